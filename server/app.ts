@@ -1,0 +1,94 @@
+// The request router: protocol routes first, then the built app.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Header, Route } from '../common/protocol.js';
+import type { AppContext, LogFields } from './context.js';
+import { HttpError } from './errors.js';
+import { apiHeaders, sendText } from './respond.js';
+import { append } from './routes/append.js';
+import { cancel } from './routes/cancel.js';
+import { downloadFile, listFiles } from './routes/files.js';
+import { status } from './routes/status.js';
+import { staticApp } from './static.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, log: LogFields) => Promise<void>;
+
+export function createHandler(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const serveApp = staticApp(ctx.config.staticDir);
+
+  const api = (path: string): Record<string, Handler> | undefined => {
+    if (path === Route.status) return { GET: (req, res, log) => status(ctx, req, res, log) };
+    if (path === Route.upload) {
+      return {
+        POST: (req, res, log) => append(ctx, req, res, log),
+        DELETE: (req, res, log) => cancel(ctx, req, res, log),
+      };
+    }
+    if (path === Route.files) return { GET: (req, res) => listFiles(ctx, req, res) };
+    if (path.startsWith(`${Route.files}/`)) {
+      const download: Handler = (req, res, log) => downloadFile(ctx, req, res, path.slice(Route.files.length + 1), log);
+      return { GET: download, HEAD: download };
+    }
+    return undefined;
+  };
+
+  return (req, res) => {
+    const startedAt = performance.now();
+    const rawUrl = req.url ?? '/';
+    const path = rawUrl.split('?', 1)[0]!;
+    const log: LogFields = { method: req.method, path: path.length > 200 ? `${path.slice(0, 200)}…` : path };
+    res.on('close', () => {
+      log.status = res.statusCode;
+      log.ms = Math.round(performance.now() - startedAt);
+      if (!res.writableFinished) log.outcome ??= 'connection-closed';
+      ctx.log.info(log, 'request');
+    });
+
+    const routes = api(path);
+    if (!routes) {
+      serveApp(req, res);
+      return;
+    }
+    apiHeaders(res);
+    const handler = routes[req.method ?? ''];
+    if (!handler) {
+      sendText(res, 405, `${req.method} is not allowed on ${path}`, { allow: Object.keys(routes).join(', ') });
+      return;
+    }
+    handler(req, res, log).catch((error: unknown) => fail(ctx, req, res, log, error));
+  };
+}
+
+// A rejected body this small is read and dropped, so the answer arrives on a healthy
+// connection; a larger one is cut off, since reading it would waste the link.
+const DRAIN_LIMIT = 1 << 20;
+
+function fail(ctx: AppContext, req: IncomingMessage, res: ServerResponse, log: LogFields, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const known = error instanceof HttpError ? error : undefined;
+  if (!known) ctx.log.error({ err: error, ...log }, 'request failed');
+  const status = known?.status ?? 500;
+  log.reason = known?.message ?? 'internal error';
+  if (known?.offset !== undefined) log.offset = known.offset;
+  if (status === 499) {
+    res.destroy(); // the client is gone; nobody to answer
+    return;
+  }
+
+  const headers: Record<string, string> = { ...known?.headers };
+  if (known?.offset !== undefined) headers[Header.uploadOffset] = String(known.offset);
+  // DESIGN §1: a 409's body carries the held offset, so the client resumes without another probe.
+  const body = status === 409 && known?.offset !== undefined ? String(known.offset) : log.reason;
+  const respond = () => sendText(res, status, body, headers);
+
+  const unread = req.complete ? 0 : Number(req.headers['content-length'] ?? Infinity);
+  if (unread === 0 || req.destroyed) return respond();
+  if (unread <= DRAIN_LIMIT) {
+    req.on('end', respond).on('error', () => res.destroy()).resume();
+    return;
+  }
+  headers.connection = 'close';
+  respond();
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Every byte the server keeps lives under this directory. */
+  dataDir: string;
+  /** Built app served at `/`; a placeholder answers when it is missing. */
+  staticDir: string;
+  maxUploadBytes: number;
+  /** Partial uploads untouched this long are removed, in ms. */
+  uploadTtlMs: number;
+  /** How often the sweeper looks for expired partial uploads, in ms. */
+  sweepIntervalMs: number;
+  /** A connection silent this long while holding an upload is a ghost, in ms. */
+  ghostIdleMs: number;
+  /** A request socket with no traffic this long is closed, in ms. */
+  socketIdleMs: number;
+  logLevel: string;
+}
+
+const GiB = 1024 ** 3;
+
+export const defaults = {
+  PORT: '8080',
+  HOST: '127.0.0.1',
+  DATA_DIR: './data',
+  STATIC_DIR: './dist',
+  MAX_UPLOAD_BYTES: String(64 * GiB),
+  UPLOAD_TTL: '7d',
+  SWEEP_INTERVAL: '1h',
+  GHOST_IDLE: '2s',
+  SOCKET_IDLE: '120s',
+  LOG_LEVEL: 'info',
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Env = process.env): Config {
+  const get = (name: keyof typeof defaults): string => env[name]?.trim() || defaults[name];
+  return {
+    port: integer('PORT', get('PORT'), 0, 65535),
+    host: get('HOST'),
+    dataDir: path.resolve(get('DATA_DIR')),
+    staticDir: path.resolve(get('STATIC_DIR')),
+    maxUploadBytes: integer('MAX_UPLOAD_BYTES', get('MAX_UPLOAD_BYTES'), 1, Number.MAX_SAFE_INTEGER),
+    uploadTtlMs: duration('UPLOAD_TTL', get('UPLOAD_TTL')),
+    sweepIntervalMs: duration('SWEEP_INTERVAL', get('SWEEP_INTERVAL')),
+    ghostIdleMs: duration('GHOST_IDLE', get('GHOST_IDLE')),
+    socketIdleMs: duration('SOCKET_IDLE', get('SOCKET_IDLE')),
+    logLevel: get('LOG_LEVEL'),
+  };
+}
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}`);
+  return value;
+}
+
+const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "500ms", "30s", "15m", "12h", "7d"; a bare number means seconds. */
+export function duration(name: string, raw: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(raw);
+  if (!match) throw new ConfigError(`${name} must be a duration such as 30s, 15m, 12h or 7d, got "${raw}"`);
+  const ms = Number(match[1]) * unitMs[match[2] ?? 's']!;
+  if (ms <= 0) throw new ConfigError(`${name} must be longer than zero`);
+  return ms;
+}

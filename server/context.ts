@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { UploadStore } from './store/port.js';
+import type { WriterRegistry } from './writers.js';
+
+/** Everything a route needs, built once at start-up. */
+export interface AppContext {
+  config: Config;
+  store: UploadStore;
+  writers: WriterRegistry;
+  log: Logger;
+}
+
+/** Fields a route adds to its request's single log line. */
+export type LogFields = Record<string, string | number | boolean | undefined>;
+
+/** The writer lock key of one owner's upload. */
+export const uploadKey = (owner: string, id: string): string => `${owner}\n${id}`;

@@ -1,0 +1,21 @@
+/** A failure the client should see, with the status and a one-line reason. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** Bytes held for the upload, when the failure leaves them known. */
+    readonly offset?: number,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (reason: string) => new HttpError(400, reason);
+
+/** True for the errors a full or read-only disk raises. */
+export function isOutOfSpace(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
+}

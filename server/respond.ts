@@ -1,0 +1,32 @@
+import type { ServerResponse } from 'node:http';
+import { Header } from '../common/protocol.js';
+import type { Held } from './store/port.js';
+
+/** Headers every protocol answer carries: never cached, since offsets change by the second. */
+export function apiHeaders(res: ServerResponse): void {
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('x-content-type-options', 'nosniff');
+}
+
+/** Offset headers, per DESIGN §1: Upload-Offset always, X-File-Size when known, X-Upload-Complete once complete. */
+export function offsetHeaders(res: ServerResponse, held: Pick<Held, 'offset' | 'size' | 'complete'>): void {
+  res.setHeader(Header.uploadOffset, String(held.offset));
+  if (held.size !== undefined) res.setHeader(Header.fileSize, String(held.size));
+  if (held.complete) res.setHeader(Header.uploadComplete, '1');
+}
+
+export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  const body = `${text}\n`;
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,126 @@
+// POST /upload: append the body at X-Start-Byte, exactly where the held bytes end.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Header } from '../../common/protocol.js';
+import { uploadKey, type AppContext, type LogFields } from '../context.js';
+import { HttpError, badRequest, isOutOfSpace } from '../errors.js';
+import { readAppendHeaders, type AppendHeaders } from '../headers.js';
+import { ownerOf } from '../owner.js';
+import { receiveBody, type BodyOutcome } from '../receive-body.js';
+import { offsetHeaders, sendText } from '../respond.js';
+import type { Held, OpenUpload } from '../store/port.js';
+import type { Lease } from '../writers.js';
+
+export async function append(ctx: AppContext, req: IncomingMessage, res: ServerResponse, log: LogFields): Promise<void> {
+  const request = readAppendHeaders(req);
+  Object.assign(log, { id: request.id, start: request.start });
+  const owner = ownerOf(req, res);
+  const lease = await ctx.writers.acquire(uploadKey(owner, request.id));
+  let upload: OpenUpload | undefined;
+  try {
+    const held = await ctx.store.held(owner, request.id);
+    if (lease.superseded.aborted) throw conflict('a newer request for this upload arrived first', held);
+    const restart = request.start === 0 && held.offset > 0;
+    const size = checkAppend(request, held, restart);
+    const limit = Math.min(size ?? Infinity, ctx.config.maxUploadBytes);
+    if (request.contentLength !== undefined && request.start + request.contentLength > limit) {
+      throw tooLarge(request, size, ctx.config.maxUploadBytes, held);
+    }
+
+    upload = await ctx.store.open(owner, request.id, { size, name: request.name, type: request.type }, restart);
+    const startedAt = upload.offset;
+    lease.writer = { durableOffset: durableOffsetOf(upload) };
+    const outcome = await receiveBody(req, upload, limit, lease);
+    log.bytes = upload.offset - startedAt;
+    await settle(outcome, upload, startedAt, request, ctx.config.maxUploadBytes, lease, log);
+
+    const complete = upload.size !== undefined && upload.offset === upload.size;
+    if (complete) {
+      const file = await upload.complete();
+      log.sha256 = file.sha256;
+    }
+    log.offset = upload.offset;
+    offsetHeaders(res, { offset: upload.offset, size: upload.size, complete });
+    sendText(res, 200, String(upload.offset));
+  } finally {
+    lease.writer = undefined;
+    await upload?.close().catch(() => undefined);
+    lease.release();
+  }
+}
+
+/** DESIGN §1 exact-offset and size rules. Returns the size the upload will have. */
+function checkAppend(request: AppendHeaders, held: Held, restart: boolean): number | undefined {
+  // "It never destroys a completed one: that answers 409 with the full size."
+  if (held.complete) throw conflict('this upload is already complete', held);
+  // "A POST whose X-Start-Byte is not what the server holds is 409."
+  if (!restart && request.start !== held.offset) throw conflict(`${Header.startByte} is ${request.start} but the server holds ${held.offset} bytes`, held);
+  if (restart || held.size === undefined) {
+    if (request.size !== undefined && !restart && held.offset > request.size) {
+      throw badRequest(`${Header.fileSize} ${request.size} is less than the ${held.offset} bytes already held`);
+    }
+    return request.size;
+  }
+  // "An X-File-Size that disagrees with the size recorded earlier is 400."
+  if (request.size !== undefined && request.size !== held.size) {
+    throw badRequest(`${Header.fileSize} ${request.size} disagrees with the size recorded earlier, ${held.size}`);
+  }
+  return held.size;
+}
+
+/** Turn how the body ended into the bytes we keep and, for failures, the error to answer with. */
+async function settle(
+  outcome: BodyOutcome,
+  upload: OpenUpload,
+  startedAt: number,
+  request: AppendHeaders,
+  max: number,
+  lease: Lease,
+  log: LogFields,
+): Promise<void> {
+  const held = () => ({ offset: upload.offset, size: upload.size, complete: false });
+  // Whatever was written is made durable before anyone is told about it.
+  const synced = await upload.sync().then(() => undefined, (error: Error) => error);
+  switch (outcome.kind) {
+    case 'end':
+      if (synced) throw writeFailure(synced, held());
+      return;
+    case 'aborted':
+      log.outcome = 'client-gone';
+      throw new HttpError(499, 'the client closed the connection', upload.offset);
+    case 'superseded':
+      if (lease.stopReason === 'shutdown') {
+        throw new HttpError(503, 'the server is restarting; the bytes received are kept, resume shortly', upload.offset, { 'retry-after': '2' });
+      }
+      throw conflict('a newer request took this upload over', held());
+    case 'too-large':
+      // "Nothing past the size is stored": this request's bytes are dropped, what was held stays.
+      await upload.truncate(startedAt);
+      throw tooLarge(request, upload.size, max, held());
+    case 'write-failed':
+      throw writeFailure(outcome.error, held());
+  }
+}
+
+function conflict(reason: string, held: Held): HttpError {
+  return new HttpError(409, reason, held.offset, held.complete ? { [Header.uploadComplete]: '1' } : {});
+}
+
+function tooLarge(request: AppendHeaders, size: number | undefined, max: number, held: Held): HttpError {
+  const reason = size !== undefined && size <= max
+    ? `the body runs past ${Header.fileSize} ${size}`
+    : `uploads are limited to ${max} bytes`;
+  return new HttpError(413, `${reason} (${Header.startByte} ${request.start})`, held.offset);
+}
+
+function writeFailure(error: Error, held: Held): HttpError {
+  if (isOutOfSpace(error)) return new HttpError(507, 'the server is out of storage space; retry later', held.offset, { 'retry-after': '60' });
+  return new HttpError(500, 'the server could not store the bytes; retry later', held.offset, { 'retry-after': '5' });
+}
+
+function durableOffsetOf(upload: OpenUpload): () => Promise<number> {
+  return async () => {
+    const offset = upload.offset;
+    await upload.sync();
+    return offset;
+  };
+}

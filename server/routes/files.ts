@@ -1,0 +1,53 @@
+// GET /files and GET /files/<percent-encoded id>: the owner's completed uploads.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { create as contentDisposition } from 'content-disposition';
+import { MAX_ID_LENGTH } from '../../common/protocol.js';
+import type { AppContext, LogFields } from '../context.js';
+import { badRequest, HttpError } from '../errors.js';
+import { ownerOf } from '../owner.js';
+import { sendJson } from '../respond.js';
+
+export async function listFiles(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  sendJson(res, 200, await ctx.store.list(ownerOf(req, res)));
+}
+
+// An uploaded file is the user's data, never part of the app: even an HTML file
+// must not run script in this origin, where the service worker lives.
+const DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'";
+
+export async function downloadFile(ctx: AppContext, req: IncomingMessage, res: ServerResponse, encodedId: string, log: LogFields): Promise<void> {
+  const id = decodeId(encodedId);
+  log.id = id;
+  const download = await ctx.store.download(ownerOf(req, res), id);
+  if (!download) throw new HttpError(404, 'no completed file with this id');
+  const { file, stream } = download;
+  res.writeHead(200, {
+    'content-type': file.type,
+    'content-length': file.size,
+    'content-disposition': contentDisposition(file.name),
+    'content-security-policy': DOWNLOAD_CSP,
+    'x-content-type-options': 'nosniff',
+    'cross-origin-resource-policy': 'same-origin',
+    'cache-control': 'private, no-cache',
+    'x-file-sha256': file.sha256,
+  });
+  if (req.method === 'HEAD') {
+    stream.destroy();
+    res.end();
+    return;
+  }
+  log.bytes = file.size;
+  await pipeline(stream, res);
+}
+
+function decodeId(encoded: string): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(encoded);
+  } catch {
+    throw badRequest('the file id in the path must be percent-encoded UTF-8');
+  }
+  if (id === '' || id.length > MAX_ID_LENGTH) throw badRequest(`the file id must be 1 to ${MAX_ID_LENGTH} characters`);
+  return id;
+}

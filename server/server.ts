@@ -1,0 +1,54 @@
+// Builds a Ferry server from a config: the store, the writer registry, the router, the sweeper.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createHandler } from './app.js';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { createLogger } from './log.js';
+import { FsStore } from './store/fs-store.js';
+import { startSweeper } from './sweeper.js';
+import { WriterRegistry } from './writers.js';
+
+export interface FerryServer {
+  server: Server;
+  /** The port actually bound (useful with PORT=0). */
+  port: number;
+  /** Stop accepting, stop open appends once their bytes are flushed, and close every connection. */
+  shutdown(): Promise<void>;
+}
+
+export async function startFerry(config: Config, log: Logger = createLogger(config.logLevel)): Promise<FerryServer> {
+  const store = new FsStore(config.dataDir);
+  await store.init();
+  const ctx: AppContext = { config, store, writers: new WriterRegistry(), log };
+
+  const server = createServer({
+    // DESIGN §3: the 300 s default would kill a classic client that sends a whole file in one request.
+    requestTimeout: 0,
+    headersTimeout: 60_000,
+  }, createHandler(ctx));
+  // A connection with no traffic at all for this long is dead; closing it releases its upload.
+  server.setTimeout(config.socketIdleMs);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const stopSweeper = startSweeper(ctx);
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  const shutdown = () => (closing ??= (async () => {
+    stopSweeper();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await ctx.writers.stopAll();
+    // Give the stopped appends' answers a moment to leave, then drop what is left.
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    server.closeAllConnections();
+    await closed;
+  })());
+
+  return { server, port, shutdown };
+}

@@ -1,0 +1,302 @@
+// The embedded store: one directory per upload.
+//
+//   <dataDir>/partial/<owner>/<sha256(id)>/{meta.json,data}
+//   <dataDir>/complete/<owner>/<sha256(id)>/{meta.json,data}
+//
+// Paths are built only from hex digests, never from a header. Completion
+// renames the whole directory, so a reader never sees half a file.
+import { createHash, type Hash } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { CompletedFile } from '../../common/protocol.js';
+import type { Download, Held, OpenUpload, UploadInfo, UploadStore } from './port.js';
+import { fsyncDir, isMissing, writeFileAtomic } from './durable-fs.js';
+
+interface Meta {
+  id: string;
+  name: string;
+  type: string;
+  size: number | null;
+  createdAt: string;
+  sha256?: string;
+  completedAt?: string;
+}
+
+interface RunningHash {
+  hash: Hash;
+  /** Bytes of the file the hash has consumed. */
+  at: number;
+}
+
+const DEFAULT_TYPE = 'application/octet-stream';
+
+export class FsStore implements UploadStore {
+  private readonly partialRoot: string;
+  private readonly completeRoot: string;
+  // Hash state survives between appends in memory; after a restart it is rebuilt from disk once.
+  private readonly hashes = new Map<string, RunningHash>();
+
+  constructor(dataDir: string) {
+    this.partialRoot = path.join(dataDir, 'partial');
+    this.completeRoot = path.join(dataDir, 'complete');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.partialRoot, { recursive: true });
+    await mkdir(this.completeRoot, { recursive: true });
+  }
+
+  private partialDir(owner: string, id: string): string {
+    return path.join(this.partialRoot, hex(owner), digestOf(id));
+  }
+
+  private completeDir(owner: string, id: string): string {
+    return path.join(this.completeRoot, hex(owner), digestOf(id));
+  }
+
+  async held(owner: string, id: string): Promise<Held> {
+    const done = await readMeta(this.completeDir(owner, id));
+    if (done) return { offset: done.size ?? 0, size: done.size ?? 0, complete: true };
+    const dir = this.partialDir(owner, id);
+    const meta = await readMeta(dir);
+    if (!meta) return { offset: 0, size: undefined, complete: false };
+    if (meta.completedAt) {
+      await this.finishMove(owner, id); // a crash fell between recording the digest and the move
+      return { offset: meta.size ?? 0, size: meta.size ?? 0, complete: true };
+    }
+    return { offset: await dataLength(dir), size: meta.size ?? undefined, complete: false };
+  }
+
+  async open(owner: string, id: string, info: UploadInfo, restart: boolean): Promise<OpenUpload> {
+    const dir = this.partialDir(owner, id);
+    const key = `${owner}/${id}`;
+    let meta = await readMeta(dir);
+    if (!meta || restart) {
+      meta = {
+        id,
+        name: info.name ?? id,
+        type: info.type ?? DEFAULT_TYPE,
+        size: info.size ?? null,
+        createdAt: new Date().toISOString(),
+      };
+      await mkdir(dir, { recursive: true });
+      await writeFileAtomic(path.join(dir, 'meta.json'), JSON.stringify(meta));
+      await fsyncDir(path.dirname(dir));
+    } else if (meta.size === null && info.size !== undefined) {
+      // A client that sent no size before may declare it later.
+      meta = { ...meta, size: info.size };
+      await writeFileAtomic(path.join(dir, 'meta.json'), JSON.stringify(meta));
+    }
+    const dataPath = path.join(dir, 'data');
+    // Create without truncating; not O_APPEND, which would make Linux ignore write positions.
+    const handle = await open(dataPath, constants.O_RDWR | constants.O_CREAT);
+    if (restart) {
+      await handle.truncate(0);
+      this.hashes.delete(key);
+    }
+    const { size: offset } = await handle.stat();
+    const upload = new FsOpenUpload(handle, dataPath, meta, offset, this.hashes, key, () => this.moveToComplete(owner, id, dir));
+    await upload.primeHash();
+    return upload;
+  }
+
+  private async moveToComplete(owner: string, id: string, dir: string): Promise<void> {
+    await mkdir(path.dirname(this.completeDir(owner, id)), { recursive: true });
+    await rename(dir, this.completeDir(owner, id));
+    await fsyncDir(path.dirname(dir));
+    await fsyncDir(path.dirname(this.completeDir(owner, id)));
+  }
+
+  private async finishMove(owner: string, id: string): Promise<void> {
+    try {
+      await this.moveToComplete(owner, id, this.partialDir(owner, id));
+    } catch (error) {
+      if (!isMissing(error)) throw error; // another request finished it first
+    }
+  }
+
+  async remove(owner: string, id: string): Promise<void> {
+    this.hashes.delete(`${owner}/${id}`);
+    await removeDir(this.partialDir(owner, id));
+    await removeDir(this.completeDir(owner, id));
+  }
+
+  async list(owner: string): Promise<CompletedFile[]> {
+    const ownerDir = path.join(this.completeRoot, hex(owner));
+    const entries = await readdir(ownerDir).catch((error) => (isMissing(error) ? [] : Promise.reject(error)));
+    const files: CompletedFile[] = [];
+    for (const entry of entries) {
+      const meta = await readMeta(path.join(ownerDir, entry));
+      if (meta?.completedAt) files.push(toCompleted(meta));
+    }
+    return files.sort((a, b) => b.completedAt.localeCompare(a.completedAt));
+  }
+
+  async download(owner: string, id: string): Promise<Download | undefined> {
+    const dir = this.completeDir(owner, id);
+    const meta = await readMeta(dir);
+    if (!meta?.completedAt) return undefined;
+    // Open before answering, so a missing file is a 404 and not a broken stream.
+    const handle = await open(path.join(dir, 'data'), 'r');
+    return { file: toCompleted(meta), stream: createReadStream('', { fd: handle, autoClose: true }) };
+  }
+
+  async sweep(cutoff: number, isBusy: (owner: string, id: string) => boolean): Promise<number> {
+    let removed = 0;
+    for (const owner of await readdir(this.partialRoot)) {
+      const ownerDir = path.join(this.partialRoot, owner);
+      for (const entry of await readdir(ownerDir).catch(() => [])) {
+        const dir = path.join(ownerDir, entry);
+        const meta = await readMeta(dir);
+        if (meta && isBusy(owner, meta.id)) continue;
+        if ((await lastTouched(dir)) >= cutoff) continue;
+        if (meta) this.hashes.delete(`${owner}/${meta.id}`);
+        await removeDir(dir);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+}
+
+class FsOpenUpload implements OpenUpload {
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly dataPath: string,
+    private readonly meta: Meta,
+    public offset: number,
+    private readonly hashes: Map<string, RunningHash>,
+    private readonly key: string,
+    private readonly move: () => Promise<void>,
+  ) {}
+
+  get size(): number | undefined {
+    return this.meta.size ?? undefined;
+  }
+
+  async write(chunks: Buffer[]): Promise<void> {
+    const running = this.hashes.get(this.key);
+    const hashInStep = running?.at === this.offset ? running : undefined;
+    if (!hashInStep) this.hashes.delete(this.key);
+    let pending = chunks;
+    while (pending.length > 0) {
+      const { bytesWritten } = await this.handle.writev(pending, this.offset);
+      const [done, rest] = splitAt(pending, bytesWritten);
+      for (const chunk of done) hashInStep?.hash.update(chunk);
+      this.offset += bytesWritten;
+      if (hashInStep) hashInStep.at = this.offset;
+      pending = rest;
+    }
+  }
+
+  async sync(): Promise<void> {
+    await this.handle.datasync();
+  }
+
+  async truncate(offset: number): Promise<void> {
+    if (offset >= this.offset) return;
+    await this.handle.truncate(offset);
+    await this.handle.datasync();
+    this.offset = offset;
+    this.hashes.delete(this.key);
+  }
+
+  async complete(): Promise<CompletedFile> {
+    await this.handle.datasync();
+    const sha256 = (await this.digest()).digest('hex');
+    this.hashes.delete(this.key);
+    const done: Meta = { ...this.meta, size: this.offset, sha256, completedAt: new Date().toISOString() };
+    const dir = path.dirname(this.dataPath);
+    await writeFileAtomic(path.join(dir, 'meta.json'), JSON.stringify(done));
+    await this.move();
+    return toCompleted(done);
+  }
+
+  /** The running hash, or one rebuilt from the bytes on disk when this process has none. */
+  private async digest(): Promise<Hash> {
+    const running = this.hashes.get(this.key);
+    if (running?.at === this.offset) return running.hash;
+    const hash = createHash('sha256');
+    if (this.offset === 0) return hash;
+    for await (const chunk of createReadStream(this.dataPath, { start: 0, end: this.offset - 1, highWaterMark: 1 << 20 })) {
+      hash.update(chunk as Buffer);
+    }
+    return hash;
+  }
+
+  /** Start a running hash from the bytes already on disk, so later appends only hash what they add. */
+  async primeHash(): Promise<void> {
+    if (this.hashes.get(this.key)?.at === this.offset) return;
+    this.hashes.set(this.key, { hash: await this.digest(), at: this.offset });
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}
+
+function splitAt(chunks: Buffer[], bytes: number): [Buffer[], Buffer[]] {
+  const done: Buffer[] = [];
+  let left = bytes;
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i]!;
+    if (left >= chunk.length) {
+      done.push(chunk);
+      left -= chunk.length;
+      continue;
+    }
+    if (left > 0) done.push(chunk.subarray(0, left));
+    return [done, [chunk.subarray(left), ...chunks.slice(i + 1)]];
+  }
+  return [done, []];
+}
+
+function toCompleted(meta: Meta): CompletedFile {
+  return {
+    id: meta.id,
+    name: meta.name,
+    type: meta.type,
+    size: meta.size ?? 0,
+    sha256: meta.sha256 ?? '',
+    completedAt: meta.completedAt ?? '',
+  };
+}
+
+async function readMeta(dir: string): Promise<Meta | undefined> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as Meta;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+async function dataLength(dir: string): Promise<number> {
+  try {
+    return (await stat(path.join(dir, 'data'))).size;
+  } catch (error) {
+    if (isMissing(error)) return 0;
+    throw error;
+  }
+}
+
+async function lastTouched(dir: string): Promise<number> {
+  const times = await Promise.all(['data', 'meta.json'].map((name) => stat(path.join(dir, name)).then((s) => s.mtimeMs, () => 0)));
+  return Math.max(...times);
+}
+
+async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await fsyncDir(path.dirname(dir)).catch(() => undefined);
+}
+
+function digestOf(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Owner keys are hex digests already; refuse anything else rather than build a path from it. */
+function hex(owner: string): string {
+  if (!/^[0-9a-f]{64}$/.test(owner)) throw new Error('owner key must be a sha256 hex digest');
+  return owner;
+}

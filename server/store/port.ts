@@ -1,0 +1,52 @@
+// The storage port: what the routes need from a place that keeps upload bytes.
+// The filesystem store implements it; any other backend must pass the same tests.
+import type { Readable } from 'node:stream';
+import type { CompletedFile } from '../../common/protocol.js';
+
+/** What the server holds for one (owner, id). */
+export interface Held {
+  offset: number;
+  size: number | undefined;
+  complete: boolean;
+}
+
+export interface UploadInfo {
+  size: number | undefined;
+  name: string | undefined;
+  type: string | undefined;
+}
+
+/** A partial upload opened for appending. Only the holder of the upload's writer lease may have one. */
+export interface OpenUpload {
+  /** Bytes in storage right now. */
+  readonly offset: number;
+  readonly size: number | undefined;
+  /** Append at `offset`. On failure, `offset` still tells exactly what was stored. */
+  write(chunks: Buffer[]): Promise<void>;
+  /** Make every written byte durable. */
+  sync(): Promise<void>;
+  /** Drop bytes past `offset` (only ever backwards). */
+  truncate(offset: number): Promise<void>;
+  /** Record the digest and move the upload to completed storage atomically. Requires offset === size. */
+  complete(): Promise<CompletedFile>;
+  close(): Promise<void>;
+}
+
+export interface Download {
+  file: CompletedFile;
+  stream: Readable;
+}
+
+export interface UploadStore {
+  held(owner: string, id: string): Promise<Held>;
+  /**
+   * Open a partial upload for appending, creating it if it does not exist.
+   * `restart` empties a partial upload first. Never called for a completed one.
+   */
+  open(owner: string, id: string, info: UploadInfo, restart: boolean): Promise<OpenUpload>;
+  remove(owner: string, id: string): Promise<void>;
+  list(owner: string): Promise<CompletedFile[]>;
+  download(owner: string, id: string): Promise<Download | undefined>;
+  /** Remove partial uploads untouched since before `cutoff` (epoch ms), except those `isBusy` says are being written. */
+  sweep(cutoff: number, isBusy: (owner: string, id: string) => boolean): Promise<number>;
+}

@@ -1,0 +1,172 @@
+// Test fixtures: a real Ferry server on an ephemeral port with a temp DATA_DIR,
+// in-process or as a child process that can be killed, and a small HTTP client.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Header } from '../../common/protocol.js';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../log.js';
+import { startFerry, type FerryServer } from '../server.js';
+
+export const MiB = 1024 * 1024;
+
+export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+export const randomFile = (size: number): Buffer => randomBytes(size);
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function tempDir(prefix = 'ferry-test-'): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+export interface TestServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  ferry: FerryServer;
+  close(): Promise<void>;
+}
+
+/** A Ferry server in this process; `env` overrides the configuration. */
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = env.DATA_DIR ?? (await tempDir());
+  const config = loadConfig({ PORT: '0', STATIC_DIR: distDir, ...env, DATA_DIR: dataDir });
+  const ferry = await startFerry(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  return {
+    url: `http://127.0.0.1:${ferry.port}`,
+    port: ferry.port,
+    dataDir,
+    ferry,
+    async close() {
+      await ferry.shutdown();
+      if (!env.DATA_DIR) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const mainScript = path.join(here, '..', 'main.js');
+export const distDir = path.join(here, '..', '..', '..', 'dist');
+
+export interface ChildServer {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** A Ferry server as its own process, so a test can SIGKILL or SIGTERM it. */
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
+  const child = fork(mainScript, {
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child, exited };
+}
+
+export interface Answer {
+  status: number;
+  text: string;
+  headers: Headers;
+  offset: number | undefined;
+}
+
+/** One browser's worth of state: the owner cookie the server gave it. */
+export class Client {
+  cookie: string | undefined;
+
+  constructor(public url: string) {}
+
+  async request(method: string, route: string, headers: Record<string, string> = {}, body?: Uint8Array): Promise<Answer> {
+    const response = await fetch(`${this.url}${route}`, {
+      method,
+      headers: { ...headers, ...(this.cookie ? { cookie: this.cookie } : {}) },
+      ...(body ? { body } : {}),
+    });
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';', 1)[0];
+    const text = await response.text();
+    const offset = response.headers.get(Header.uploadOffset);
+    return { status: response.status, text, headers: response.headers, offset: offset === null ? undefined : Number(offset) };
+  }
+
+  /** Make sure this client has an owner cookie before racing requests. */
+  async ensureOwner(): Promise<void> {
+    if (!this.cookie) await this.status('warm-up');
+  }
+
+  status(id: string): Promise<Answer> {
+    return this.request('GET', '/status', { [Header.fileId]: id });
+  }
+
+  append(id: string, start: number, body: Uint8Array, headers: Record<string, string> = {}): Promise<Answer> {
+    return this.request('POST', '/upload', { [Header.fileId]: id, [Header.startByte]: String(start), ...headers }, body);
+  }
+
+  cancel(id: string): Promise<Answer> {
+    return this.request('DELETE', '/upload', { [Header.fileId]: id });
+  }
+
+  async list(): Promise<Array<{ id: string; name: string; size: number; sha256: string }>> {
+    const answer = await this.request('GET', '/files');
+    return JSON.parse(answer.text);
+  }
+
+  async download(id: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+    const response = await fetch(`${this.url}/files/${encodeURIComponent(id)}`, { headers: this.cookie ? { cookie: this.cookie } : {} });
+    return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
+  }
+
+  /** Send `file` from `from` on in appends of `chunk` bytes, declaring the size, and return the last answer. */
+  async upload(id: string, file: Buffer, chunk: number, headers: Record<string, string> = {}, from = 0): Promise<Answer> {
+    let answer: Answer | undefined;
+    for (let start = from; start < file.length || start === 0; start += chunk) {
+      answer = await this.append(id, start, file.subarray(start, start + chunk), { [Header.fileSize]: String(file.length), ...headers });
+      if (answer.status !== 200) return answer;
+      if (file.length === 0) break;
+    }
+    return answer!;
+  }
+
+  /** SHA-256 of what the server gives back for `id`. */
+  async storedSha(id: string): Promise<string> {
+    const { status, bytes } = await this.download(id);
+    if (status !== 200) throw new Error(`download of ${id} answered ${status}`);
+    return sha256(bytes);
+  }
+}
+
+/**
+ * A raw HTTP/1.1 append over a plain socket, so a test can stop mid-body, go
+ * silent, or cut the connection: things fetch will not do on request.
+ */
+export async function openRawAppend(url: string, headers: Record<string, string>): Promise<net.Socket> {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port), hostname);
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const lines = Object.entries({ host: `${hostname}:${port}`, ...headers }).map(([name, value]) => `${name}: ${value}`);
+  socket.write(`POST /upload HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
+  return socket;
+}
+
+export async function writeAll(socket: net.Socket, bytes: Uint8Array): Promise<void> {
+  if (!socket.write(bytes)) await new Promise((resolve) => socket.once('drain', resolve));
+}
+
+/** Poll until `check` holds, or fail after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
