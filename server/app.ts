@@ -2,7 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Header, Route } from '../common/protocol.js';
 import type { AppContext, LogFields } from './context.js';
-import { HttpError } from './errors.js';
+import { HttpError, isOutOfSpace } from './errors.js';
+import { ownerOf } from './owner.js';
 import { apiHeaders, sendText } from './respond.js';
 import { append } from './routes/append.js';
 import { cancel } from './routes/cancel.js';
@@ -15,7 +16,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, log: LogFields) => Pr
 export function createHandler(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => void {
   const serveApp = staticApp(ctx.config.staticDir);
 
-  const api = (path: string): Record<string, Handler> | undefined => {
+  const api = (path: string, query: string): Record<string, Handler> | undefined => {
     if (path === Route.status) return { GET: (req, res, log) => status(ctx, req, res, log) };
     if (path === Route.upload) {
       return {
@@ -25,7 +26,9 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
     }
     if (path === Route.files) return { GET: (req, res) => listFiles(ctx, req, res) };
     if (path.startsWith(`${Route.files}/`)) {
-      const download: Handler = (req, res, log) => downloadFile(ctx, req, res, path.slice(Route.files.length + 1), log);
+      // URL parsers resolve "." and ".." (even as %2E) before a request leaves, so `/files/?id=` also names a file.
+      const encodedId = path === `${Route.files}/` ? queryId(query) : path.slice(Route.files.length + 1);
+      const download: Handler = (req, res, log) => downloadFile(ctx, req, res, encodedId, log);
       return { GET: download, HEAD: download };
     }
     return undefined;
@@ -34,7 +37,7 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
   return (req, res) => {
     const startedAt = performance.now();
     const rawUrl = req.url ?? '/';
-    const path = rawUrl.split('?', 1)[0]!;
+    const [path = '/', query = ''] = rawUrl.split(/\?(.*)/s, 2);
     const log: LogFields = { method: req.method, path: path.length > 200 ? `${path.slice(0, 200)}…` : path };
     res.on('close', () => {
       log.status = res.statusCode;
@@ -43,8 +46,9 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
       ctx.log.info(log, 'request');
     });
 
-    const routes = api(path);
+    const routes = api(path, query);
     if (!routes) {
+      ownerOf(req, res); // the app's first response already gives the browser its owner cookie
       serveApp(req, res);
       return;
     }
@@ -58,6 +62,14 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
   };
 }
 
+/** The raw (still percent-encoded) `id` parameter of a query string. */
+function queryId(query: string): string {
+  for (const pair of query.split('&')) {
+    if (pair.startsWith('id=')) return pair.slice(3);
+  }
+  return '';
+}
+
 // A rejected body this small is read and dropped, so the answer arrives on a healthy
 // connection; a larger one is cut off, since reading it would waste the link.
 const DRAIN_LIMIT = 1 << 20;
@@ -67,7 +79,9 @@ function fail(ctx: AppContext, req: IncomingMessage, res: ServerResponse, log: L
     res.destroy();
     return;
   }
-  const known = error instanceof HttpError ? error : undefined;
+  const known = error instanceof HttpError ? error
+    : isOutOfSpace(error) ? new HttpError(507, 'the server is out of storage space; retry later', undefined, { 'retry-after': '60' })
+    : undefined;
   if (!known) ctx.log.error({ err: error, ...log }, 'request failed');
   const status = known?.status ?? 500;
   log.reason = known?.message ?? 'internal error';

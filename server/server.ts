@@ -42,10 +42,13 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
   const shutdown = () => (closing ??= (async () => {
     stopSweeper();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections that finish a request during the grace period are closed as they go idle.
+    const reaper = setInterval(() => server.closeIdleConnections(), 50);
     server.closeIdleConnections();
     await ctx.writers.stopAll();
     // Give the stopped appends' answers a moment to leave, then drop what is left.
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    clearInterval(reaper);
     server.closeAllConnections();
     await closed;
   })());

@@ -22,7 +22,8 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
     const restart = request.start === 0 && held.offset > 0;
     const size = checkAppend(request, held, restart);
     const limit = Math.min(size ?? Infinity, ctx.config.maxUploadBytes);
-    if (request.contentLength !== undefined && request.start + request.contentLength > limit) {
+    // "Bytes beyond X-File-Size, or beyond the server's maximum upload size, are 413."
+    if ((size ?? 0) > ctx.config.maxUploadBytes || (request.contentLength !== undefined && request.start + request.contentLength > limit)) {
       throw tooLarge(request, size, ctx.config.maxUploadBytes, held);
     }
 

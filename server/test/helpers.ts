@@ -120,7 +120,7 @@ export class Client {
   }
 
   async download(id: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
-    const response = await fetch(`${this.url}/files/${encodeURIComponent(id)}`, { headers: this.cookie ? { cookie: this.cookie } : {} });
+    const response = await fetch(`${this.url}${downloadPath(id)}`, { headers: this.cookie ? { cookie: this.cookie } : {} });
     return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
   }
 
@@ -143,6 +143,10 @@ export class Client {
   }
 }
 
+/** The download address of an id: ids of only dots would be resolved away as dot segments in a path. */
+export const downloadPath = (id: string): string =>
+  /^\.+$/.test(id) ? `/files/?id=${encodeURIComponent(id)}` : `/files/${encodeURIComponent(id)}`;
+
 /**
  * A raw HTTP/1.1 append over a plain socket, so a test can stop mid-body, go
  * silent, or cut the connection: things fetch will not do on request.
@@ -151,7 +155,7 @@ export async function openRawAppend(url: string, headers: Record<string, string>
   const { hostname, port } = new URL(url);
   const socket = net.connect(Number(port), hostname);
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  const lines = Object.entries({ host: `${hostname}:${port}`, ...headers }).map(([name, value]) => `${name}: ${value}`);
+  const lines = Object.entries({ host: `${hostname}:${port}`, connection: 'close', ...headers }).map(([name, value]) => `${name}: ${value}`);
   socket.write(`POST /upload HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
   return socket;
 }

@@ -1,0 +1,123 @@
+// The server process dies or stops, or the disk fills: every acknowledged byte
+// is still there afterwards, and the upload resumes to a byte-exact file.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Header } from '../../common/protocol.js';
+import { Client, MiB, eventually, openRawAppend, randomFile, sha256, sleep, spawnServer, startServer, tempDir, writeAll } from './helpers.js';
+
+describe('process faults', () => {
+  const dirs: string[] = [];
+  after(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function dataDir(): Promise<string> {
+    const dir = await tempDir();
+    dirs.push(dir);
+    return dir;
+  }
+
+  it('resumes after kill -9 mid-append with every acknowledged byte on disk', async () => {
+    const dir = await dataDir();
+    const file = randomFile(24 * MiB);
+    const first = await spawnServer(dir);
+    const client = new Client(first.url);
+    await client.ensureOwner();
+    const socket = await openRawAppend(first.url, {
+      cookie: client.cookie!, [Header.fileId]: 'killed', [Header.startByte]: '0',
+      [Header.fileSize]: String(file.length), 'content-length': String(file.length),
+    });
+    socket.on('error', () => undefined);
+    let sent = 0;
+    let acknowledged = 0;
+    while (sent < 10 * MiB) {
+      await writeAll(socket, file.subarray(sent, sent + MiB));
+      sent += MiB;
+      await sleep(20);
+      acknowledged = (await client.status('killed')).offset!;
+    }
+    assert.ok(acknowledged > 0, 'the server reported progress before the kill');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    socket.destroy();
+
+    const second = await spawnServer(dir);
+    client.url = second.url;
+    try {
+      const held = (await client.status('killed')).offset!;
+      assert.ok(held >= acknowledged, `held ${held} includes every acknowledged byte (${acknowledged})`);
+      assert.ok(held <= sent, `held ${held} is no more than was sent (${sent})`);
+      assert.equal((await client.upload('killed', file, 8 * MiB, {}, held)).status, 200);
+      assert.equal(await client.storedSha('killed'), sha256(file));
+    } finally {
+      second.child.kill('SIGKILL');
+    }
+  });
+
+  it('flushes open appends on SIGTERM, answers 503 with the offset, and exits cleanly', async () => {
+    const dir = await dataDir();
+    const file = randomFile(16 * MiB);
+    const first = await spawnServer(dir);
+    const client = new Client(first.url);
+    await client.ensureOwner();
+    const socket = await openRawAppend(first.url, {
+      cookie: client.cookie!, [Header.fileId]: 'stopped', [Header.startByte]: '0',
+      [Header.fileSize]: String(file.length), 'content-length': String(file.length),
+    });
+    let reply = '';
+    socket.on('data', (data) => (reply += data.toString('latin1'))).on('error', () => undefined);
+    await writeAll(socket, file.subarray(0, 5 * MiB));
+    await eventually(async () => ((await client.status('stopped')).offset === 5 * MiB ? true : undefined), 5000, 'the bytes to arrive');
+
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0, 'a clean exit');
+    assert.match(reply, /^HTTP\/1\.1 503/, 'the open append was told to come back');
+    const offset = Number(/upload-offset: (\d+)/i.exec(reply)?.[1]);
+    assert.equal(offset, 5 * MiB);
+
+    const second = await spawnServer(dir);
+    client.url = second.url;
+    try {
+      assert.equal((await client.status('stopped')).offset, offset);
+      assert.equal((await client.upload('stopped', file, 4 * MiB, {}, offset)).status, 200);
+      assert.equal(await client.storedSha('stopped'), sha256(file));
+    } finally {
+      second.child.kill('SIGKILL');
+    }
+  });
+
+  it('answers a full disk with 507 and the held offset, and resumes once there is room', async (t) => {
+    const mountPoint = path.join(await dataDir(), 'tiny');
+    await mkdir(mountPoint);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mountPoint], { stdio: 'ignore' });
+    } catch {
+      t.skip('needs root to mount a tmpfs (CI runs as root)');
+      return;
+    }
+    const server = await startServer({ DATA_DIR: mountPoint });
+    try {
+      const client = new Client(server.url);
+      const file = randomFile(10 * MiB);
+      const full = await client.upload('big.mov', file, 2 * MiB);
+      assert.equal(full.status, 507, full.text);
+      assert.match(full.text, /out of storage space/);
+      const held = full.offset!;
+      assert.ok(held > 0 && held < file.length, `some bytes fit (${held})`);
+      assert.equal((await client.status('big.mov')).offset, held, 'status agrees with the 507');
+      const again = await client.append('big.mov', held, file.subarray(held, held + MiB));
+      assert.equal(again.status, 507, 'still full');
+      assert.equal(again.offset, held, 'and nothing was lost or mangled');
+
+      execFileSync('mount', ['-o', 'remount,size=32m', mountPoint]);
+      assert.equal((await client.upload('big.mov', file, 2 * MiB, {}, held)).status, 200);
+      assert.equal(await client.storedSha('big.mov'), sha256(file));
+    } finally {
+      await server.close();
+      execFileSync('umount', [mountPoint]);
+    }
+  });
+});
