@@ -1,0 +1,129 @@
+// The server as a real browser meets it: the app shell under its strict policy,
+// a classic resumable client (fetch('status') + XHR POST) unchanged, and an
+// uploaded HTML file that must never run in the app's origin.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { launchBrowser, ownerCookie, sha256, startFerry, storedSha, type FerryProcess } from './fixtures.ts';
+
+let ferry: FerryProcess;
+let browser: { context: BrowserContext; close(): Promise<void> };
+let page: Page;
+const problems: string[] = [];
+
+test.beforeAll(async () => {
+  ferry = await startFerry();
+  browser = await launchBrowser();
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+  await ferry?.stop();
+});
+
+test('the app shell loads under its CSP, and its service worker takes control', async () => {
+  await page.goto(ferry.url);
+  await expect(page.locator('#worker-status')).toHaveText('The background worker is ready.');
+  const controlled = await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    return navigator.serviceWorker.getRegistration().then((registration) => registration?.active?.scriptURL);
+  });
+  expect(controlled).toBe(`${ferry.url}/sw.js`);
+  expect(problems, 'no CSP violations or script errors').toEqual([]);
+});
+
+test('a classic client works unchanged: fetch("status"), then XHR POSTs to "upload", resumed', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ferry-pick-'));
+  const source = randomBytes(6 * 1024 * 1024 + 321);
+  const file = path.join(dir, 'field-notes.bin');
+  await writeFile(file, source);
+  try {
+    await page.goto(ferry.url);
+    // The classic pattern's page has a file input; the placeholder app has none, so add one.
+    await page.evaluate(() => {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.id = 'classic-input';
+      document.body.append(input);
+    });
+    await page.setInputFiles('#classic-input', file);
+
+    const offsets = await page.evaluate(async () => {
+      const picked = (document.querySelector('#classic-input') as HTMLInputElement).files![0]!;
+      const fileId = `${picked.name}-${picked.size}-${picked.lastModified}`;
+      const status = async () => Number(await (await fetch('status', { headers: { 'X-File-Id': fileId } })).text());
+      const send = (start: number, end: number) => new Promise<number>((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', 'upload', true);
+        xhr.setRequestHeader('X-File-Id', fileId);
+        xhr.setRequestHeader('X-Start-Byte', String(start));
+        xhr.onload = () => resolve(xhr.status);
+        xhr.onerror = () => reject(new Error('network error'));
+        xhr.send(picked.slice(start, end));
+      });
+      const seen = [await status()];
+      // First attempt sends only part of the file, as if the connection had dropped.
+      await send(seen[0]!, Math.floor(picked.size / 3));
+      seen.push(await status());
+      // Resume from what the server holds.
+      await send(seen[1]!, picked.size);
+      seen.push(await status());
+      return { fileId, seen, size: picked.size };
+    });
+    expect(offsets.seen).toEqual([0, Math.floor(source.length / 3), source.length]);
+
+    // The classic client never declares a size; declaring it completes the upload for download.
+    const cookie = await ownerCookie(browser.context, ferry.url);
+    const finish = await fetch(`${ferry.url}/upload`, {
+      method: 'POST',
+      headers: { cookie, 'X-File-Id': offsets.fileId, 'X-Start-Byte': String(source.length), 'X-File-Size': String(source.length) },
+      body: new Uint8Array(0),
+    });
+    expect(finish.status).toBe(200);
+    expect(await storedSha(ferry.url, cookie, offsets.fileId)).toBe(sha256(source));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('an uploaded HTML file downloads as an attachment and never runs in the app origin', async () => {
+  await page.goto(ferry.url);
+  const html = '<!doctype html><title>evil</title><script>localStorage.setItem("pwned", "yes")</script>';
+  const uploaded = await page.evaluate(async (body) => {
+    const response = await fetch('/upload', {
+      method: 'POST',
+      headers: { 'X-File-Id': 'evil.html', 'X-File-Size': String(new Blob([body]).size), 'X-File-Type': 'text/html', 'X-File-Name': 'evil.html' },
+      body: new Blob([body]),
+    });
+    return response.status;
+  }, html);
+  expect(uploaded).toBe(200);
+
+  const download = page.waitForEvent('download');
+  await page.evaluate(() => {
+    const link = document.createElement('a');
+    link.href = '/files/evil.html';
+    link.id = 'evil-link';
+    link.textContent = 'open';
+    document.body.append(link);
+  });
+  await page.click('#evil-link');
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('evil.html');
+  expect(await page.evaluate(() => localStorage.getItem('pwned'))).toBeNull();
+
+  // Even navigated to directly, the browser treats it as a download, never as a page of this origin.
+  const direct = await browser.context.newPage();
+  const directDownload = direct.waitForEvent('download');
+  await direct.goto(`${ferry.url}/files/evil.html`).catch(() => undefined);
+  await directDownload;
+  await direct.close();
+  expect(await page.evaluate(() => localStorage.getItem('pwned'))).toBeNull();
+});

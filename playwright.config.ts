@@ -1,0 +1,16 @@
+import { defineConfig } from '@playwright/test';
+import { ensureChromium } from './e2e/chromium.ts';
+
+// Resolve (and if needed install) the browser once, in the runner, before any worker starts.
+process.env.CHROMIUM_PATH ??= ensureChromium();
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  timeout: 120_000,
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  outputDir: 'test-results',
+});
