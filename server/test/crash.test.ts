@@ -5,8 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Header } from '../../common/protocol.js';
-import { Client, MiB, eventually, openRawAppend, randomFile, sha256, sleep, spawnServer, startServer, tempDir, writeAll } from './helpers.js';
+import { Client, MiB, eventually, openRawUpload, randomFile, sha256, sleep, spawnServer, startServer, tempDir, writeAll } from './helpers.js';
 
 describe('process faults', () => {
   const dirs: string[] = [];
@@ -20,16 +19,18 @@ describe('process faults', () => {
     return dir;
   }
 
-  it('resumes after kill -9 mid-append with every acknowledged byte on disk', async () => {
-    const dir = await dataDir();
-    const file = randomFile(24 * MiB);
+  async function spawnWithClient(dir: string) {
     const first = await spawnServer(dir);
     const client = new Client(first.url);
     await client.ensureOwner();
-    const socket = await openRawAppend(first.url, {
-      cookie: client.cookie!, [Header.fileId]: 'killed', [Header.startByte]: '0',
-      [Header.fileSize]: String(file.length), 'content-length': String(file.length),
-    });
+    return { first, client };
+  }
+
+  it('resumes after kill -9 mid-append with every acknowledged byte on disk', async () => {
+    const dir = await dataDir();
+    const file = randomFile(24 * MiB);
+    const { first, client } = await spawnWithClient(dir);
+    const socket = await openRawUpload(client, 'killed', file.length);
     socket.on('error', () => undefined);
     let sent = 0;
     let acknowledged = 0;
@@ -60,13 +61,8 @@ describe('process faults', () => {
   it('flushes open appends on SIGTERM, answers 503 with the offset, and exits cleanly', async () => {
     const dir = await dataDir();
     const file = randomFile(16 * MiB);
-    const first = await spawnServer(dir);
-    const client = new Client(first.url);
-    await client.ensureOwner();
-    const socket = await openRawAppend(first.url, {
-      cookie: client.cookie!, [Header.fileId]: 'stopped', [Header.startByte]: '0',
-      [Header.fileSize]: String(file.length), 'content-length': String(file.length),
-    });
+    const { first, client } = await spawnWithClient(dir);
+    const socket = await openRawUpload(client, 'stopped', file.length);
     let reply = '';
     socket.on('data', (data) => (reply += data.toString('latin1'))).on('error', () => undefined);
     await writeAll(socket, file.subarray(0, 5 * MiB));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Header } from '../../common/protocol.js';
-import { Client, MiB, eventually, openRawAppend, randomFile, sha256, sleep, startServer, writeAll, type TestServer } from './helpers.js';
+import { Client, MiB, eventually, openRawUpload, randomFile, sha256, sleep, startServer, writeAll, type TestServer } from './helpers.js';
 
 describe('faults on the connection', () => {
   let server: TestServer;
@@ -16,20 +16,10 @@ describe('faults on the connection', () => {
     return client;
   }
 
-  function rawAppend(client: Client, id: string, start: number, contentLength: number, size: number): Promise<net.Socket> {
-    return openRawAppend(server.url, {
-      cookie: client.cookie!,
-      [Header.fileId]: id,
-      [Header.startByte]: String(start),
-      [Header.fileSize]: String(size),
-      'content-length': String(contentLength),
-    });
-  }
-
   it('keeps exactly the bytes that arrived before a connection was destroyed mid-body, then resumes', async () => {
     const client = await ownedClient();
     const file = randomFile(12 * MiB);
-    const socket = await rawAppend(client, 'cut', 0, file.length, file.length);
+    const socket = await openRawUpload(client, 'cut', file.length);
     const sent = 5 * MiB + 777;
     await writeAll(socket, file.subarray(0, sent));
     await sleep(100); // let loopback deliver what was written
@@ -47,7 +37,7 @@ describe('faults on the connection', () => {
   it('answers status at once while a silent ghost holds the upload, and lets a new client resume it', async () => {
     const client = await ownedClient();
     const file = randomFile(6 * MiB);
-    const ghost = await rawAppend(client, 'ghost', 0, file.length, file.length);
+    const ghost = await openRawUpload(client, 'ghost', file.length);
     const ghostReply = collect(ghost);
     await writeAll(ghost, file.subarray(0, 2 * MiB));
     await sleep(100);
@@ -67,7 +57,7 @@ describe('faults on the connection', () => {
   it('lets a status poll read the progress of a live append without disturbing it', async () => {
     const client = await ownedClient();
     const file = randomFile(8 * MiB);
-    const socket = await rawAppend(client, 'polled', 0, file.length, file.length);
+    const socket = await openRawUpload(client, 'polled', file.length);
     const reply = collect(socket);
     const seen: number[] = [];
     for (let at = 0; at < file.length; at += MiB) {
@@ -87,7 +77,7 @@ describe('faults on the connection', () => {
     const size = prefix.length + 4 * MiB;
     await client.append('race', 0, prefix, { [Header.fileSize]: String(size) });
     // Five writers with the same start, each body filled with its own byte, sending in turns.
-    const writers = await Promise.all([1, 2, 3, 4, 5].map(() => rawAppend(client, 'race', prefix.length, 4 * MiB, size)));
+    const writers = await Promise.all([1, 2, 3, 4, 5].map(() => openRawUpload(client, 'race', size, prefix.length)));
     const replies = writers.map(collect);
     for (let round = 0; round < 16; round++) {
       for (const [index, socket] of writers.entries()) {

@@ -160,6 +160,17 @@ export async function openRawAppend(url: string, headers: Record<string, string>
   return socket;
 }
 
+/** A raw append of a whole `size`-byte file from `start`, declaring its size, as `client`'s owner. */
+export function openRawUpload(client: Client, id: string, size: number, start = 0): Promise<net.Socket> {
+  return openRawAppend(client.url, {
+    cookie: client.cookie!,
+    [Header.fileId]: id,
+    [Header.startByte]: String(start),
+    [Header.fileSize]: String(size),
+    'content-length': String(size - start),
+  });
+}
+
 export async function writeAll(socket: net.Socket, bytes: Uint8Array): Promise<void> {
   if (!socket.write(bytes)) await new Promise((resolve) => socket.once('drain', resolve));
 }
