@@ -33,3 +33,67 @@ export interface CompletedFile {
   /** ISO 8601 */
   completedAt: string;
 }
+
+// ---- Page ↔ service worker (DESIGN §2) ----
+
+/** The states of one upload in the worker's loop. */
+export type UploadState = 'queued' | 'uploading' | 'waiting-for-network' | 'paused' | 'done' | 'failed';
+
+/** What the worker keeps in IndexedDB for each upload (the File itself lives beside it). */
+export interface UploadRecord {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
+  lastModified: number;
+  state: UploadState;
+  /** Bytes the server confirmed, as last heard. Never trusted for resuming: the server is asked again. */
+  offset: number;
+  /** A sentence for people, when the upload failed or is waiting. */
+  message?: string;
+  /** Failures in a row since the offset last moved; drives the backoff. */
+  failures: number;
+  /** Epoch ms of the next retry, while waiting. */
+  retryAt?: number;
+  addedAt: number;
+  completedAt?: number;
+}
+
+/** A record as the pages see it, with what the worker measures live. */
+export interface UploadView extends UploadRecord {
+  /** Bytes per second, from server-confirmed offsets. */
+  rate: number;
+  /** Seconds left at the current rate, when it can be told. */
+  etaSeconds?: number;
+}
+
+/** Messages a page sends to the worker. Each gets a reply on its MessageChannel port. */
+export type PageMessage =
+  | { type: 'ferry:hello' }
+  | { type: 'ferry:enqueue'; file: File }
+  | { type: 'ferry:pause'; id: string }
+  | { type: 'ferry:resume'; id: string }
+  | { type: 'ferry:cancel'; id: string }
+  | { type: 'ferry:retry'; id: string }
+  | { type: 'ferry:clear-finished' }
+  | { type: 'ferry:online' }
+  | { type: 'ferry:heartbeat' };
+
+export type EnqueueReply = { ok: true; id: string } | { ok: false; error: string };
+
+/** Replies, by the message they answer. */
+export interface PageReplies {
+  'ferry:hello': UploadView[];
+  'ferry:enqueue': EnqueueReply;
+}
+
+/** Messages the worker broadcasts to every open page. */
+export type WorkerMessage =
+  | { type: 'ferry:snapshot'; uploads: UploadView[] }
+  | { type: 'ferry:update'; upload: UploadView }
+  | { type: 'ferry:removed'; id: string };
+
+/** The download address of a completed file. Ids of only dots would be resolved away as path segments, so those use the query form. */
+export function downloadPath(id: string): string {
+  return /^\.+$/.test(id) ? `${Route.files}/?id=${encodeURIComponent(id)}` : `${Route.files}/${encodeURIComponent(id)}`;
+}

@@ -11,15 +11,18 @@ import { CHROMIUM_ARGS, ensureChromium } from './chromium.ts';
 
 export interface FerryProcess {
   url: string;
+  port: number;
   dataDir: string;
   child: ChildProcess;
+  /** SIGKILL this process and start a new one on the same data directory. */
+  restart(): Promise<FerryProcess>;
   stop(): Promise<void>;
 }
 
 const root = path.resolve(import.meta.dirname, '..');
 
-export async function startFerry(env: Record<string, string> = {}): Promise<FerryProcess> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ferry-e2e-'));
+export async function startFerry(env: Record<string, string> = {}, reuseDataDir?: string): Promise<FerryProcess> {
+  const dataDir = reuseDataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'ferry-e2e-')));
   const child = fork(path.join(root, 'build/server/main.js'), {
     cwd: root,
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, STATIC_DIR: path.join(root, 'dist'), LOG_LEVEL: 'warn', ...env },
@@ -29,13 +32,19 @@ export async function startFerry(env: Record<string, string> = {}): Promise<Ferr
     child.once('message', (message) => resolve((message as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`the server exited early with ${code}; did npm run build run?`)));
   });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     dataDir,
     child,
+    async restart() {
+      child.kill('SIGKILL');
+      await exited;
+      return startFerry(env, dataDir);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await exited;
       }

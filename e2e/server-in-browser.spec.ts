@@ -30,7 +30,7 @@ test.afterAll(async () => {
 
 test('the app shell loads under its CSP, and its service worker takes control', async () => {
   await page.goto(ferry.url);
-  await expect(page.locator('#worker-status')).toHaveText('The background worker is ready.');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   const controlled = await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
     return navigator.serviceWorker.getRegistration().then((registration) => registration?.active?.scriptURL);
@@ -46,7 +46,7 @@ test('a classic client works unchanged: fetch("status"), then XHR POSTs to "uplo
   await writeFile(file, source);
   try {
     await page.goto(ferry.url);
-    // The classic pattern's page has a file input; the placeholder app has none, so add one.
+    // The classic pattern's page has its own file input; add one beside the app's.
     await page.evaluate(() => {
       const input = document.createElement('input');
       input.type = 'file';

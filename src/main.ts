@@ -1,19 +1,110 @@
-// Placeholder page: registers the service worker and says whether it is in control.
-import { Workbox } from 'workbox-window';
+// The page: pick or drop files, hand them to the worker, watch every upload.
+import type { UploadView, WorkerMessage } from '../common/protocol.js';
+import { FerryClient } from './ferry-client.js';
+import { CompletedView } from './ui/completed-view.js';
+import { QueueView, type Action } from './ui/queue-view.js';
+import { StorageView } from './ui/storage-view.js';
 import './styles.css';
 
-const statusLine = document.querySelector<HTMLParagraphElement>('#worker-status');
+const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 
-function show(text: string): void {
-  if (statusLine) statusLine.textContent = text;
+const banner = $<HTMLDivElement>('#banner');
+const notices = $<HTMLUListElement>('#notices');
+const picker = $<HTMLInputElement>('#picker');
+const completed = new CompletedView($('#completed'), $('#completed-empty'));
+const storage = new StorageView($('#storage'));
+
+function notice(text: string): void {
+  const item = document.createElement('li');
+  item.textContent = text;
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.className = 'quiet';
+  close.textContent = 'Dismiss';
+  close.addEventListener('click', () => item.remove());
+  item.append(close);
+  notices.append(item);
 }
 
-if ('serviceWorker' in navigator) {
-  const wb = new Workbox('/sw.js', { scope: '/' });
-  wb.register()
-    .then(() => navigator.serviceWorker.ready)
-    .then(() => show('The background worker is ready.'))
-    .catch(() => show('The background worker could not start in this browser.'));
-} else {
-  show('This browser has no service workers, so background uploads are not available.');
+function showNetwork(uploads: UploadView[]): void {
+  const waiting = uploads.some((upload) => upload.state === 'waiting-for-network');
+  if (!navigator.onLine) {
+    banner.textContent = 'You are offline. Your files are kept in this browser and will continue when the network is back.';
+  } else if (waiting) {
+    banner.textContent = 'Waiting for the server or the network. Uploads resume by themselves; nothing is lost.';
+  } else {
+    banner.textContent = '';
+  }
+  banner.hidden = banner.textContent === '';
 }
+
+async function main(): Promise<void> {
+  if (!('serviceWorker' in navigator)) {
+    banner.textContent = 'This browser cannot upload in the background (no service workers). Try a current Chrome, Edge, Firefox or Safari.';
+    banner.hidden = false;
+    return;
+  }
+  const client = await FerryClient.start();
+  const act = (action: Action, id: string) => void client[action](id);
+  const queue = new QueueView($('#queue'), $('#queue-empty'), act);
+
+  client.subscribe((message: WorkerMessage) => {
+    switch (message.type) {
+      case 'ferry:snapshot':
+        queue.replaceAll(message.uploads);
+        break;
+      case 'ferry:update':
+        queue.update(message.upload);
+        if (message.upload.state === 'done') {
+          void completed.refresh();
+          void storage.refresh();
+        }
+        break;
+      case 'ferry:removed':
+        queue.remove(message.id);
+        break;
+    }
+    showNetwork(queue.all());
+  });
+
+  const enqueue = async (files: Iterable<File>) => {
+    void storage.requestPersistence();
+    for (const file of files) {
+      const answer = await client.enqueue(file);
+      if (!answer.ok) notice(answer.error);
+    }
+    void storage.refresh();
+  };
+
+  picker.addEventListener('change', () => {
+    const files = [...(picker.files ?? [])];
+    picker.value = '';
+    void enqueue(files);
+  });
+  // Drop anywhere on the page.
+  document.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    document.body.classList.add('dragging');
+  });
+  document.addEventListener('dragleave', (event) => {
+    if (event.relatedTarget === null) document.body.classList.remove('dragging');
+  });
+  document.addEventListener('drop', (event) => {
+    event.preventDefault();
+    document.body.classList.remove('dragging');
+    void enqueue([...(event.dataTransfer?.files ?? [])]);
+  });
+  $('#clear-finished').addEventListener('click', () => void client.clearFinished());
+  window.addEventListener('online', () => showNetwork(queue.all()));
+  window.addEventListener('offline', () => showNetwork(queue.all()));
+
+  queue.replaceAll(await client.hello());
+  showNetwork(queue.all());
+  document.body.dataset.ready = 'true';
+  await Promise.all([completed.refresh(), storage.refresh()]);
+}
+
+main().catch((error: unknown) => {
+  banner.textContent = `The uploader could not start: ${error instanceof Error ? error.message : String(error)}. Reload the page to try again.`;
+  banner.hidden = false;
+});

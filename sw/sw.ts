@@ -1,16 +1,119 @@
 /// <reference lib="webworker" />
-// The service worker. For now it precaches the app shell; the upload engine lands with issue 3.
+// The service worker: precaches the app shell, and runs the upload engine from
+// IndexedDB whenever it wakes (start, any page message, Background Sync).
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
+import type { PageMessage, WorkerMessage } from '../common/protocol.js';
+import { Engine } from './engine/engine.js';
+import { ProtocolClient } from './engine/http.js';
+import { handOver } from './hand-over.js';
+import { readPageMessage } from './messages.js';
+import { QueueStore } from './store/queue-store.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
+const SYNC_TAG = 'ferry-uploads';
+const CONCURRENCY = 3;
+// DESIGN §3: Chromium kills a worker ~5 min after an event began, so no event holds the
+// upload for long. Each holds this lease, and open pages send a heartbeat every 25 s.
+const LEASE_MS = 60_000;
+// A sync event lasts about 3 minutes; give it back before that, unfinished if need be.
+const SYNC_LEASE_MS = 150_000;
+
+const store = QueueStore.open();
+const engine = store.then((queue) => new Engine({
+  http: new ProtocolClient((url, init) => fetch(url, init)),
+  store: queue,
+  broadcast,
+  concurrency: CONCURRENCY,
+}));
+
+function broadcast(message: WorkerMessage): void {
+  void self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((pages) => {
+    for (const page of pages) page.postMessage(message);
+  });
+}
+
+const sleep = (ms: number) => new Promise<'lease-over'>((resolve) => setTimeout(() => resolve('lease-over'), ms));
+
+/** Run the engine, holding the event open for at most `ms`. */
+function lease(ms: number): Promise<unknown> {
+  return Promise.race([engine.then((running) => running.kick()), sleep(ms)]);
+}
+
+interface SyncEvent extends ExtendableEvent {
+  readonly tag: string;
+  readonly lastChance: boolean;
+}
+type WithSync = ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } };
+
+/** Ask for a Background Sync while uploads are pending, so the browser wakes us with no page open. */
+async function requestSync(): Promise<void> {
+  const { sync } = self.registration as WithSync;
+  if (sync && (await (await engine).hasPending())) await sync.register(SYNC_TAG).catch(() => undefined);
+}
+
 self.addEventListener('install', () => {
   void self.skipWaiting();
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim());
+  event.waitUntil(self.clients.claim().then(() => lease(LEASE_MS)));
 });
+
+self.addEventListener('message', (event) => {
+  const message = readPageMessage(event.data);
+  const reply = (value: unknown) => event.ports[0]?.postMessage(value);
+  if (!message) {
+    reply({ ok: false, error: 'unknown message' });
+    return;
+  }
+  const answered = handle(message).then(reply, (error: unknown) => reply({ ok: false, error: String(error) }));
+  event.waitUntil(answered.then(() => lease(LEASE_MS)));
+});
+
+async function handle(message: PageMessage): Promise<unknown> {
+  const running = await engine;
+  switch (message.type) {
+    case 'ferry:hello':
+      return running.snapshot();
+    case 'ferry:enqueue': {
+      const answer = await handOver(await store, message.file, Date.now());
+      if (answer.ok) {
+        const record = await (await store).get(answer.id);
+        if (record) broadcast({ type: 'ferry:update', upload: running.view(record) });
+        void requestSync();
+      }
+      return answer;
+    }
+    case 'ferry:pause':
+      return running.pause(message.id);
+    case 'ferry:resume':
+      return running.resume(message.id);
+    case 'ferry:cancel':
+      return running.cancel(message.id);
+    case 'ferry:retry':
+      return running.retry(message.id);
+    case 'ferry:clear-finished':
+      return running.clearFinished();
+    case 'ferry:online':
+      running.wake();
+      return undefined;
+    case 'ferry:heartbeat':
+      return undefined;
+  }
+}
+
+self.addEventListener('sync', (event) => {
+  const sync = event as SyncEvent;
+  if (sync.tag !== SYNC_TAG) return;
+  // Rejecting tells the browser the work is unfinished, so it fires the sync again later.
+  sync.waitUntil(lease(SYNC_LEASE_MS).then(async (outcome) => {
+    if (outcome === 'lease-over' && (await (await engine).hasPending())) throw new Error('uploads still pending');
+  }));
+});
+
+// Waking for any reason resumes the stored queue.
+void lease(LEASE_MS);

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Header } from '../../common/protocol.js';
+import { downloadPath, Header } from '../../common/protocol.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { startFerry, type FerryServer } from '../server.js';
@@ -142,10 +142,6 @@ export class Client {
     return sha256(bytes);
   }
 }
-
-/** The download address of an id: ids of only dots would be resolved away as dot segments in a path. */
-export const downloadPath = (id: string): string =>
-  /^\.+$/.test(id) ? `/files/?id=${encodeURIComponent(id)}` : `/files/${encodeURIComponent(id)}`;
 
 /**
  * A raw HTTP/1.1 append over a plain socket, so a test can stop mid-body, go

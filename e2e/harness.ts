@@ -1,0 +1,110 @@
+// One end-to-end setup: server, fault proxy in front of it, Chromium with a
+// persistent profile on the proxy's origin, and helpers to look at all three.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { FaultProxy } from './fault-proxy.ts';
+import { launchBrowser, ownerCookie, sha256, startFerry, storedSha, type FerryProcess } from './fixtures.ts';
+
+export interface SourceFile {
+  name: string;
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export class Harness {
+  page!: Page;
+  private constructor(
+    public ferry: FerryProcess,
+    readonly proxy: FaultProxy,
+    readonly context: BrowserContext,
+    private readonly closeBrowser: () => Promise<void>,
+    private readonly filesDir: string,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<Harness> {
+    const ferry = await startFerry(env);
+    const proxy = await new FaultProxy(ferry.port).listen();
+    const browser = await launchBrowser();
+    const harness = new Harness(ferry, proxy, browser.context, browser.close, await mkdtemp(path.join(os.tmpdir(), 'ferry-files-')));
+    harness.page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    return harness;
+  }
+
+  get url(): string {
+    return this.proxy.url;
+  }
+
+  /** Open the app and wait until it has its worker and its snapshot. */
+  async open(page: Page = this.page): Promise<Page> {
+    await page.goto(this.url);
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    return page;
+  }
+
+  async makeFile(name: string, size: number): Promise<SourceFile> {
+    const bytes = randomBytes(size);
+    const file = path.join(this.filesDir, name);
+    await writeFile(file, bytes);
+    return { name, path: file, sha256: sha256(bytes), size };
+  }
+
+  async pick(files: SourceFile[], page: Page = this.page): Promise<void> {
+    await page.setInputFiles('#picker', files.map((file) => file.path));
+  }
+
+  row(name: string, page: Page = this.page): Locator {
+    return page.locator('li.upload', { has: page.locator('.name', { hasText: name }) });
+  }
+
+  async idOf(name: string, page: Page = this.page): Promise<string> {
+    return (await this.row(name, page).getAttribute('data-id'))!;
+  }
+
+  /** The bytes the server holds for the row's upload, asked as the browser's owner. */
+  async serverOffset(name: string): Promise<number> {
+    return this.serverOffsetOfId(await this.idOf(name));
+  }
+
+  async serverOffsetOfId(id: string): Promise<number> {
+    const cookie = await ownerCookie(this.context, this.url);
+    const response = await fetch(`${this.ferry.url}/status`, { headers: { cookie, 'X-File-Id': id } });
+    return Number(await response.text());
+  }
+
+  /** Wait until the server holds more than `above` bytes of the named upload. */
+  async waitForServerOffset(name: string, above: number, timeout = 30_000): Promise<number> {
+    let offset = 0;
+    await expect.poll(async () => (offset = await this.serverOffset(name)), { timeout, intervals: [100] }).toBeGreaterThan(above);
+    return offset;
+  }
+
+  async expectDone(file: SourceFile, timeout = 60_000, page: Page = this.page): Promise<void> {
+    await expect(this.row(file.name, page)).toHaveAttribute('data-state', 'done', { timeout });
+    const cookie = await ownerCookie(this.context, this.url);
+    expect(await storedSha(this.ferry.url, cookie, await this.idOf(file.name, page))).toBe(file.sha256);
+  }
+
+  /** Stop every service worker of the profile through CDP (Playwright would otherwise keep it alive). */
+  async stopWorkers(page: Page): Promise<void> {
+    const cdp = await this.context.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+  }
+
+  async restartServer(): Promise<void> {
+    this.ferry = await this.ferry.restart();
+    this.proxy.retarget(this.ferry.port);
+  }
+
+  async close(): Promise<void> {
+    await this.closeBrowser();
+    await this.proxy.close();
+    await this.ferry.stop();
+    await rm(this.filesDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,18 @@
+import { chromium } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+const ctx = await chromium.launchPersistentContext(mkdtempSync('/tmp/prof-'), { executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu','--disable-background-networking'], viewport: {width: 1100, height: 800} });
+const p = ctx.pages()[0];
+p.on('console', m => console.log('console', m.type(), m.text()));
+await p.goto('http://127.0.0.1:8080/');
+await p.waitForSelector('body[data-ready=true]');
+const t0 = Date.now();
+await p.setInputFiles('#picker', ['/tmp/big.bin', '/tmp/f1']);
+await p.waitForTimeout(300);
+await p.screenshot({ path: '/tmp/ui-1.png' });
+await p.waitForFunction(() => [...document.querySelectorAll('li.upload')].every(r => r.dataset.state === 'done'), null, { timeout: 60000 });
+console.log('all done in', Date.now() - t0, 'ms');
+await p.waitForTimeout(500);
+await p.screenshot({ path: '/tmp/ui-2.png' });
+await p.setViewportSize({ width: 390, height: 844 });
+await p.screenshot({ path: '/tmp/ui-phone.png', fullPage: true });
+await ctx.close();

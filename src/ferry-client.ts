@@ -1,0 +1,67 @@
+// The page's typed client of the upload worker, over workbox-window.
+import { Workbox } from 'workbox-window';
+import type { EnqueueReply, PageMessage, UploadView, WorkerMessage } from '../common/protocol.js';
+
+// DESIGN §3: an open page keeps the worker's event leases coming, so it is never killed mid-upload.
+const HEARTBEAT_MS = 25_000;
+
+export class FerryClient {
+  private readonly listeners = new Set<(message: WorkerMessage) => void>();
+
+  private constructor(private readonly wb: Workbox) {
+    navigator.serviceWorker.addEventListener('message', (event: MessageEvent) => {
+      const data = event.data as WorkerMessage | undefined;
+      if (typeof data?.type === 'string' && data.type.startsWith('ferry:')) for (const listener of this.listeners) listener(data);
+    });
+    navigator.serviceWorker.startMessages();
+    setInterval(() => void this.send({ type: 'ferry:heartbeat' }), HEARTBEAT_MS);
+    // The worker gets no online events of its own (DESIGN §3); pass ours on so it retries at once.
+    window.addEventListener('online', () => void this.send({ type: 'ferry:online' }));
+  }
+
+  /** Register the worker and wait until it is active. */
+  static async start(): Promise<FerryClient> {
+    const wb = new Workbox('/sw.js', { scope: '/' });
+    await wb.register();
+    await navigator.serviceWorker.ready;
+    return new FerryClient(wb);
+  }
+
+  /** Every upload the worker knows, for a page that just opened. */
+  hello(): Promise<UploadView[]> {
+    return this.send({ type: 'ferry:hello' }) as Promise<UploadView[]>;
+  }
+
+  /** Hand a File to the worker; resolves once it is stored in IndexedDB. */
+  enqueue(file: File): Promise<EnqueueReply> {
+    return this.send({ type: 'ferry:enqueue', file }) as Promise<EnqueueReply>;
+  }
+
+  pause(id: string): Promise<unknown> {
+    return this.send({ type: 'ferry:pause', id });
+  }
+
+  resume(id: string): Promise<unknown> {
+    return this.send({ type: 'ferry:resume', id });
+  }
+
+  cancel(id: string): Promise<unknown> {
+    return this.send({ type: 'ferry:cancel', id });
+  }
+
+  retry(id: string): Promise<unknown> {
+    return this.send({ type: 'ferry:retry', id });
+  }
+
+  clearFinished(): Promise<unknown> {
+    return this.send({ type: 'ferry:clear-finished' });
+  }
+
+  subscribe(listener: (message: WorkerMessage) => void): void {
+    this.listeners.add(listener);
+  }
+
+  private send(message: PageMessage): Promise<unknown> {
+    return this.wb.messageSW(message satisfies PageMessage);
+  }
+}

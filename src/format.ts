@@ -1,0 +1,54 @@
+// How numbers read on screen. Decimal units, as file managers and phones show sizes.
+import type { UploadState, UploadView } from '../common/protocol.js';
+
+const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
+
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < UNITS.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  if (unit === 0) return `${Math.round(value)} B`;
+  const digits = value < 100 ? 1 : 0;
+  return `${value.toFixed(digits)} ${UNITS[unit]}`;
+}
+
+export const formatRate = (bytesPerSecond: number): string => `${formatBytes(bytesPerSecond)}/s`;
+
+export function formatTimeLeft(seconds: number): string {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s left`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min left`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
+}
+
+/** "12.4 MB of 80 MB · 3.1 MB/s · 20 s left" */
+export function progressLine(upload: UploadView): string {
+  const parts = [`${formatBytes(upload.offset)} of ${formatBytes(upload.size)}`];
+  if (upload.state === 'uploading' && upload.rate > 0) {
+    parts.push(formatRate(upload.rate));
+    if (upload.etaSeconds !== undefined && upload.offset < upload.size) parts.push(formatTimeLeft(upload.etaSeconds));
+  }
+  return parts.join(' · ');
+}
+
+export const STATE_LABELS: Record<UploadState, string> = {
+  queued: 'Queued',
+  uploading: 'Uploading',
+  'waiting-for-network': 'Waiting for network',
+  paused: 'Paused',
+  done: 'Done',
+  failed: 'Failed',
+};
+
+/** The sentence under a row: the worker's message, with a countdown while a retry is scheduled. */
+export function statusMessage(upload: UploadView, now: number): string {
+  if (upload.state === 'waiting-for-network' && upload.retryAt !== undefined) {
+    const seconds = Math.ceil((upload.retryAt - now) / 1000);
+    const base = upload.message ?? 'Waiting for the network.';
+    return seconds > 0 ? `${base} Retrying in ${seconds} s.` : `${base} Retrying now.`;
+  }
+  return upload.message ?? '';
+}

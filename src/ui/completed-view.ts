@@ -1,0 +1,35 @@
+// The files the server holds for this browser, from GET /files.
+import { downloadPath, Route, type CompletedFile } from '../../common/protocol.js';
+import { formatBytes } from '../format.js';
+
+export class CompletedView {
+  constructor(private readonly list: HTMLUListElement, private readonly empty: HTMLElement) {}
+
+  async refresh(): Promise<void> {
+    let files: CompletedFile[];
+    try {
+      const response = await fetch(Route.files, { cache: 'no-store' });
+      if (!response.ok) return;
+      files = (await response.json()) as CompletedFile[];
+    } catch {
+      return; // offline: keep what is shown
+    }
+    this.list.replaceChildren(...files.map(fileItem));
+    this.empty.hidden = files.length > 0;
+  }
+}
+
+function fileItem(file: CompletedFile): HTMLLIElement {
+  const item = document.createElement('li');
+  item.className = 'file';
+  const link = document.createElement('a');
+  link.href = downloadPath(file.id);
+  link.download = file.name;
+  link.textContent = file.name;
+  const meta = document.createElement('span');
+  meta.className = 'file-meta';
+  meta.textContent = `${formatBytes(file.size)} · ${new Date(file.completedAt).toLocaleString()}`;
+  meta.title = `SHA-256 ${file.sha256}`;
+  item.append(link, meta);
+  return item;
+}

@@ -1,0 +1,20 @@
+// Ask the browser to keep our stored files, and show how much room there is.
+import { formatBytes } from '../format.js';
+
+export class StorageView {
+  private persisted = false;
+
+  constructor(private readonly line: HTMLElement) {}
+
+  async requestPersistence(): Promise<void> {
+    if (this.persisted || !navigator.storage?.persist) return;
+    this.persisted = await navigator.storage.persist().catch(() => false);
+  }
+
+  async refresh(): Promise<void> {
+    if (!navigator.storage?.estimate) return;
+    const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+    const kept = this.persisted ? 'kept until the uploads finish' : 'the browser may clear it when space runs low';
+    this.line.textContent = `Browser storage: ${formatBytes(usage)} used of ${formatBytes(quota)} (${kept}).`;
+  }
+}

@@ -1,0 +1,196 @@
+// The scheduler: runs a few upload loops at a time from what IndexedDB holds,
+// and carries out the pages' controls. Nothing here must survive the worker:
+// every decision can be remade from the stored records.
+import type { UploadRecord, UploadView, WorkerMessage } from '../../common/protocol.js';
+import type { ProtocolClient } from './http.js';
+import { etaSeconds } from './policy.js';
+import { runUpload, RUNNABLE, type LoopDeps, type LoopStore } from './upload-loop.js';
+
+export interface QueuePort extends LoopStore {
+  all(): Promise<UploadRecord[]>;
+  update(id: string, patch: Partial<UploadRecord>): Promise<UploadRecord | undefined>;
+  remove(id: string): Promise<void>;
+}
+
+export interface EngineDeps {
+  http: ProtocolClient;
+  store: QueuePort;
+  broadcast(message: WorkerMessage): void;
+  concurrency: number;
+  now?: () => number;
+  /** Overrides for tests; see LoopDeps. */
+  loop?: Partial<Pick<LoopDeps, 'pollIntervalMs' | 'statusTimeoutMs' | 'chunkDeadline' | 'noProgressMs' | 'random'>>;
+}
+
+// Progress messages for one upload are spaced at least this far apart, unless its state changes.
+const REPORT_EVERY_MS = 200;
+
+export class Engine {
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly rates = new Map<string, number>();
+  private readonly lastReport = new Map<string, { at: number; state: string; message: string | undefined }>();
+  private readonly sleepers = new Set<() => void>();
+  private draining: Promise<void> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Start what may start, and resolve once nothing is left running. Safe to call from every event. */
+  async kick(): Promise<void> {
+    await this.fill();
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+    return this.draining;
+  }
+
+  /** True while some upload still wants the network (for Background Sync). */
+  async hasPending(): Promise<boolean> {
+    return (await this.deps.store.all()).some((record) => RUNNABLE.has(record.state));
+  }
+
+  /** A page saw the network come back: end every backoff wait now. */
+  wake(): void {
+    for (const wakeUp of [...this.sleepers]) wakeUp();
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.deps.store.update(id, { state: 'paused', message: undefined, retryAt: undefined });
+    await this.stop(id);
+    await this.announce(id);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.requeue(id, (record) => record.state === 'paused');
+  }
+
+  async retry(id: string): Promise<void> {
+    await this.requeue(id, (record) => record.state === 'failed' || record.state === 'waiting-for-network');
+  }
+
+  /** Stop the upload, tell the server to forget it, and forget it here. */
+  async cancel(id: string): Promise<void> {
+    await this.deps.store.update(id, { state: 'paused' });
+    await this.stop(id);
+    try {
+      await this.deps.http.cancel(id, AbortSignal.timeout(10_000));
+    } catch {
+      // Offline: the server's sweeper removes the partial bytes after UPLOAD_TTL.
+    }
+    await this.deps.store.remove(id);
+    this.forget(id);
+    this.deps.broadcast({ type: 'ferry:removed', id });
+  }
+
+  async clearFinished(): Promise<void> {
+    for (const record of await this.deps.store.all()) {
+      if (record.state !== 'done') continue;
+      await this.deps.store.remove(record.id);
+      this.forget(record.id);
+      this.deps.broadcast({ type: 'ferry:removed', id: record.id });
+    }
+  }
+
+  async snapshot(): Promise<UploadView[]> {
+    const records = await this.deps.store.all();
+    return records.sort((a, b) => a.addedAt - b.addedAt).map((record) => this.view(record));
+  }
+
+  view(record: UploadRecord): UploadView {
+    const rate = record.state === 'uploading' ? (this.rates.get(record.id) ?? 0) : 0;
+    const eta = record.state === 'uploading' ? etaSeconds(record.size - record.offset, rate) : undefined;
+    return { ...record, rate, ...(eta === undefined ? {} : { etaSeconds: eta }) };
+  }
+
+  private async requeue(id: string, allowed: (record: UploadRecord) => boolean): Promise<void> {
+    const record = (await this.deps.store.all()).find((candidate) => candidate.id === id);
+    if (!record || !allowed(record)) return;
+    if (this.running.has(id)) await this.stop(id);
+    await this.deps.store.update(id, { state: 'queued', failures: 0, message: undefined, retryAt: undefined });
+    await this.announce(id);
+    void this.kick();
+  }
+
+  private async fill(): Promise<void> {
+    const waiting = (await this.deps.store.all())
+      .filter((record) => RUNNABLE.has(record.state) && !this.running.has(record.id))
+      .sort((a, b) => a.addedAt - b.addedAt);
+    for (const record of waiting) {
+      if (this.running.size >= this.deps.concurrency) break;
+      this.start(record.id);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.running.size > 0) {
+      await Promise.race([...this.running.values()].map((run) => run.done));
+      await this.fill();
+    }
+  }
+
+  private start(id: string): void {
+    if (this.running.has(id)) return;
+    const controller = new AbortController();
+    const deps: LoopDeps = {
+      http: this.deps.http,
+      store: this.deps.store,
+      now: this.now,
+      sleep: (ms, signal) => this.sleep(ms, signal),
+      report: (record, rate) => this.report(record, rate),
+      ...this.deps.loop,
+    };
+    const done = runUpload(id, deps, controller.signal)
+      .catch((error: unknown) => this.deps.store.updateRunnable(id, { state: 'failed', message: unexpected(error) }).then(() => this.announce(id)))
+      .finally(() => {
+        if (this.running.get(id)?.controller === controller) this.running.delete(id);
+        this.rates.delete(id);
+      });
+    this.running.set(id, { controller, done });
+  }
+
+  private async stop(id: string): Promise<void> {
+    const run = this.running.get(id);
+    if (!run) return;
+    run.controller.abort();
+    await run.done;
+  }
+
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const wakeUp = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wakeUp);
+        signal.removeEventListener('abort', wakeUp);
+        resolve();
+      };
+      const timer = setTimeout(wakeUp, ms);
+      this.sleepers.add(wakeUp);
+      signal.addEventListener('abort', wakeUp);
+    });
+  }
+
+  private report(record: UploadRecord, rate: number): void {
+    if (rate > 0) this.rates.set(record.id, rate);
+    const last = this.lastReport.get(record.id);
+    const now = this.now();
+    const changed = !last || last.state !== record.state || last.message !== record.message;
+    if (!changed && now - last.at < REPORT_EVERY_MS && record.offset < record.size) return;
+    this.lastReport.set(record.id, { at: now, state: record.state, message: record.message });
+    this.deps.broadcast({ type: 'ferry:update', upload: this.view(record) });
+  }
+
+  private async announce(id: string): Promise<void> {
+    const record = (await this.deps.store.all()).find((candidate) => candidate.id === id);
+    if (record) this.deps.broadcast({ type: 'ferry:update', upload: this.view(record) });
+  }
+
+  private forget(id: string): void {
+    this.rates.delete(id);
+    this.lastReport.delete(id);
+  }
+}
+
+function unexpected(error: unknown): string {
+  const detail = error instanceof Error ? error.message : String(error);
+  return `Something went wrong in the uploader (${detail}). Press Retry to try again.`;
+}

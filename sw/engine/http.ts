@@ -1,0 +1,92 @@
+// The protocol client: the two calls of the resumable loop, and cancel, over an
+// injected fetch so that unit tests can script the network.
+import { Header, Route } from '../../common/protocol.js';
+import { classify } from './policy.js';
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface Held {
+  offset: number;
+  complete: boolean;
+}
+
+export type AppendAnswer =
+  | { kind: 'ok' | 'conflict'; offset: number; complete: boolean }
+  | { kind: 'retry'; status: number; reason: string }
+  | { kind: 'fatal'; status: number; reason: string };
+
+/** The request did not get an HTTP answer: offline, cut, timed out or aborted. */
+export class NetworkError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NetworkError';
+  }
+}
+
+/** The server answered, but not in a way we can use. */
+export class ServerError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'ServerError';
+  }
+}
+
+export interface FileFacts {
+  id: string;
+  size: number;
+  name: string;
+  type: string;
+}
+
+export class ProtocolClient {
+  constructor(private readonly fetch: FetchLike, private readonly base = '') {}
+
+  /** GET /status: the bytes the server holds. Throws NetworkError or ServerError. */
+  async status(id: string, signal: AbortSignal): Promise<Held> {
+    const response = await this.send(Route.status, { method: 'GET', headers: { [Header.fileId]: id }, signal, cache: 'no-store' });
+    const text = await response.text();
+    if (response.status !== 200) throw new ServerError(response.status, text.trim());
+    return { offset: offsetOf(response, text), complete: response.headers.get(Header.uploadComplete) === '1' };
+  }
+
+  /** POST /upload of `body` at `start`. A Blob slice, never an ArrayBuffer (DESIGN §3: 25× slower). */
+  async append(file: FileFacts, start: number, body: Blob, signal: AbortSignal): Promise<AppendAnswer> {
+    const response = await this.send(Route.upload, {
+      method: 'POST',
+      headers: {
+        [Header.fileId]: file.id,
+        [Header.startByte]: String(start),
+        [Header.fileSize]: String(file.size),
+        [Header.fileName]: encodeURIComponent(file.name),
+        ...(file.type ? { [Header.fileType]: file.type } : {}),
+      },
+      body,
+      signal,
+    });
+    const text = await response.text();
+    const kind = classify(response.status);
+    if (kind === 'retry' || kind === 'fatal') return { kind, status: response.status, reason: text.trim() };
+    return { kind, offset: offsetOf(response, text), complete: response.headers.get(Header.uploadComplete) === '1' };
+  }
+
+  /** DELETE /upload: the server forgets the upload and its bytes. */
+  async cancel(id: string, signal: AbortSignal): Promise<void> {
+    const response = await this.send(Route.upload, { method: 'DELETE', headers: { [Header.fileId]: id }, signal });
+    if (response.status !== 204 && response.status !== 200) throw new ServerError(response.status, await response.text());
+  }
+
+  private async send(route: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.fetch(`${this.base}${route}`, { credentials: 'same-origin', ...init });
+    } catch (error) {
+      throw new NetworkError(error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  }
+}
+
+function offsetOf(response: Response, text: string): number {
+  const raw = response.headers.get(Header.uploadOffset) ?? text.trim();
+  const offset = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(offset)) throw new ServerError(response.status, `the server sent no usable offset ("${raw.slice(0, 40)}")`);
+  return offset;
+}

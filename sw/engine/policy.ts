@@ -1,0 +1,97 @@
+// The engine's decisions, as pure functions: how long to wait, how much to send,
+// when a request has stalled, and what an answer means. Unit-tested without a browser.
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+export const MIN_CHUNK = 256 * KiB;
+export const MAX_CHUNK = 64 * MiB;
+export const FIRST_CHUNK = 4 * MiB;
+/** A chunk should take about this long at the measured rate: long enough to amortise a request, short enough to lose little. */
+const CHUNK_SECONDS = 2;
+
+const BACKOFF_BASE_MS = 1000;
+export const BACKOFF_CAP_MS = 30_000;
+
+/**
+ * Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 30 s, each drawn
+ * from the upper half of its window so that many clients do not retry in step.
+ */
+export function backoffMs(failures: number, random: number = Math.random()): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
+  return Math.round(ceiling * (0.5 + random / 2));
+}
+
+/** The next chunk size for a measured rate (bytes/s): about two seconds of transfer, growing at most 4× a step. */
+export function nextChunkSize(rate: number, previous: number): number {
+  if (!(rate > 0)) return previous;
+  const target = Math.min(rate * CHUNK_SECONDS, previous * 4);
+  const clamped = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, target));
+  return Math.floor(clamped / (64 * KiB)) * 64 * KiB;
+}
+
+/** Slowest rate we plan for before we have measured one (bytes/s). */
+const FLOOR_RATE = 64 * KiB;
+const MIN_STALL_MS = 15_000;
+
+/** How long a chunk may take before we call it stalled: four times what the rate predicts, at least 15 s. */
+export function chunkDeadlineMs(bytes: number, rate: number): number {
+  const expected = (bytes / Math.max(rate, FLOOR_RATE)) * 1000;
+  return Math.max(MIN_STALL_MS, Math.round(expected * 4));
+}
+
+/** With the server's offset polled each second, this long without any movement is a stall. */
+export const NO_PROGRESS_MS = 12_000;
+
+export type AnswerKind = 'ok' | 'conflict' | 'retry' | 'fatal';
+
+/** What an HTTP status means to the loop (DESIGN §2). */
+export function classify(status: number): AnswerKind {
+  if (status >= 200 && status < 300) return 'ok';
+  if (status === 409) return 'conflict';
+  // 408 and 429 are the server asking us to come back, like a 5xx.
+  if (status >= 500 || status === 408 || status === 429) return 'retry';
+  return 'fatal';
+}
+
+/** A sentence a person understands, for an answer that failed the upload. */
+export function failureMessage(status: number, serverReason: string): string {
+  const reason = serverReason.trim().split('\n', 1)[0] ?? '';
+  if (status === 413) return `The server refused this file because it is too large (${reason}).`;
+  if (status === 507) return 'The server is out of storage space.';
+  if (status === 400) return `The server refused the upload: ${reason}.`;
+  if (status === 401 || status === 403) return 'The server did not allow this upload.';
+  return `The server refused the upload (HTTP ${status}${reason ? `: ${reason}` : ''}).`;
+}
+
+/** Confirmed bytes per second, smoothed so that one quick or slow chunk does not swing the estimate. */
+export class RateMeter {
+  private rate = 0;
+  private last: { at: number; offset: number } | undefined;
+
+  /** Record that the server held `offset` bytes at time `at` (ms). */
+  sample(at: number, offset: number): void {
+    const last = this.last;
+    this.last = { at, offset };
+    if (!last || at <= last.at || offset < last.offset) return;
+    const instant = ((offset - last.offset) * 1000) / (at - last.at);
+    // Weight by elapsed time: a sample over 2 s counts more than one over 50 ms.
+    const weight = Math.min(1, (at - last.at) / 3000);
+    this.rate = this.rate === 0 ? instant : this.rate + (instant - this.rate) * weight;
+  }
+
+  /** Forget the anchor (after a pause or an error) but keep the estimate. */
+  restart(): void {
+    this.last = undefined;
+  }
+
+  get bytesPerSecond(): number {
+    return this.rate;
+  }
+}
+
+/** Seconds left at `rate`, or undefined when it cannot be told. */
+export function etaSeconds(remaining: number, rate: number): number | undefined {
+  if (!(rate > 0) || remaining <= 0) return remaining <= 0 ? 0 : undefined;
+  return Math.ceil(remaining / rate);
+}

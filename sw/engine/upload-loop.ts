@@ -1,0 +1,176 @@
+// One upload's resumable loop (DESIGN §2): an explicit while over the state union.
+// Probe the server, send Blob slices from its offset, take the offset from every
+// answer, back off on network errors and 5xx, fail on any other 4xx.
+import type { UploadRecord, UploadState } from '../../common/protocol.js';
+import { NetworkError, ServerError, type AppendAnswer, type FileFacts, type ProtocolClient } from './http.js';
+import { backoffMs, chunkDeadlineMs, classify, failureMessage, FIRST_CHUNK, nextChunkSize, NO_PROGRESS_MS, RateMeter } from './policy.js';
+
+/** States in which an upload wants the network. */
+export const RUNNABLE: ReadonlySet<UploadState> = new Set(['queued', 'uploading', 'waiting-for-network']);
+
+export interface LoopStore {
+  get(id: string): Promise<UploadRecord | undefined>;
+  file(id: string): Promise<Blob | undefined>;
+  /** Merge `patch` only while the record is still runnable, so a pause or cancel is never overwritten. */
+  updateRunnable(id: string, patch: Partial<UploadRecord>): Promise<UploadRecord | undefined>;
+  dropFile(id: string): Promise<void>;
+}
+
+export interface LoopDeps {
+  http: ProtocolClient;
+  store: LoopStore;
+  now(): number;
+  /** Resolve after `ms`, or sooner when a page reports `online` or `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** Tell the pages: the record as saved and the measured rate in bytes/s. */
+  report(record: UploadRecord, rate: number): void;
+  random?: () => number;
+  pollIntervalMs?: number;
+  statusTimeoutMs?: number;
+  chunkDeadline?: (bytes: number, rate: number) => number;
+  noProgressMs?: number;
+}
+
+export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal): Promise<void> {
+  let record = await deps.store.get(id);
+  if (!record || !RUNNABLE.has(record.state)) return;
+  const file = await deps.store.file(id);
+  const meter = new RateMeter();
+  const save = async (patch: Partial<UploadRecord>) => {
+    record = (await deps.store.updateRunnable(id, patch)) ?? record!;
+    deps.report(record, meter.bytesPerSecond);
+  };
+  if (!file) {
+    await save({ state: 'failed', message: 'This file is no longer stored in the browser. Pick it again to upload it.' });
+    return;
+  }
+
+  const facts: FileFacts = { id, size: record.size, name: record.name, type: record.type };
+  let chunk = FIRST_CHUNK;
+  let failures = record.failures;
+  // The server's offset, learnt this run. Undefined means ask: never resume from the saved one (DESIGN §3).
+  let offset: number | undefined;
+  let state: UploadState = record.state === 'waiting-for-network' ? 'waiting-for-network' : 'uploading';
+
+  while (state === 'uploading' || state === 'waiting-for-network') {
+    if (signal.aborted) return;
+    if (state === 'waiting-for-network') {
+      await deps.sleep(Math.max(0, (record.retryAt ?? 0) - deps.now()), signal);
+      state = 'uploading';
+      continue;
+    }
+    try {
+      if (offset === undefined) {
+        const held = await deps.http.status(id, withTimeout(signal, deps.statusTimeoutMs ?? 15_000));
+        offset = held.offset;
+        meter.restart();
+        meter.sample(deps.now(), offset);
+        if (held.complete) {
+          state = 'done';
+          continue;
+        }
+        await save({ state: 'uploading', offset, message: undefined, retryAt: undefined });
+      }
+      const start = offset;
+      const end = Math.min(facts.size, start + chunk);
+      const answer = await sendChunk(deps, facts, file.slice(start, end), start, meter, signal, (polled) => {
+        meter.sample(deps.now(), polled);
+        void save({ offset: polled });
+      });
+      switch (answer.kind) {
+        case 'ok':
+        case 'conflict':
+          if (answer.offset > start) failures = 0; // progress resets the backoff
+          offset = answer.offset;
+          meter.sample(deps.now(), offset);
+          chunk = nextChunkSize(meter.bytesPerSecond, chunk);
+          if (answer.complete) {
+            state = 'done';
+            continue;
+          }
+          await save({ offset, failures });
+          break;
+        case 'fatal':
+          state = 'failed';
+          await save({ state, message: failureMessage(answer.status, answer.reason) });
+          break;
+        case 'retry':
+          throw new ServerError(answer.status, answer.reason);
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      if (error instanceof ServerError && classify(error.status) === 'fatal') {
+        state = 'failed';
+        await save({ state, message: failureMessage(error.status, error.message) });
+        continue;
+      }
+      if (!(error instanceof NetworkError || error instanceof ServerError)) throw error;
+      failures += 1;
+      offset = undefined;
+      const delay = backoffMs(failures, deps.random?.());
+      state = 'waiting-for-network';
+      await save({ state, failures, retryAt: deps.now() + delay, message: waitingMessage(error) });
+    }
+  }
+
+  if (state === 'done') {
+    await save({ state: 'done', offset: facts.size, failures: 0, completedAt: deps.now(), message: undefined, retryAt: undefined });
+    // The server has every byte; the browser's copy is no longer needed (the record stays).
+    await deps.store.dropFile(id);
+  }
+}
+
+/**
+ * POST one slice. While it is in flight, poll the server's offset about once a
+ * second so the bar moves on slow links, and abort the request when the server
+ * stops seeing bytes or the chunk overruns its deadline.
+ */
+async function sendChunk(
+  deps: LoopDeps,
+  facts: FileFacts,
+  body: Blob,
+  start: number,
+  meter: RateMeter,
+  signal: AbortSignal,
+  onProgress: (offset: number) => void,
+): Promise<AppendAnswer> {
+  const request = new AbortController();
+  const abort = () => request.abort();
+  signal.addEventListener('abort', abort);
+  const deadline = setTimeout(abort, (deps.chunkDeadline ?? chunkDeadlineMs)(body.size, meter.bytesPerSecond));
+  let best = start;
+  let movedAt = deps.now();
+  let settled = false;
+  let polling = false;
+  const poll = setInterval(() => {
+    if (polling) return;
+    polling = true;
+    deps.http.status(facts.id, withTimeout(request.signal, 5000)).then((held) => {
+      if (settled) return;
+      if (held.offset > best) {
+        best = held.offset;
+        movedAt = deps.now();
+        onProgress(best);
+      } else if (deps.now() - movedAt > (deps.noProgressMs ?? NO_PROGRESS_MS)) {
+        abort(); // the server has seen nothing new for too long: a stalled connection
+      }
+    }, () => undefined).finally(() => (polling = false));
+  }, deps.pollIntervalMs ?? 1000);
+  try {
+    return await deps.http.append(facts, start, body, request.signal);
+  } finally {
+    settled = true;
+    clearInterval(poll);
+    clearTimeout(deadline);
+    signal.removeEventListener('abort', abort);
+  }
+}
+
+function withTimeout(signal: AbortSignal, ms: number): AbortSignal {
+  return AbortSignal.any([signal, AbortSignal.timeout(ms)]);
+}
+
+function waitingMessage(error: NetworkError | ServerError): string {
+  if (error instanceof ServerError) return `The server is unavailable (HTTP ${error.status}).`;
+  return 'Waiting for the network.';
+}

@@ -1,0 +1,64 @@
+// The upload queue's operations on IndexedDB. Every write is done when its transaction is.
+import type { UploadRecord } from '../../common/protocol.js';
+import type { QueuePort } from '../engine/engine.js';
+import { RUNNABLE } from '../engine/upload-loop.js';
+import { openFerryDb, type FerryDb } from './db.js';
+
+export class QueueStore implements QueuePort {
+  private constructor(private readonly db: FerryDb) {}
+
+  static async open(): Promise<QueueStore> {
+    return new QueueStore(await openFerryDb());
+  }
+
+  /** Store the record and the File in one transaction; resolves only once both are committed. */
+  async add(record: UploadRecord, file: Blob): Promise<void> {
+    const tx = this.db.transaction(['uploads', 'files'], 'readwrite');
+    await Promise.all([tx.objectStore('uploads').put(record), tx.objectStore('files').put(file, record.id), tx.done]);
+  }
+
+  get(id: string): Promise<UploadRecord | undefined> {
+    return this.db.get('uploads', id);
+  }
+
+  all(): Promise<UploadRecord[]> {
+    return this.db.getAll('uploads');
+  }
+
+  file(id: string): Promise<Blob | undefined> {
+    return this.db.get('files', id);
+  }
+
+  update(id: string, patch: Partial<UploadRecord>): Promise<UploadRecord | undefined> {
+    return this.patch(id, patch, () => true);
+  }
+
+  updateRunnable(id: string, patch: Partial<UploadRecord>): Promise<UploadRecord | undefined> {
+    return this.patch(id, patch, (record) => RUNNABLE.has(record.state));
+  }
+
+  async remove(id: string): Promise<void> {
+    const tx = this.db.transaction(['uploads', 'files'], 'readwrite');
+    await Promise.all([tx.objectStore('uploads').delete(id), tx.objectStore('files').delete(id), tx.done]);
+  }
+
+  async dropFile(id: string): Promise<void> {
+    await this.db.delete('files', id);
+  }
+
+  /** Read, check and write in one transaction, so two writers cannot lose each other's change. */
+  private async patch(id: string, patch: Partial<UploadRecord>, allowed: (record: UploadRecord) => boolean): Promise<UploadRecord | undefined> {
+    const tx = this.db.transaction('uploads', 'readwrite');
+    const record = await tx.store.get(id);
+    if (!record || !allowed(record)) {
+      await tx.done;
+      return undefined;
+    }
+    const next = { ...record, ...patch };
+    for (const key of Object.keys(patch) as Array<keyof UploadRecord>) {
+      if (patch[key] === undefined) delete next[key];
+    }
+    await Promise.all([tx.store.put(next), tx.done]);
+    return next;
+  }
+}
