@@ -22,7 +22,12 @@ export class FerryClient {
   /** Register the worker and wait until it is active. */
   static async start(): Promise<FerryClient> {
     const wb = new Workbox('/sw.js', { scope: '/' });
-    await wb.register();
+    try {
+      await wb.register();
+    } catch (error) {
+      // Offline, the update check fails; a worker that already runs the page is all we need.
+      if (!navigator.serviceWorker.controller) throw error;
+    }
     await navigator.serviceWorker.ready;
     return new FerryClient(wb);
   }

@@ -26,10 +26,13 @@ function notice(text: string): void {
   notices.append(item);
 }
 
+// navigator.onLine can say yes while nothing gets through (DESIGN §3), so a failed fetch counts too.
+let serverReachable = true;
+
 function showNetwork(uploads: UploadView[]): void {
   const waiting = uploads.some((upload) => upload.state === 'waiting-for-network');
-  if (!navigator.onLine) {
-    banner.textContent = 'You are offline. Your files are kept in this browser and will continue when the network is back.';
+  if (!navigator.onLine || !serverReachable) {
+    banner.textContent = 'You are offline, or the server cannot be reached. Your files are kept in this browser and continue when the connection is back.';
   } else if (waiting) {
     banner.textContent = 'Waiting for the server or the network. Uploads resume by themselves; nothing is lost.';
   } else {
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
       case 'ferry:update':
         queue.update(message.upload);
         if (message.upload.state === 'done') {
-          void completed.refresh();
+          void refreshCompleted();
           void storage.refresh();
         }
         break;
@@ -66,6 +69,15 @@ async function main(): Promise<void> {
     }
     showNetwork(queue.all());
   });
+
+  const refreshCompleted = async () => {
+    serverReachable = await completed.refresh();
+    showNetwork(queue.all());
+  };
+  // While the server is out of reach, look again now and then, so the banner clears by itself.
+  setInterval(() => {
+    if (!serverReachable) void refreshCompleted();
+  }, 5000);
 
   const enqueue = async (files: Iterable<File>) => {
     void storage.requestPersistence();
@@ -95,13 +107,13 @@ async function main(): Promise<void> {
     void enqueue([...(event.dataTransfer?.files ?? [])]);
   });
   $('#clear-finished').addEventListener('click', () => void client.clearFinished());
-  window.addEventListener('online', () => showNetwork(queue.all()));
+  window.addEventListener('online', () => void refreshCompleted());
   window.addEventListener('offline', () => showNetwork(queue.all()));
 
   queue.replaceAll(await client.hello());
   showNetwork(queue.all());
+  await Promise.all([refreshCompleted(), storage.refresh()]);
   document.body.dataset.ready = 'true';
-  await Promise.all([completed.refresh(), storage.refresh()]);
 }
 
 main().catch((error: unknown) => {

@@ -5,17 +5,19 @@ import { formatBytes } from '../format.js';
 export class CompletedView {
   constructor(private readonly list: HTMLUListElement, private readonly empty: HTMLElement) {}
 
-  async refresh(): Promise<void> {
+  /** Reload the list; false when the server could not be reached (what is shown stays). */
+  async refresh(): Promise<boolean> {
     let files: CompletedFile[];
     try {
-      const response = await fetch(Route.files, { cache: 'no-store' });
-      if (!response.ok) return;
+      const response = await fetch(Route.files, { cache: 'no-store', signal: AbortSignal.timeout(10_000) });
+      if (!response.ok) return true;
       files = (await response.json()) as CompletedFile[];
     } catch {
-      return; // offline: keep what is shown
+      return false;
     }
     this.list.replaceChildren(...files.map(fileItem));
     this.empty.hidden = files.length > 0;
+    return true;
   }
 }
 

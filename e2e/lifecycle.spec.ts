@@ -1,0 +1,96 @@
+// The worker's life: stopped, woken, with every tab gone, and the app offline.
+import { expect, test } from '@playwright/test';
+import { Harness } from './harness.ts';
+
+const MB = 1_000_000;
+let app: Harness;
+
+test.beforeEach(async () => {
+  app = await Harness.start();
+});
+test.afterEach(async () => {
+  await app.close();
+});
+
+test('every tab closed mid-upload and the worker stopped, then the app opened again: the upload completes', async () => {
+  // A blank tab, not the app's, holds the CDP session that stops the worker.
+  const holder = await app.context.newPage();
+  await app.open();
+  app.proxy.throttle(2 * MB);
+  const file = await app.makeFile('night-shift.mp4', 10 * MB);
+  await app.pick([file]);
+  await app.waitForServerOffset(file.name, MB);
+  const id = await app.idOf(file.name);
+
+  await app.page.close();
+  await app.stopWorkers(holder);
+  const stopped = await settled(() => app.serverOffsetOfId(id));
+  expect(stopped).toBeLessThan(file.size);
+  await holder.waitForTimeout(1500);
+  expect(await app.serverOffsetOfId(id), 'nothing uploads while the worker is stopped and no tab is open').toBe(stopped);
+
+  app.proxy.throttle(undefined);
+  app.page = await app.context.newPage();
+  await app.open();
+  await app.expectDone(file);
+});
+
+test('a worker stopped mid-upload resumes when it next wakes', async () => {
+  await app.open();
+  app.proxy.throttle(2 * MB);
+  const file = await app.makeFile('ultrasound.dcm', 10 * MB);
+  await app.pick([file]);
+  await app.waitForServerOffset(file.name, MB);
+
+  await app.stopWorkers(app.page);
+  const stopped = await settled(() => app.serverOffset(file.name));
+  expect(stopped).toBeLessThan(file.size);
+
+  // The page's next message wakes the worker; here, the network coming back.
+  app.proxy.throttle(undefined);
+  await app.page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await app.expectDone(file);
+});
+
+test('the app shell opens offline under its worker, shows the stored queue, and its manifest parses', async () => {
+  await app.open();
+  const file = await app.makeFile('waiting.bin', 3 * MB);
+  app.proxy.throttle(200_000);
+  await app.pick([file]);
+  await app.row(file.name).getByRole('button', { name: 'Pause' }).click();
+  await expect(app.row(file.name)).toHaveAttribute('data-state', 'paused');
+
+  await app.context.setOffline(true);
+  await app.page.reload();
+  await expect(app.page.locator('body')).toHaveAttribute('data-ready', 'true');
+  expect(await app.page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${app.url}/sw.js`);
+  await expect(app.row(file.name)).toHaveAttribute('data-state', 'paused');
+  await expect(app.page.locator('#banner')).toContainText('offline');
+
+  const cdp = await app.context.newCDPSession(app.page);
+  const manifest = await cdp.send('Page.getAppManifest');
+  expect(manifest.errors).toEqual([]);
+  const parsed = JSON.parse(manifest.data ?? '{}') as { name: string; short_name: string; display: string; start_url: string; icons: Array<{ src: string; sizes: string; purpose?: string }> };
+  expect(parsed).toMatchObject({ name: 'Ferry uploader', short_name: 'Ferry', display: 'standalone', start_url: '/' });
+  expect(parsed.icons.map((icon) => icon.sizes)).toEqual(['192x192', '512x512', '512x512']);
+  expect(parsed.icons.some((icon) => icon.purpose === 'maskable')).toBe(true);
+  // Icons come from the precache even offline.
+  const statuses = await app.page.evaluate(async (icons) => Promise.all(icons.map(async (icon) => (await fetch(`/${icon}`)).status)), parsed.icons.map((icon) => icon.src));
+  expect(statuses).toEqual([200, 200, 200]);
+
+  await app.context.setOffline(false);
+  app.proxy.throttle(undefined);
+  await app.row(file.name).getByRole('button', { name: 'Resume' }).click();
+  await app.expectDone(file);
+});
+
+/** A value once it has stopped changing for a second. */
+async function settled(read: () => Promise<number>): Promise<number> {
+  let last = -1;
+  for (;;) {
+    const now = await read();
+    if (now === last) return now;
+    last = now;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}

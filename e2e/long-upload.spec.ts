@@ -1,0 +1,76 @@
+// An upload longer than the 5-minute limit Chromium puts on a worker event
+// (DESIGN §3), with a page open: the leases and the page's heartbeat must carry it.
+// Driven over plain CDP so nothing but Ferry keeps the worker alive.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { CdpBrowser } from './cdp-pipe.ts';
+import { FaultProxy } from './fault-proxy.ts';
+import { sha256, startFerry } from './fixtures.ts';
+
+const RATE = 50_000; // bytes/s through the proxy
+const SECONDS = 390; // six and a half minutes of transfer
+// Set FERRY_NO_HEARTBEAT=1 to check that this test can fail: the page's heartbeat is then blocked.
+const withoutHeartbeat = process.env.FERRY_NO_HEARTBEAT === '1';
+
+test(`an upload of over 6 minutes with a page open completes without a stall${withoutHeartbeat ? ' (heartbeat blocked: must fail)' : ''}`, async () => {
+  test.setTimeout(11 * 60_000);
+  const ferry = await startFerry();
+  const proxy = await new FaultProxy(ferry.port).listen();
+  const browser = await CdpBrowser.launch();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ferry-long-'));
+  try {
+    const bytes = randomBytes(RATE * SECONDS);
+    const file = path.join(dir, 'long-shift.mp4');
+    await writeFile(file, bytes);
+    proxy.throttle(RATE);
+
+    const page = await browser.openPage(proxy.url);
+    await browser.send('Page.enable', {}, page);
+    if (withoutHeartbeat) {
+      await browser.send('Page.addScriptToEvaluateOnNewDocument', {
+        source: `{ const post = ServiceWorker.prototype.postMessage;
+          ServiceWorker.prototype.postMessage = function (data, ...rest) { if (data?.type !== 'ferry:heartbeat') post.call(this, data, ...rest); }; }`,
+      }, page);
+      await browser.send('Page.reload', {}, page);
+    }
+    await expect.poll(() => browser.evaluate(page, `document.body?.dataset.ready === 'true'`), { timeout: 30_000 }).toBe(true);
+    await browser.setInputFile(page, '#picker', file);
+    await expect.poll(() => browser.evaluate(page, `document.querySelectorAll('li.upload').length`)).toBe(1);
+    const id = await browser.evaluate<string>(page, `document.querySelector('li.upload').dataset.id`);
+    const cookie = (await browser.send<{ cookies: Array<{ name: string; value: string }> }>('Storage.getCookies'))
+      .cookies.filter((entry) => entry.name === 'ferry_owner').map((entry) => `${entry.name}=${entry.value}`).join('; ');
+    const held = async () => Number(await (await fetch(`${ferry.url}/status`, { headers: { cookie, 'X-File-Id': id } })).text());
+
+    // The server's offset must keep moving, never standing still for long, until the end.
+    const started = Date.now();
+    let last = 0;
+    let lastMoveAt = Date.now();
+    let longestStillMs = 0;
+    while (last < bytes.length && Date.now() - started < 9 * 60_000) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const offset = await held();
+      if (offset > last) {
+        longestStillMs = Math.max(longestStillMs, Date.now() - lastMoveAt);
+        last = offset;
+        lastMoveAt = Date.now();
+      } else {
+        longestStillMs = Math.max(longestStillMs, Date.now() - lastMoveAt);
+      }
+    }
+    const elapsed = (Date.now() - started) / 1000;
+    console.log(`long upload: ${last} of ${bytes.length} bytes in ${elapsed.toFixed(0)} s; longest stall ${(longestStillMs / 1000).toFixed(1)} s`);
+    expect(elapsed, 'the upload really ran past the 5-minute event limit').toBeGreaterThan(330);
+    expect(last).toBe(bytes.length);
+    expect(longestStillMs, 'no stall').toBeLessThan(60_000);
+    const response = await fetch(`${ferry.url}/files/${encodeURIComponent(id)}`, { headers: { cookie } });
+    expect(sha256(new Uint8Array(await response.arrayBuffer()))).toBe(sha256(bytes));
+  } finally {
+    await browser.close();
+    await proxy.close();
+    await ferry.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,94 @@
+// The scheduler's state transitions and controls, with the scripted network.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { WorkerMessage } from '../../common/protocol.js';
+import { Engine } from '../engine/engine.js';
+import { ProtocolClient } from '../engine/http.js';
+import { accept, bytes, hang, held, MemoryQueue, recordFor, ScriptedNetwork } from './fakes.js';
+
+function setup(concurrency: number) {
+  const network = new ScriptedNetwork();
+  const queue = new MemoryQueue();
+  const messages: WorkerMessage[] = [];
+  const engine = new Engine({
+    http: new ProtocolClient(network.fetch),
+    store: queue,
+    broadcast: (message) => void messages.push(message),
+    concurrency,
+    loop: { pollIntervalMs: 10_000, random: () => 1 },
+  });
+  return { network, queue, messages, engine };
+}
+
+describe('engine', () => {
+  it('runs no more uploads at once than its concurrency, and drains the queue', async () => {
+    const { network, queue, engine } = setup(2);
+    for (const id of ['a', 'b', 'c', 'd']) queue.add(recordFor(id, 1000, { addedAt: id.charCodeAt(0) }), new Blob([bytes(1000)]));
+    let inFlight = 0;
+    let most = 0;
+    for (let i = 0; i < 4; i++) {
+      network.respondWith('POST', async (request) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        inFlight -= 1;
+        return accept(request, 1000);
+      });
+    }
+    await engine.kick();
+    assert.equal(most, 2);
+    assert.deepEqual([...queue.records.values()].map((record) => record.state), ['done', 'done', 'done', 'done']);
+  });
+
+  it('pauses, resumes and cancels, telling every page', async () => {
+    const { network, queue, messages, engine } = setup(3);
+    queue.add(recordFor('p', 3000), new Blob([bytes(3000)]));
+    network.respondWith('POST', hang);
+    const running = engine.kick();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await engine.pause('p');
+    await running;
+    assert.equal(queue.records.get('p')?.state, 'paused');
+    assert.ok(messages.some((message) => message.type === 'ferry:update' && message.upload.state === 'paused'));
+
+    network.statusOffset = 1000;
+    network.respondWith('POST', (request) => accept(request, 3000));
+    await engine.resume('p');
+    await engine.kick();
+    assert.equal(queue.records.get('p')?.state, 'done');
+    assert.equal(network.appends().at(-1)?.headers['x-start-byte'], '1000', 'resumed from the server offset');
+
+    await engine.cancel('p');
+    assert.equal(queue.records.has('p'), false);
+    assert.ok(network.requests.some((request) => request.method === 'DELETE' && request.headers['x-file-id'] === 'p'));
+    assert.deepEqual(messages.at(-1), { type: 'ferry:removed', id: 'p' });
+  });
+
+  it('retries a failed upload from a clean slate', async () => {
+    const { network, queue, engine } = setup(1);
+    queue.add(recordFor('r', 100, { state: 'failed', failures: 3, message: 'refused' }), new Blob([bytes(100)]));
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', (request) => accept(request, 100));
+    await engine.retry('r');
+    await engine.kick();
+    const record = queue.records.get('r')!;
+    assert.equal(record.state, 'done');
+    assert.equal(record.message, undefined);
+  });
+
+  it('ends a backoff wait at once when woken', async () => {
+    const { network, queue, engine } = setup(1);
+    queue.add(recordFor('w', 100), new Blob([bytes(100)]));
+    network.respondWith('GET', () => Promise.reject(new TypeError('Failed to fetch')));
+    network.respondWith('GET', () => Promise.reject(new TypeError('Failed to fetch')));
+    network.respondWith('GET', () => Promise.reject(new TypeError('Failed to fetch')));
+    network.respondWith('POST', (request) => accept(request, 100));
+    const started = Date.now();
+    const running = engine.kick();
+    // Backoffs of 1, 2 and 4 s would follow; the page's "online" cuts each short.
+    const waker = setInterval(() => engine.wake(), 30);
+    await running;
+    clearInterval(waker);
+    assert.equal(queue.records.get('w')?.state, 'done');
+    assert.ok(Date.now() - started < 1000, `woken early (${Date.now() - started} ms)`);
+  });
+});

@@ -1,0 +1,153 @@
+// The loop against a scripted network: 409s, 5xx, network errors, stalls, pauses.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Header } from '../../common/protocol.js';
+import { ProtocolClient } from '../engine/http.js';
+import { runUpload, type LoopDeps } from '../engine/upload-loop.js';
+import { accept, bytes, conflict, hang, held, MemoryQueue, recordFor, ScriptedNetwork } from './fakes.js';
+
+function setup(size: number) {
+  const network = new ScriptedNetwork();
+  const queue = new MemoryQueue();
+  const data = bytes(size);
+  queue.add(recordFor('f', size), new Blob([data]));
+  const sleeps: number[] = [];
+  const deps: LoopDeps = {
+    http: new ProtocolClient(network.fetch),
+    store: queue,
+    now: () => Date.now(),
+    sleep: async (ms) => void sleeps.push(ms),
+    report: () => undefined,
+    random: () => 1,
+    pollIntervalMs: 10_000,
+  };
+  return { network, queue, data, deps, sleeps };
+}
+
+/** The bytes the appends carried, laid out at their X-Start-Byte. */
+function reassemble(network: ScriptedNetwork, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (const append of network.appends()) out.set(append.body ?? new Uint8Array(0), Number(append.headers[Header.startByte]));
+  return out;
+}
+
+describe('upload loop', () => {
+  it('probes, sends Blob slices from the server offset, and finishes done with the file dropped', async () => {
+    const size = 9 * 1024 * 1024 + 5;
+    const { network, queue, data, deps } = setup(size);
+    network.respondWith('GET', () => held(0));
+    for (let i = 0; i < 10; i++) network.respondWith('POST', (request) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    assert.equal(queue.records.get('f')?.state, 'done');
+    assert.equal(queue.records.get('f')?.offset, size);
+    assert.equal(queue.files.has('f'), false, 'the stored File is dropped, the record kept');
+    assert.deepEqual(reassemble(network, size), data);
+    const first = network.appends()[0]!;
+    assert.equal(first.headers[Header.fileSize], String(size));
+    assert.equal(first.headers[Header.fileName], encodeURIComponent('f.bin'));
+  });
+
+  it('resyncs from the offset a 409 carries', async () => {
+    const size = 3000;
+    const { network, data, deps } = setup(size);
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', () => conflict(1200));
+    network.respondWith('POST', (request) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    const starts = network.appends().map((append) => Number(append.headers[Header.startByte]));
+    assert.deepEqual(starts, [0, 1200]);
+    assert.deepEqual(network.appends()[1]!.body, data.subarray(1200));
+  });
+
+  it('backs off on a 5xx, then asks the server again instead of trusting the saved offset', async () => {
+    const size = 3000;
+    const { network, queue, deps, sleeps } = setup(size);
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', () => new Response('the server is restarting', { status: 503 }));
+    network.respondWith('GET', () => held(700)); // the server kept part of the failed request
+    network.respondWith('POST', (request) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    assert.deepEqual(network.appends().map((append) => append.headers[Header.startByte]), ['0', '700']);
+    assert.equal(sleeps.length, 1);
+    const waiting = queue.history.find((record) => record.state === 'waiting-for-network');
+    assert.match(waiting?.message ?? '', /HTTP 503/);
+    assert.equal(waiting?.failures, 1);
+    assert.equal(queue.records.get('f')?.state, 'done');
+  });
+
+  it('waits longer after each network error in a row, and resets once the offset moves', async () => {
+    const size = 2000;
+    const { network, queue, deps, sleeps } = setup(size);
+    const down = () => Promise.reject(new TypeError('Failed to fetch'));
+    network.respondWith('GET', down).respondWith('GET', down).respondWith('GET', down);
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', (request) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    assert.deepEqual(sleeps, [1000, 2000, 4000]);
+    assert.equal(queue.records.get('f')?.state, 'done');
+    assert.equal(queue.records.get('f')?.failures, 0);
+  });
+
+  it('fails on a 4xx other than 409, keeping the server\'s reason for the UI', async () => {
+    const { network, queue, deps } = setup(5000);
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', () => new Response('uploads are limited to 4000 bytes (x-start-byte 0)\n', { status: 413 }));
+    await runUpload('f', deps, new AbortController().signal);
+    const record = queue.records.get('f')!;
+    assert.equal(record.state, 'failed');
+    assert.match(record.message!, /too large \(uploads are limited to 4000 bytes/);
+  });
+
+  it('aborts a stalled request and retries it', async () => {
+    const size = 4000;
+    const { network, queue, deps, sleeps } = setup(size);
+    deps.chunkDeadline = () => 50;
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', hang);
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', (request) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    assert.equal(network.appends()[0]!.signal?.aborted, true, 'the stalled request was aborted');
+    assert.equal(sleeps.length, 1);
+    assert.equal(queue.records.get('f')?.state, 'done');
+  });
+
+  it('polls the server during a long chunk, reports its offset, and aborts when the offset stops moving', async () => {
+    const size = 4000;
+    const { network, queue, deps } = setup(size);
+    deps.pollIntervalMs = 10;
+    deps.noProgressMs = 60;
+    const reported: number[] = [];
+    deps.report = (record) => void reported.push(record.offset);
+    let polled = 0;
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', hang);
+    // Unscripted polls answer statusOffset: moving at first, then standing still.
+    const tick = setInterval(() => (network.statusOffset = Math.min(1500, (polled += 500))), 15);
+    network.respondWith('POST', (request) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    clearInterval(tick);
+    assert.ok(reported.some((offset) => offset > 0 && offset < size), `progress during the chunk: ${reported.join(',')}`);
+    assert.equal(queue.records.get('f')?.state, 'done');
+    assert.equal(network.appends()[1]!.headers[Header.startByte], '1500', 'resumed from the polled server offset');
+  });
+
+  it('stops quietly when paused mid-request, and a completed server copy needs no bytes', async () => {
+    const { network, queue, deps } = setup(4000);
+    const pause = new AbortController();
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', (request) => {
+      queue.records.set('f', { ...queue.records.get('f')!, state: 'paused' });
+      pause.abort();
+      return hang(request);
+    });
+    await runUpload('f', deps, pause.signal);
+    assert.equal(queue.records.get('f')?.state, 'paused', 'a pause is never overwritten');
+
+    const done = setup(4000);
+    done.network.respondWith('GET', () => held(4000, true));
+    await runUpload('f', done.deps, new AbortController().signal);
+    assert.equal(done.network.appends().length, 0);
+    assert.equal(done.queue.records.get('f')?.state, 'done');
+  });
+});
