@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { measureBrowser } from './browser.js';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -74,11 +75,18 @@ async function main(): Promise<void> {
         `X-File-Id: bench-${round}`, 'X-Start-Byte: 0', `X-File-Size: ${fileBytes}`,
       ]));
     }
+    const browser = await measureBrowser(ferry.url, source, fileBytes);
     const mbps = (seconds: number) => fileBytes / 1e6 / seconds;
     const results = {
       machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version },
       fileMiB: fileBytes / MiB,
       rounds,
+      throughput: {
+        ferryMBps: browser.ferryMBps,
+        xhrMBps: browser.xhrMBps,
+        ratioVsXhr: browser.ratioVsXhr,
+      },
+      handover: { seconds: browser.handoverSeconds },
       server: {
         sinkMBps: mbps(median(sinkSeconds)),
         ferryMBps: mbps(median(ferrySeconds)),
@@ -95,6 +103,12 @@ async function main(): Promise<void> {
       'Ferry server': { 'MB/s': results.server.ferryMBps.toFixed(0), 'peak RSS MB': results.memory.serverPeakRssMB.toFixed(0) },
     });
     console.log(`Ferry ÷ sink: ${results.server.ratioVsSink.toFixed(2)}`);
+    console.log(`\nIn Chromium, ${results.fileMiB} MiB picked in the page`);
+    console.table({
+      'one XHR POST (baseline)': { 'MB/s': browser.xhrMBps.toFixed(0), seconds: browser.xhrSeconds.toFixed(1) },
+      'Ferry service worker': { 'MB/s': browser.ferryMBps.toFixed(0), seconds: browser.ferrySeconds.toFixed(1) },
+    });
+    console.log(`Ferry ÷ XHR: ${browser.ratioVsXhr.toFixed(2)}; hand-over (pick to stored): ${browser.handoverSeconds.toFixed(2)} s`);
     await mkdir(path.join(root, 'bench/results'), { recursive: true });
     await writeFile(path.join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   } finally {

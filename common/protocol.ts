@@ -76,16 +76,21 @@ export type PageMessage =
   | { type: 'ferry:cancel'; id: string }
   | { type: 'ferry:retry'; id: string }
   | { type: 'ferry:clear-finished' }
+  | { type: 'ferry:get-settings' }
+  | { type: 'ferry:set-concurrency'; value: number }
   | { type: 'ferry:online' }
   | { type: 'ferry:heartbeat' };
 
 export type EnqueueReply = { ok: true; id: string } | { ok: false; error: string };
 
-/** Replies, by the message they answer. */
-export interface PageReplies {
-  'ferry:hello': UploadView[];
-  'ferry:enqueue': EnqueueReply;
+/** The worker's settings, kept in IndexedDB. */
+export interface Settings {
+  /** How many uploads run at once. */
+  concurrency: number;
 }
+
+export const DEFAULT_SETTINGS: Settings = { concurrency: 3 };
+export const CONCURRENCY_CHOICES = [1, 2, 3, 4, 6] as const;
 
 /** Messages the worker broadcasts to every open page. */
 export type WorkerMessage =

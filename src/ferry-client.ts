@@ -1,6 +1,6 @@
 // The page's typed client of the upload worker, over workbox-window.
 import { Workbox } from 'workbox-window';
-import type { EnqueueReply, PageMessage, UploadView, WorkerMessage } from '../common/protocol.js';
+import type { EnqueueReply, PageMessage, Settings, UploadView, WorkerMessage } from '../common/protocol.js';
 
 // DESIGN §3: an open page keeps the worker's event leases coming, so it is never killed mid-upload.
 const HEARTBEAT_MS = 25_000;
@@ -60,6 +60,14 @@ export class FerryClient {
 
   clearFinished(): Promise<unknown> {
     return this.send({ type: 'ferry:clear-finished' });
+  }
+
+  settings(): Promise<Settings> {
+    return this.send({ type: 'ferry:get-settings' }) as Promise<Settings>;
+  }
+
+  setConcurrency(value: number): Promise<unknown> {
+    return this.send({ type: 'ferry:set-concurrency', value });
   }
 
   subscribe(listener: (message: WorkerMessage) => void): void {

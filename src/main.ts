@@ -1,5 +1,5 @@
 // The page: pick or drop files, hand them to the worker, watch every upload.
-import type { UploadView, WorkerMessage } from '../common/protocol.js';
+import { CONCURRENCY_CHOICES, type UploadView, type WorkerMessage } from '../common/protocol.js';
 import { FerryClient } from './ferry-client.js';
 import { CompletedView } from './ui/completed-view.js';
 import { QueueView, type Action } from './ui/queue-view.js';
@@ -106,6 +106,10 @@ async function main(): Promise<void> {
     document.body.classList.remove('dragging');
     void enqueue([...(event.dataTransfer?.files ?? [])]);
   });
+  const atOnce = $<HTMLSelectElement>('#concurrency');
+  atOnce.replaceChildren(...CONCURRENCY_CHOICES.map((value) => new Option(String(value), String(value))));
+  atOnce.value = String((await client.settings()).concurrency);
+  atOnce.addEventListener('change', () => void client.setConcurrency(Number(atOnce.value)));
   $('#clear-finished').addEventListener('click', () => void client.clearFinished());
   window.addEventListener('online', () => void refreshCompleted());
   window.addEventListener('offline', () => showNetwork(queue.all()));

@@ -1,8 +1,8 @@
 // Messages from pages cross a trust boundary: check their shape before acting on them.
-import type { PageMessage } from '../common/protocol.js';
+import { CONCURRENCY_CHOICES, type PageMessage } from '../common/protocol.js';
 
 const WITH_ID = new Set(['ferry:pause', 'ferry:resume', 'ferry:cancel', 'ferry:retry']);
-const BARE = new Set(['ferry:hello', 'ferry:clear-finished', 'ferry:online', 'ferry:heartbeat']);
+const BARE = new Set(['ferry:hello', 'ferry:clear-finished', 'ferry:online', 'ferry:heartbeat', 'ferry:get-settings']);
 
 export function readPageMessage(data: unknown): PageMessage | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
@@ -10,6 +10,10 @@ export function readPageMessage(data: unknown): PageMessage | undefined {
   if (typeof type !== 'string') return undefined;
   if (BARE.has(type)) return data as PageMessage;
   if (WITH_ID.has(type)) return typeof (data as { id?: unknown }).id === 'string' ? (data as PageMessage) : undefined;
+  if (type === 'ferry:set-concurrency') {
+    const { value } = data as { value?: unknown };
+    return (CONCURRENCY_CHOICES as readonly unknown[]).includes(value) ? (data as PageMessage) : undefined;
+  }
   if (type === 'ferry:enqueue') return (data as { file?: unknown }).file instanceof File ? (data as PageMessage) : undefined;
   return undefined;
 }

@@ -15,7 +15,6 @@ precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
 const SYNC_TAG = 'ferry-uploads';
-const CONCURRENCY = 3;
 // DESIGN §3: Chromium kills a worker ~5 min after an event began, so no event holds the
 // upload for long. Each holds this lease, and open pages send a heartbeat every 25 s.
 const LEASE_MS = 60_000;
@@ -23,11 +22,11 @@ const LEASE_MS = 60_000;
 const SYNC_LEASE_MS = 150_000;
 
 const store = QueueStore.open();
-const engine = store.then((queue) => new Engine({
+const engine = store.then(async (queue) => new Engine({
   http: new ProtocolClient((url, init) => fetch(url, init)),
   store: queue,
   broadcast,
-  concurrency: CONCURRENCY,
+  concurrency: (await queue.settings()).concurrency,
 }));
 
 function broadcast(message: WorkerMessage): void {
@@ -98,6 +97,14 @@ async function handle(message: PageMessage): Promise<unknown> {
       return running.retry(message.id);
     case 'ferry:clear-finished':
       return running.clearFinished();
+    case 'ferry:get-settings':
+      return (await store).settings();
+    case 'ferry:set-concurrency': {
+      const queue = await store;
+      await queue.saveSettings({ ...(await queue.settings()), concurrency: message.value });
+      running.setConcurrency(message.value);
+      return undefined;
+    }
     case 'ferry:online':
       running.wake();
       return undefined;

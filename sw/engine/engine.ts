@@ -49,6 +49,12 @@ export class Engine {
     return (await this.deps.store.all()).some((record) => RUNNABLE.has(record.state));
   }
 
+  /** Run up to `value` uploads at once from now on. */
+  setConcurrency(value: number): void {
+    this.deps.concurrency = value;
+    void this.kick();
+  }
+
   /** A page saw the network come back: end every backoff wait now. */
   wake(): void {
     for (const wakeUp of [...this.sleepers]) wakeUp();

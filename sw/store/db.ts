@@ -1,18 +1,20 @@
 // The only file that knows the database's name, version and schema.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { UploadRecord } from '../../common/protocol.js';
+import type { Settings, UploadRecord } from '../../common/protocol.js';
 
 export interface FerrySchema extends DBSchema {
   /** One record per upload, by file id. */
   uploads: { key: string; value: UploadRecord };
   /** The picked File itself, by file id, until the server has all of it. */
   files: { key: string; value: Blob };
+  /** Worker settings, under the key 'settings'. */
+  settings: { key: string; value: Settings };
 }
 
 export type FerryDb = IDBPDatabase<FerrySchema>;
 
 const NAME = 'ferry';
-const VERSION = 1;
+const VERSION = 2;
 
 export function openFerryDb(): Promise<FerryDb> {
   return openDB<FerrySchema>(NAME, VERSION, {
@@ -21,6 +23,9 @@ export function openFerryDb(): Promise<FerryDb> {
       if (oldVersion < 1) {
         db.createObjectStore('uploads', { keyPath: 'id' });
         db.createObjectStore('files');
+      }
+      if (oldVersion < 2) {
+        db.createObjectStore('settings');
       }
     },
   });

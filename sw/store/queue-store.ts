@@ -1,5 +1,5 @@
 // The upload queue's operations on IndexedDB. Every write is done when its transaction is.
-import type { UploadRecord } from '../../common/protocol.js';
+import { DEFAULT_SETTINGS, type Settings, type UploadRecord } from '../../common/protocol.js';
 import type { QueuePort } from '../engine/engine.js';
 import { RUNNABLE } from '../engine/upload-loop.js';
 import { openFerryDb, type FerryDb } from './db.js';
@@ -44,6 +44,14 @@ export class QueueStore implements QueuePort {
 
   async dropFile(id: string): Promise<void> {
     await this.db.delete('files', id);
+  }
+
+  async settings(): Promise<Settings> {
+    return { ...DEFAULT_SETTINGS, ...(await this.db.get('settings', 'settings')) };
+  }
+
+  async saveSettings(settings: Settings): Promise<void> {
+    await this.db.put('settings', settings, 'settings');
   }
 
   /** Read, check and write in one transaction, so two writers cannot lose each other's change. */

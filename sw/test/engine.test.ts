@@ -39,6 +39,26 @@ describe('engine', () => {
     assert.deepEqual([...queue.records.values()].map((record) => record.state), ['done', 'done', 'done', 'done']);
   });
 
+  it('takes a new concurrency at once', async () => {
+    const { network, queue, engine } = setup(1);
+    for (const id of ['a', 'b', 'c']) queue.add(recordFor(id, 500, { addedAt: id.charCodeAt(0) }), new Blob([bytes(500)]));
+    let inFlight = 0;
+    let most = 0;
+    for (let i = 0; i < 3; i++) {
+      network.respondWith('POST', async (request) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        inFlight -= 1;
+        return accept(request, 500);
+      });
+    }
+    const running = engine.kick();
+    engine.setConcurrency(3);
+    await running;
+    await engine.kick();
+    assert.equal(most, 3);
+  });
+
   it('pauses, resumes and cancels, telling every page', async () => {
     const { network, queue, messages, engine } = setup(3);
     queue.add(recordFor('p', 3000), new Blob([bytes(3000)]));
