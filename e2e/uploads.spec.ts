@@ -133,3 +133,16 @@ async function settledOffset(harness: Harness, name: string): Promise<number> {
     await harness.page.waitForTimeout(1000);
   }
 }
+
+test('a full browser quota: the file that does not fit gets a clear message, and the rest of the pick goes on', async () => {
+  await app.open();
+  const cdp = await app.context.newCDPSession(app.page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.url, quotaSize: 6 * MB });
+  const tooBig = await app.makeFile('whole-shift.mov', 12 * MB);
+  const small = await app.makeFile('note.txt', 100_000);
+  await app.pick([tooBig, small]);
+  await expect(app.page.locator('#notices li')).toContainText('no room left in this browser\'s storage to keep “whole-shift.mov”');
+  await app.expectDone(small);
+  await expect(app.row(tooBig.name)).toHaveCount(0);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.url });
+});
