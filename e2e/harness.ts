@@ -4,9 +4,34 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { FaultProxy } from './fault-proxy.ts';
 import { launchBrowser, ownerCookie, sha256, startFerry, storedSha, type FerryProcess } from './fixtures.ts';
+
+export const MB = 1_000_000;
+
+/** A value once it has stopped changing for a second (bytes in kernel buffers still drain after an abort). */
+export async function settled(read: () => Promise<number>): Promise<number> {
+  let last = -1;
+  for (;;) {
+    const now = await read();
+    if (now === last) return now;
+    last = now;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** Give each test of the file its own server, proxy and browser. */
+export function useHarness(): () => Harness {
+  let app: Harness | undefined;
+  test.beforeEach(async () => {
+    app = await Harness.start();
+  });
+  test.afterEach(async () => {
+    await app?.close();
+  });
+  return () => app!;
+}
 
 export interface SourceFile {
   name: string;
@@ -50,6 +75,18 @@ export class Harness {
     const file = path.join(this.filesDir, name);
     await writeFile(file, bytes);
     return { name, path: file, sha256: sha256(bytes), size };
+  }
+
+  /**
+   * Open the app, pick a new file of `size` bytes through a link throttled to `rate`,
+   * and return once the server holds more than `above` bytes: a real "mid-upload".
+   */
+  async uploadMidway(name: string, size: number, above = MB, rate = 2 * MB): Promise<{ file: SourceFile; held: number }> {
+    await this.open();
+    this.proxy.throttle(rate);
+    const file = await this.makeFile(name, size);
+    await this.pick([file]);
+    return { file, held: await this.waitForServerOffset(name, above) };
   }
 
   async pick(files: SourceFile[], page: Page = this.page): Promise<void> {

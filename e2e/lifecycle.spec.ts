@@ -1,25 +1,17 @@
 // The worker's life: stopped, woken, with every tab gone, and the app offline.
 import { expect, test } from '@playwright/test';
-import { Harness } from './harness.ts';
+import { MB, settled, useHarness, type Harness } from './harness.ts';
 
-const MB = 1_000_000;
+const harness = useHarness();
 let app: Harness;
-
-test.beforeEach(async () => {
-  app = await Harness.start();
-});
-test.afterEach(async () => {
-  await app.close();
+test.beforeEach(() => {
+  app = harness();
 });
 
 test('every tab closed mid-upload and the worker stopped, then the app opened again: the upload completes', async () => {
   // A blank tab, not the app's, holds the CDP session that stops the worker.
   const holder = await app.context.newPage();
-  await app.open();
-  app.proxy.throttle(2 * MB);
-  const file = await app.makeFile('night-shift.mp4', 10 * MB);
-  await app.pick([file]);
-  await app.waitForServerOffset(file.name, MB);
+  const { file } = await app.uploadMidway('night-shift.mp4', 10 * MB, MB);
   const id = await app.idOf(file.name);
 
   await app.page.close();
@@ -36,11 +28,7 @@ test('every tab closed mid-upload and the worker stopped, then the app opened ag
 });
 
 test('a worker stopped mid-upload resumes when it next wakes', async () => {
-  await app.open();
-  app.proxy.throttle(2 * MB);
-  const file = await app.makeFile('ultrasound.dcm', 10 * MB);
-  await app.pick([file]);
-  await app.waitForServerOffset(file.name, MB);
+  const { file } = await app.uploadMidway('ultrasound.dcm', 10 * MB, MB);
 
   await app.stopWorkers(app.page);
   const stopped = await settled(() => app.serverOffset(file.name));
@@ -83,14 +71,3 @@ test('the app shell opens offline under its worker, shows the stored queue, and 
   await app.row(file.name).getByRole('button', { name: 'Resume' }).click();
   await app.expectDone(file);
 });
-
-/** A value once it has stopped changing for a second. */
-async function settled(read: () => Promise<number>): Promise<number> {
-  let last = -1;
-  for (;;) {
-    const now = await read();
-    if (now === last) return now;
-    last = now;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}

@@ -1,15 +1,11 @@
 // The worker's resumable loop against real faults, checked byte for byte.
 import { expect, test } from '@playwright/test';
-import { Harness } from './harness.ts';
+import { MB, settled, useHarness, type Harness } from './harness.ts';
 
-const MB = 1_000_000;
+const harness = useHarness();
 let app: Harness;
-
-test.beforeEach(async () => {
-  app = await Harness.start();
-});
-test.afterEach(async () => {
-  await app.close();
+test.beforeEach(() => {
+  app = harness();
 });
 
 test('three files with Cyrillic and Japanese names, picked at once, all arrive intact', async () => {
@@ -29,11 +25,7 @@ test('three files with Cyrillic and Japanese names, picked at once, all arrive i
 });
 
 test('offline mid-upload: the page says it is waiting, then the upload resumes from the server offset', async () => {
-  await app.open();
-  app.proxy.throttle(2 * MB);
-  const file = await app.makeFile('field-video.mp4', 8 * MB);
-  await app.pick([file]);
-  await app.waitForServerOffset(file.name, MB);
+  const { file } = await app.uploadMidway('field-video.mp4', 8 * MB, MB);
 
   await app.context.setOffline(true);
   await expect(app.page.locator('#banner')).toContainText('offline');
@@ -53,13 +45,10 @@ test('offline mid-upload: the page says it is waiting, then the upload resumes f
 });
 
 test('a proxy that cuts every connection mid-upload, with no offline event: the upload resumes', async () => {
-  await app.open();
-  app.proxy.throttle(2 * MB);
-  const file = await app.makeFile('scan.dcm', 8 * MB);
-  await app.pick([file]);
-  let held = await app.waitForServerOffset(file.name, MB);
+  const { file, held } = await app.uploadMidway('scan.dcm', 8 * MB, MB);
   app.proxy.cutAll();
-  held = await app.waitForServerOffset(file.name, held + 500_000);
+  // It comes back by itself and moves on, and survives a second cut.
+  await app.waitForServerOffset(file.name, held + 500_000);
   app.proxy.cutAll();
   app.proxy.throttle(undefined);
   await app.expectDone(file);
@@ -68,11 +57,7 @@ test('a proxy that cuts every connection mid-upload, with no offline event: the 
 });
 
 test('the page reloaded mid-upload: the upload keeps going, and the new page shows its progress', async () => {
-  await app.open();
-  app.proxy.throttle(2 * MB);
-  const file = await app.makeFile('train-journey.mov', 8 * MB);
-  await app.pick([file]);
-  const before = await app.waitForServerOffset(file.name, MB);
+  const { file, held: before } = await app.uploadMidway('train-journey.mov', 8 * MB, MB);
   await app.page.reload();
   await expect(app.page.locator('body')).toHaveAttribute('data-ready', 'true');
   // The snapshot shows the upload where the server has it, and it keeps moving.
@@ -85,11 +70,7 @@ test('the page reloaded mid-upload: the upload keeps going, and the new page sho
 });
 
 test('the server killed with SIGKILL mid-upload and restarted: the upload completes', async () => {
-  await app.open();
-  app.proxy.throttle(2 * MB);
-  const file = await app.makeFile('clinic-scan.zip', 8 * MB);
-  await app.pick([file]);
-  await app.waitForServerOffset(file.name, 2 * MB);
+  const { file } = await app.uploadMidway('clinic-scan.zip', 8 * MB, 2 * MB);
   await app.restartServer();
   app.proxy.throttle(undefined);
   await app.expectDone(file);
@@ -112,7 +93,7 @@ test('pause, resume and cancel', async () => {
   await app.row(kept.name).getByRole('button', { name: 'Pause' }).click();
   await expect(app.row(kept.name)).toHaveAttribute('data-state', 'paused');
   // Bytes already handed to the kernel still drain through the proxy; then nothing more comes.
-  const paused = await settledOffset(app, kept.name);
+  const paused = await settled(() => app.serverOffset(kept.name));
   expect(paused).toBeLessThan(kept.size);
   await app.page.waitForTimeout(2000);
   expect(await app.serverOffset(kept.name)).toBe(paused);
@@ -123,16 +104,6 @@ test('pause, resume and cancel', async () => {
   await app.expectDone(kept);
 });
 
-/** The server offset once it has stopped changing for a second. */
-async function settledOffset(harness: Harness, name: string): Promise<number> {
-  let last = -1;
-  for (;;) {
-    const now = await harness.serverOffset(name);
-    if (now === last) return now;
-    last = now;
-    await harness.page.waitForTimeout(1000);
-  }
-}
 
 test('a full browser quota: the file that does not fit gets a clear message, and the rest of the pick goes on', async () => {
   await app.open();

@@ -20,43 +20,40 @@ function setup(concurrency: number) {
   return { network, queue, messages, engine };
 }
 
+/** Script `count` appends that each take a moment, and report the most that were ever in flight together. */
+function trackConcurrency(network: ScriptedNetwork, count: number, size: number): () => number {
+  let inFlight = 0;
+  let most = 0;
+  for (let i = 0; i < count; i++) {
+    network.respondWith('POST', async (request) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      inFlight -= 1;
+      return accept(request, size);
+    });
+  }
+  return () => most;
+}
+
 describe('engine', () => {
   it('runs no more uploads at once than its concurrency, and drains the queue', async () => {
     const { network, queue, engine } = setup(2);
     for (const id of ['a', 'b', 'c', 'd']) queue.add(recordFor(id, 1000, { addedAt: id.charCodeAt(0) }), new Blob([bytes(1000)]));
-    let inFlight = 0;
-    let most = 0;
-    for (let i = 0; i < 4; i++) {
-      network.respondWith('POST', async (request) => {
-        most = Math.max(most, ++inFlight);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        inFlight -= 1;
-        return accept(request, 1000);
-      });
-    }
+    const most = trackConcurrency(network, 4, 1000);
     await engine.kick();
-    assert.equal(most, 2);
+    assert.equal(most(), 2);
     assert.deepEqual([...queue.records.values()].map((record) => record.state), ['done', 'done', 'done', 'done']);
   });
 
   it('takes a new concurrency at once', async () => {
     const { network, queue, engine } = setup(1);
     for (const id of ['a', 'b', 'c']) queue.add(recordFor(id, 500, { addedAt: id.charCodeAt(0) }), new Blob([bytes(500)]));
-    let inFlight = 0;
-    let most = 0;
-    for (let i = 0; i < 3; i++) {
-      network.respondWith('POST', async (request) => {
-        most = Math.max(most, ++inFlight);
-        await new Promise((resolve) => setTimeout(resolve, 30));
-        inFlight -= 1;
-        return accept(request, 500);
-      });
-    }
+    const most = trackConcurrency(network, 3, 500);
     const running = engine.kick();
     engine.setConcurrency(3);
     await running;
     await engine.kick();
-    assert.equal(most, 3);
+    assert.equal(most(), 3);
   });
 
   it('pauses, resumes and cancels, telling every page', async () => {
