@@ -9,6 +9,8 @@ export const Header = {
   fileType: 'x-file-type',
   uploadOffset: 'upload-offset',
   uploadComplete: 'x-upload-complete',
+  /** On a 413: the largest upload the server accepts, in bytes. */
+  uploadLimit: 'x-upload-limit',
 } as const;
 
 export const Route = {

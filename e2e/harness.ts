@@ -133,6 +133,13 @@ export class Harness {
     await cdp.detach();
   }
 
+  /** Replace the server with a fresh one configured by `env`, behind the same proxy. */
+  async replaceServer(env: Record<string, string>): Promise<void> {
+    await this.ferry.stop();
+    this.ferry = await startFerry(env);
+    this.proxy.retarget(this.ferry.port);
+  }
+
   async restartServer(): Promise<void> {
     this.ferry = await this.ferry.restart();
     this.proxy.retarget(this.ferry.port);

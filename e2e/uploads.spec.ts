@@ -62,8 +62,8 @@ test('the page reloaded mid-upload: the upload keeps going, and the new page sho
   await expect(app.page.locator('body')).toHaveAttribute('data-ready', 'true');
   // The snapshot shows the upload where the server has it, and it keeps moving.
   await expect(app.row(file.name)).toBeVisible();
-  await expect.poll(async () => Number(await app.row(file.name).locator('progress').getAttribute('value') ?? 0)
-    || await app.row(file.name).locator('progress').evaluate((bar: HTMLProgressElement) => bar.value)).toBeGreaterThanOrEqual(before);
+  await expect.poll(() => app.row(file.name).locator('progress').evaluate((bar: HTMLProgressElement) => bar.value))
+    .toBeGreaterThanOrEqual(before);
   await expect(app.row(file.name).locator('.detail')).toContainText('of 8.0 MB');
   app.proxy.throttle(undefined);
   await app.expectDone(file);
@@ -116,4 +116,27 @@ test('a full browser quota: the file that does not fit gets a clear message, and
   await app.expectDone(small);
   await expect(app.row(tooBig.name)).toHaveCount(0);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.url });
+});
+
+test('every open page sees the same uploads, and a control in one shows in the other', async () => {
+  const { file } = await app.uploadMidway('shared.bin', 6 * MB, 500_000, MB);
+  const other = await app.open(await app.context.newPage());
+  await expect(app.row(file.name, other)).toBeVisible();
+  await expect.poll(() => app.row(file.name, other).locator('progress').evaluate((bar: HTMLProgressElement) => bar.value)).toBeGreaterThan(0);
+  await app.row(file.name, other).getByRole('button', { name: 'Pause' }).click();
+  await expect(app.row(file.name)).toHaveAttribute('data-state', 'paused');
+  app.proxy.throttle(undefined);
+  await app.row(file.name).getByRole('button', { name: 'Resume' }).click();
+  await app.expectDone(file, 60_000, other);
+  await expect(app.row(file.name)).toHaveAttribute('data-state', 'done');
+});
+
+test('a file the server refuses fails with a sentence and a Retry button, not a stack trace', async () => {
+  await app.replaceServer({ MAX_UPLOAD_BYTES: '1000000' });
+  await app.open();
+  const file = await app.makeFile('too-big.mov', 2 * MB);
+  await app.pick([file]);
+  await expect(app.row(file.name)).toHaveAttribute('data-state', 'failed');
+  await expect(app.row(file.name).locator('.message')).toHaveText(/^This file is too large for the server: it accepts files of up to 1\.0 MB\.$/);
+  await expect(app.row(file.name).getByRole('button', { name: 'Retry now' })).toBeVisible();
 });

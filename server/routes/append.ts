@@ -108,9 +108,9 @@ function conflict(reason: string, held: Held): HttpError {
 
 function tooLarge(request: AppendHeaders, size: number | undefined, max: number, held: Held): HttpError {
   const reason = size !== undefined && size <= max
-    ? `the body runs past ${Header.fileSize} ${size}`
+    ? `the body runs past ${Header.fileSize} ${size} (${Header.startByte} ${request.start})`
     : `uploads are limited to ${max} bytes`;
-  return new HttpError(413, `${reason} (${Header.startByte} ${request.start})`, held.offset);
+  return new HttpError(413, reason, held.offset, { [Header.uploadLimit]: String(max) });
 }
 
 function writeFailure(error: Error, held: Held): HttpError {

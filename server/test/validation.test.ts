@@ -121,6 +121,7 @@ describe('validation at the door', () => {
     const declared = await client.append('huge', 0, randomFile(10), { [Header.fileSize]: String(9 * MiB) });
     assert.equal(declared.status, 413);
     assert.match(declared.text, /limited to 8388608 bytes/);
+    assert.equal(declared.headers.get(Header.uploadLimit), String(8 * MiB), 'the limit is machine-readable too');
     const unsized = await client.append('huge', 0, randomFile(9 * MiB));
     assert.equal(unsized.status, 413);
     assert.equal((await client.status('huge')).offset, 0);

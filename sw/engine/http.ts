@@ -13,7 +13,7 @@ export interface Held {
 export type AppendAnswer =
   | { kind: 'ok' | 'conflict'; offset: number; complete: boolean }
   | { kind: 'retry'; status: number; reason: string }
-  | { kind: 'fatal'; status: number; reason: string };
+  | { kind: 'fatal'; status: number; reason: string; limit?: number };
 
 /** The request did not get an HTTP answer: offline, cut, timed out or aborted. */
 export class NetworkError extends Error {
@@ -65,7 +65,11 @@ export class ProtocolClient {
     });
     const text = await response.text();
     const kind = classify(response.status);
-    if (kind === 'retry' || kind === 'fatal') return { kind, status: response.status, reason: text.trim() };
+    if (kind === 'retry') return { kind, status: response.status, reason: text.trim() };
+    if (kind === 'fatal') {
+      const limit = Number(response.headers.get(Header.uploadLimit) ?? NaN);
+      return { kind, status: response.status, reason: text.trim(), ...(Number.isSafeInteger(limit) ? { limit } : {}) };
+    }
     return { kind, offset: offsetOf(response, text), complete: response.headers.get(Header.uploadComplete) === '1' };
   }
 

@@ -1,3 +1,5 @@
+import { formatBytes } from '../../common/format.js';
+
 // The engine's decisions, as pure functions: how long to wait, how much to send,
 // when a request has stalled, and what an answer means. Unit-tested without a browser.
 
@@ -55,9 +57,10 @@ export function classify(status: number): AnswerKind {
 }
 
 /** A sentence a person understands, for an answer that failed the upload. */
-export function failureMessage(status: number, serverReason: string): string {
+export function failureMessage(status: number, serverReason: string, limit?: number): string {
   const reason = serverReason.trim().split('\n', 1)[0] ?? '';
-  if (status === 413) return `The server refused this file because it is too large (${reason}).`;
+  if (status === 413 && limit !== undefined) return `This file is too large for the server: it accepts files of up to ${formatBytes(limit)}.`;
+  if (status === 413) return `The server refused this file as too large (${reason}).`;
   if (status === 507) return 'The server is out of storage space.';
   if (status === 400) return `The server refused the upload: ${reason}.`;
   if (status === 401 || status === 403) return 'The server did not allow this upload.';

@@ -92,7 +92,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
           break;
         case 'fatal':
           state = 'failed';
-          await save({ state, message: failureMessage(answer.status, answer.reason) });
+          await save({ state, message: failureMessage(answer.status, answer.reason, answer.limit) });
           break;
         case 'retry':
           throw new ServerError(answer.status, answer.reason);

@@ -28,5 +28,9 @@ export function openFerryDb(): Promise<FerryDb> {
         db.createObjectStore('settings');
       }
     },
+    // A newer worker is upgrading the schema: let go, so its upgrade is not blocked by us.
+    blocking(_current, _blocked, event) {
+      (event.target as IDBDatabase).close();
+    },
   });
 }

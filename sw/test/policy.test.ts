@@ -27,7 +27,8 @@ describe('retry policy', () => {
   });
 
   it('turns a refusal into a sentence, never a stack trace', () => {
-    assert.match(failureMessage(413, 'uploads are limited to 100 bytes\n'), /^The server refused this file because it is too large/);
+    assert.equal(failureMessage(413, 'uploads are limited to 2000000 bytes\n', 2_000_000), 'This file is too large for the server: it accepts files of up to 2.0 MB.');
+    assert.match(failureMessage(413, 'the body runs past x-file-size 5\n'), /^The server refused this file as too large \(the body runs past/);
     assert.match(failureMessage(400, 'x-file-size 5 disagrees'), /^The server refused the upload: x-file-size 5 disagrees\.$/);
   });
 });

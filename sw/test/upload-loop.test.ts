@@ -91,11 +91,11 @@ describe('upload loop', () => {
   it('fails on a 4xx other than 409, keeping the server\'s reason for the UI', async () => {
     const { network, queue, deps } = setup(5000);
     network.respondWith('GET', () => held(0));
-    network.respondWith('POST', () => new Response('uploads are limited to 4000 bytes (x-start-byte 0)\n', { status: 413 }));
+    network.respondWith('POST', () => new Response('uploads are limited to 4000 bytes\n', { status: 413, headers: { [Header.uploadLimit]: '4000' } }));
     await runUpload('f', deps, new AbortController().signal);
     const record = queue.records.get('f')!;
     assert.equal(record.state, 'failed');
-    assert.match(record.message!, /too large \(uploads are limited to 4000 bytes/);
+    assert.equal(record.message, 'This file is too large for the server: it accepts files of up to 4.0 kB.');
   });
 
   it('aborts a stalled request and retries it', async () => {
