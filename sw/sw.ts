@@ -30,6 +30,8 @@ const engine = store.then(async (queue) => new Engine({
 }));
 
 function broadcast(message: WorkerMessage): void {
+  // An upload waiting for the network should be woken by the browser even if every tab closes.
+  if (message.type === 'ferry:update' && message.upload.state === 'waiting-for-network') void requestSync();
   void self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((pages) => {
     for (const page of pages) page.postMessage(message);
   });
