@@ -86,7 +86,7 @@ async function main(): Promise<void> {
         xhrMBps: browser.xhrMBps,
         ratioVsXhr: browser.ratioVsXhr,
       },
-      handover: { seconds: browser.handoverSeconds },
+      handover: { seconds: browser.handoverSeconds, firstRowSeconds: browser.firstRowSeconds },
       server: {
         sinkMBps: mbps(median(sinkSeconds)),
         ferryMBps: mbps(median(ferrySeconds)),
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       'one XHR POST (baseline)': { 'MB/s': browser.xhrMBps.toFixed(0), seconds: browser.xhrSeconds.toFixed(1) },
       'Ferry service worker': { 'MB/s': browser.ferryMBps.toFixed(0), seconds: browser.ferrySeconds.toFixed(1) },
     });
-    console.log(`Ferry ÷ XHR: ${browser.ratioVsXhr.toFixed(2)}; hand-over (pick to stored): ${browser.handoverSeconds.toFixed(2)} s`);
+    console.log(`Ferry ÷ XHR: ${browser.ratioVsXhr.toFixed(2)}; hand-over (pick to stored): ${browser.handoverSeconds.toFixed(2)} s; pick to first row: ${browser.firstRowSeconds.toFixed(2)} s`);
     await mkdir(path.join(root, 'bench/results'), { recursive: true });
     await writeFile(path.join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   } finally {

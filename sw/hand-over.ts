@@ -14,7 +14,20 @@ export async function fileIdOf(file: File): Promise<string> {
   return `sha256-${[...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
-export async function handOver(store: QueueStore, file: File, now: number): Promise<EnqueueReply> {
+/** What the hand-over needs from the engine: start early, and learn when the copy is stored or given up. */
+export interface HandOverEngine {
+  startWith(id: string, file: Blob): Promise<void>;
+  stored(id: string): void;
+  cancel(id: string): Promise<void>;
+}
+
+/**
+ * Store the record, start uploading from the File at once, and acknowledge only once
+ * IndexedDB has committed its own copy (Chromium copies a picked File: about 4 s a GiB
+ * here, which would otherwise come before the first byte). If the copy cannot be
+ * kept, the upload is cancelled and the page told why.
+ */
+export async function handOver(store: QueueStore, engine: HandOverEngine, file: File, now: number): Promise<EnqueueReply> {
   const id = await fileIdOf(file);
   const existing = await store.get(id);
   // The same file picked again while it is still on its way: nothing to add.
@@ -31,9 +44,18 @@ export async function handOver(store: QueueStore, file: File, now: number): Prom
     addedAt: now,
   };
   try {
-    await store.add(record, file);
+    await store.addRecord(record);
   } catch (error) {
     return { ok: false, error: storageFailure(file.name, error) };
+  }
+  await engine.startWith(id, file);
+  try {
+    await store.putFile(id, file);
+  } catch (error) {
+    await engine.cancel(id);
+    return { ok: false, error: storageFailure(file.name, error) };
+  } finally {
+    engine.stored(id);
   }
   return { ok: true, id };
 }

@@ -81,12 +81,8 @@ async function handle(message: PageMessage): Promise<unknown> {
     case 'ferry:hello':
       return running.snapshot();
     case 'ferry:enqueue': {
-      const answer = await handOver(await store, message.file, Date.now());
-      if (answer.ok) {
-        const record = await (await store).get(answer.id);
-        if (record) broadcast({ type: 'ferry:update', upload: running.view(record) });
-        void requestSync();
-      }
+      const answer = await handOver(await store, running, message.file, Date.now());
+      if (answer.ok) void requestSync();
       return answer;
     }
     case 'ferry:pause':

@@ -30,6 +30,8 @@ export class Engine {
   private readonly rates = new Map<string, number>();
   private readonly lastReport = new Map<string, { at: number; state: string; message: string | undefined }>();
   private readonly sleepers = new Set<() => void>();
+  // Files handed over whose copy into IndexedDB is still being written; the upload need not wait for it.
+  private readonly handedOver = new Map<string, Blob>();
   private draining: Promise<void> | undefined;
   private readonly now: () => number;
 
@@ -47,6 +49,18 @@ export class Engine {
   /** True while some upload still wants the network (for Background Sync). */
   async hasPending(): Promise<boolean> {
     return (await this.deps.store.all()).some((record) => RUNNABLE.has(record.state));
+  }
+
+  /** Start uploading a just-handed-over file from memory while its copy is still being stored. */
+  async startWith(id: string, file: Blob): Promise<void> {
+    this.handedOver.set(id, file);
+    await this.announce(id);
+    void this.kick();
+  }
+
+  /** The stored copy is committed (or failed): read from IndexedDB from now on. */
+  stored(id: string): void {
+    this.handedOver.delete(id);
   }
 
   /** Run up to `value` uploads at once from now on. */
@@ -140,6 +154,7 @@ export class Engine {
     const deps: LoopDeps = {
       http: this.deps.http,
       store: this.deps.store,
+      fileFor: async (id) => this.handedOver.get(id) ?? this.deps.store.file(id),
       now: this.now,
       sleep: (ms, signal) => this.sleep(ms, signal),
       report: (record, rate) => this.report(record, rate),

@@ -19,6 +19,8 @@ export interface LoopStore {
 export interface LoopDeps {
   http: ProtocolClient;
   store: LoopStore;
+  /** The File to read: the one just handed over while IndexedDB still stores it, else the stored one. */
+  fileFor(id: string): Promise<Blob | undefined>;
   now(): number;
   /** Resolve after `ms`, or sooner when a page reports `online` or `signal` aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
@@ -34,7 +36,7 @@ export interface LoopDeps {
 export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal): Promise<void> {
   let record = await deps.store.get(id);
   if (!record || !RUNNABLE.has(record.state)) return;
-  const file = await deps.store.file(id);
+  const file = await deps.fileFor(id);
   const meter = new RateMeter();
   const save = async (patch: Partial<UploadRecord>) => {
     record = (await deps.store.updateRunnable(id, patch)) ?? record!;

@@ -11,10 +11,13 @@ export class QueueStore implements QueuePort {
     return new QueueStore(await openFerryDb());
   }
 
-  /** Store the record and the File in one transaction; resolves only once both are committed. */
-  async add(record: UploadRecord, file: Blob): Promise<void> {
-    const tx = this.db.transaction(['uploads', 'files'], 'readwrite');
-    await Promise.all([tx.objectStore('uploads').put(record), tx.objectStore('files').put(file, record.id), tx.done]);
+  async addRecord(record: UploadRecord): Promise<void> {
+    await this.db.put('uploads', record);
+  }
+
+  /** Keep the File itself; resolves once the copy is committed. */
+  async putFile(id: string, file: Blob): Promise<void> {
+    await this.db.put('files', file, id);
   }
 
   get(id: string): Promise<UploadRecord | undefined> {

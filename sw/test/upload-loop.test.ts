@@ -15,6 +15,7 @@ function setup(size: number) {
   const deps: LoopDeps = {
     http: new ProtocolClient(network.fetch),
     store: queue,
+    fileFor: (id) => queue.file(id),
     now: () => Date.now(),
     sleep: async (ms) => void sleeps.push(ms),
     report: () => undefined,
