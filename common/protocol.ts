@@ -11,6 +11,12 @@ export const Header = {
   uploadComplete: 'x-upload-complete',
   /** On a 413: the largest upload the server accepts, in bytes. */
   uploadLimit: 'x-upload-limit',
+  /** RFC 9530: the SHA-256 of this request's body, `sha-256=:<base64>:`. */
+  contentDigest: 'content-digest',
+  /** RFC 9530: the SHA-256 of the whole file, sent with the append that completes it. */
+  reprDigest: 'repr-digest',
+  /** On status: bytes received, including an open append's bytes not yet verified by its Content-Digest. */
+  uploadReceived: 'x-upload-received',
 } as const;
 
 export const Route = {
@@ -34,7 +40,15 @@ export interface CompletedFile {
   sha256: string;
   /** ISO 8601 */
   completedAt: string;
+  /** True when the client's whole-file digest (Repr-Digest) matched the bytes stored. */
+  verified: boolean;
 }
+
+/** RFC 9457 problem types the server answers with. */
+export const Problem = {
+  contentDigestMismatch: '/problems/content-digest-mismatch',
+  reprDigestMismatch: '/problems/repr-digest-mismatch',
+} as const;
 
 // ---- Page ↔ service worker (DESIGN §2) ----
 

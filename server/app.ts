@@ -2,9 +2,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Header, Route } from '../common/protocol.js';
 import type { AppContext, LogFields } from './context.js';
-import { HttpError, isOutOfSpace } from './errors.js';
+import { HttpError, isOutOfSpace, ProblemError } from './errors.js';
 import { ownerOf } from './owner.js';
-import { apiHeaders, sendText } from './respond.js';
+import { apiHeaders, sendProblem, sendText } from './respond.js';
 import { append } from './routes/append.js';
 import { cancel } from './routes/cancel.js';
 import { downloadFile, listFiles } from './routes/files.js';
@@ -95,7 +95,9 @@ function fail(ctx: AppContext, req: IncomingMessage, res: ServerResponse, log: L
   if (known?.offset !== undefined) headers[Header.uploadOffset] = String(known.offset);
   // DESIGN §1: a 409's body carries the held offset, so the client resumes without another probe.
   const body = status === 409 && known?.offset !== undefined ? String(known.offset) : log.reason;
-  const respond = () => sendText(res, status, body, headers);
+  const respond = known instanceof ProblemError
+    ? () => sendProblem(res, known, headers)
+    : () => sendText(res, status, body, headers);
 
   const unread = req.complete ? 0 : Number(req.headers['content-length'] ?? Infinity);
   if (unread === 0 || req.destroyed) return respond();

@@ -14,6 +14,14 @@ export class HttpError extends Error {
 
 export const badRequest = (reason: string) => new HttpError(400, reason);
 
+/** A failure answered as RFC 9457 `application/problem+json`, with a type a client can act on. */
+export class ProblemError extends HttpError {
+  constructor(status: number, readonly type: string, readonly title: string, detail: string, offset?: number) {
+    super(status, detail, offset);
+    this.name = 'ProblemError';
+  }
+}
+
 /** True for the errors a full or read-only disk raises. */
 export function isOutOfSpace(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Header } from '../common/protocol.js';
+import type { ProblemError } from './errors.js';
 import type { Held } from './store/port.js';
 
 /** Headers every protocol answer carries: never cached, since offsets change by the second. */
@@ -22,6 +23,18 @@ export function sendText(res: ServerResponse, status: number, text: string, head
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(body),
   });
+  res.end(body);
+}
+
+export function sendProblem(res: ServerResponse, problem: ProblemError, headers: Record<string, string>): void {
+  const body = JSON.stringify({
+    type: problem.type,
+    title: problem.title,
+    status: problem.status,
+    detail: problem.message,
+    ...(problem.offset === undefined ? {} : { offset: problem.offset }),
+  });
+  res.writeHead(problem.status, { ...headers, 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 

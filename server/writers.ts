@@ -3,8 +3,11 @@
 
 /** What a running append tells the registry about itself. */
 export interface ActiveWriter {
-  /** Bytes written and made durable; flushes first. */
-  durableOffset(): Promise<number>;
+  /**
+   * Flush, then tell the bytes that count (`verified`: an append carrying a Content-Digest
+   * counts none of its bytes until they match) and all bytes received and durable.
+   */
+  durableOffset(): Promise<{ verified: number; received: number }>;
 }
 
 export class Lease {

@@ -1,17 +1,21 @@
 // POST /upload: append the body at X-Start-Byte, exactly where the held bytes end.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Header } from '../../common/protocol.js';
+import { createHash } from 'node:crypto';
+import { Header, Problem, type CompletedFile } from '../../common/protocol.js';
 import { uploadKey, type AppContext, type LogFields } from '../context.js';
-import { HttpError, badRequest, isOutOfSpace } from '../errors.js';
+import { readSha256Digest } from '../digest.js';
+import { HttpError, ProblemError, badRequest, isOutOfSpace } from '../errors.js';
 import { readAppendHeaders, type AppendHeaders } from '../headers.js';
 import { ownerOf } from '../owner.js';
 import { receiveBody, type BodyOutcome } from '../receive-body.js';
 import { offsetHeaders, sendText } from '../respond.js';
-import type { Held, OpenUpload } from '../store/port.js';
+import { DigestMismatch, type Held, type OpenUpload } from '../store/port.js';
 import type { Lease } from '../writers.js';
 
 export async function append(ctx: AppContext, req: IncomingMessage, res: ServerResponse, log: LogFields): Promise<void> {
   const request = readAppendHeaders(req);
+  const contentDigest = readSha256Digest(req, Header.contentDigest);
+  const reprDigest = readSha256Digest(req, Header.reprDigest);
   Object.assign(log, { id: request.id, start: request.start });
   const owner = ownerOf(req, res);
   const lease = await ctx.writers.acquire(uploadKey(owner, request.id));
@@ -29,15 +33,23 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
 
     upload = await ctx.store.open(owner, request.id, { size, name: request.name, type: request.type }, restart);
     const startedAt = upload.offset;
-    lease.writer = { durableOffset: durableOffsetOf(upload) };
-    const outcome = await receiveBody(req, upload, limit, lease);
+    lease.writer = { durableOffset: durableOffsetOf(upload, contentDigest ? startedAt : undefined) };
+    const bodyHash = contentDigest ? createHash('sha256') : undefined;
+    const outcome = await receiveBody(req, upload, limit, lease, bodyHash);
     log.bytes = upload.offset - startedAt;
     await settle(outcome, upload, startedAt, request, ctx.config.maxUploadBytes, lease, log);
+    if (contentDigest && !bodyHash!.digest().equals(contentDigest)) {
+      // "On a mismatch, those bytes are dropped and the held offset is unchanged."
+      await upload.truncate(startedAt);
+      throw new ProblemError(400, Problem.contentDigestMismatch, 'Content-Digest mismatch',
+        `the body does not match its ${Header.contentDigest}; its bytes were dropped`, startedAt);
+    }
 
     const complete = upload.size !== undefined && upload.offset === upload.size;
     if (complete) {
-      const file = await upload.complete();
+      const file = await completeVerified(upload, reprDigest);
       log.sha256 = file.sha256;
+      log.verified = file.verified;
     }
     log.offset = upload.offset;
     offsetHeaders(res, { offset: upload.offset, size: upload.size, complete });
@@ -118,10 +130,22 @@ function writeFailure(error: Error, held: Held): HttpError {
   return new HttpError(500, 'the server could not store the bytes; retry later', held.offset, { 'retry-after': '5' });
 }
 
-function durableOffsetOf(upload: OpenUpload): () => Promise<number> {
+/** The live append's offsets for status. Bytes under a Content-Digest count only once verified. */
+function durableOffsetOf(upload: OpenUpload, verifiedUntilEnd: number | undefined): () => Promise<{ verified: number; received: number }> {
   return async () => {
-    const offset = upload.offset;
+    const received = upload.offset;
     await upload.sync();
-    return offset;
+    return { verified: verifiedUntilEnd ?? received, received };
   };
+}
+
+/** A whole-file digest that does not match empties the upload: it restarts from 0 and is never listed. */
+async function completeVerified(upload: OpenUpload, reprDigest: Buffer | undefined): Promise<CompletedFile> {
+  try {
+    return await upload.complete(reprDigest);
+  } catch (error) {
+    if (!(error instanceof DigestMismatch)) throw error;
+    throw new ProblemError(400, Problem.reprDigestMismatch, 'Repr-Digest mismatch',
+      `the file's bytes do not match its ${Header.reprDigest} (${error.message}); the upload was reset to 0, send it again`, 0);
+  }
 }

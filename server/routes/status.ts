@@ -1,5 +1,6 @@
 // GET /status: how many bytes the server holds for this owner's id.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Header } from '../../common/protocol.js';
 import { uploadKey, type AppContext, type LogFields } from '../context.js';
 import { readFileId } from '../headers.js';
 import { ownerOf } from '../owner.js';
@@ -10,9 +11,10 @@ export async function status(ctx: AppContext, req: IncomingMessage, res: ServerR
   const id = readFileId(req);
   log.id = id;
   const owner = ownerOf(req, res);
-  const held = await heldNow(ctx, owner, id);
+  const { received, ...held } = await heldNow(ctx, owner, id);
   log.offset = held.offset;
   offsetHeaders(res, held);
+  if (received !== undefined && received > held.offset) res.setHeader(Header.uploadReceived, String(received));
   sendText(res, 200, String(held.offset));
 }
 
@@ -22,13 +24,13 @@ export async function status(ctx: AppContext, req: IncomingMessage, res: ServerR
  * is a connection the server has not yet noticed is dead: status stops it first,
  * and then reports what it flushed.
  */
-async function heldNow(ctx: AppContext, owner: string, id: string): Promise<Held> {
+async function heldNow(ctx: AppContext, owner: string, id: string): Promise<Held & { received?: number }> {
   const key = uploadKey(owner, id);
   const holder = ctx.writers.current(key);
   if (holder && holder.idleMs() < ctx.config.ghostIdleMs) {
-    const offset = await holder.writer?.durableOffset();
+    const live = await holder.writer?.durableOffset();
     const held = await ctx.store.held(owner, id);
-    return offset === undefined || held.complete ? held : { ...held, offset };
+    return live === undefined || held.complete ? held : { ...held, offset: live.verified, received: live.received };
   }
   if (!holder) return ctx.store.held(owner, id);
   const lease = await ctx.writers.acquire(key);

@@ -10,7 +10,7 @@ import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompletedFile } from '../../common/protocol.js';
-import type { Download, Held, OpenUpload, UploadInfo, UploadStore } from './port.js';
+import { DigestMismatch, type Download, type Held, type OpenUpload, type UploadInfo, type UploadStore } from './port.js';
 import { fsyncDir, isMissing, writeFileAtomic } from './durable-fs.js';
 
 interface Meta {
@@ -21,6 +21,7 @@ interface Meta {
   createdAt: string;
   sha256?: string;
   completedAt?: string;
+  verified?: boolean;
 }
 
 interface RunningHash {
@@ -202,11 +203,15 @@ class FsOpenUpload implements OpenUpload {
     this.hashes.delete(this.key);
   }
 
-  async complete(): Promise<CompletedFile> {
+  async complete(expected?: Buffer): Promise<CompletedFile> {
     await this.handle.datasync();
     const sha256 = (await this.digest()).digest('hex');
     this.hashes.delete(this.key);
-    const done: Meta = { ...this.meta, size: this.offset, sha256, completedAt: new Date().toISOString() };
+    if (expected && expected.toString('hex') !== sha256) {
+      await this.truncate(0);
+      throw new DigestMismatch(sha256);
+    }
+    const done: Meta = { ...this.meta, size: this.offset, sha256, completedAt: new Date().toISOString(), verified: expected !== undefined };
     const dir = path.dirname(this.dataPath);
     await writeFileAtomic(path.join(dir, 'meta.json'), JSON.stringify(done));
     await this.move();
@@ -260,6 +265,7 @@ function toCompleted(meta: Meta): CompletedFile {
     size: meta.size ?? 0,
     sha256: meta.sha256 ?? '',
     completedAt: meta.completedAt ?? '',
+    verified: meta.verified === true,
   };
 }
 

@@ -27,8 +27,12 @@ export interface OpenUpload {
   sync(): Promise<void>;
   /** Drop bytes past `offset` (only ever backwards). */
   truncate(offset: number): Promise<void>;
-  /** Record the digest and move the upload to completed storage atomically. Requires offset === size. */
-  complete(): Promise<CompletedFile>;
+  /**
+   * Record the digest and move the upload to completed storage atomically. Requires offset === size.
+   * With `expected` (the client's whole-file SHA-256), a mismatch empties the upload instead and
+   * rejects with DigestMismatch: a file that is not what the user picked is never completed.
+   */
+  complete(expected?: Buffer): Promise<CompletedFile>;
   close(): Promise<void>;
 }
 
@@ -49,4 +53,11 @@ export interface UploadStore {
   download(owner: string, id: string): Promise<Download | undefined>;
   /** Remove partial uploads untouched since before `cutoff` (epoch ms), except those `isBusy` says are being written. */
   sweep(cutoff: number, isBusy: (owner: string, id: string) => boolean): Promise<number>;
+}
+
+export class DigestMismatch extends Error {
+  constructor(readonly actual: string) {
+    super(`the stored bytes hash to ${actual}, not to the digest the client sent`);
+    this.name = 'DigestMismatch';
+  }
 }

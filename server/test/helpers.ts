@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { downloadPath, Header } from '../../common/protocol.js';
+import { downloadPath, Header, type CompletedFile } from '../../common/protocol.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { startFerry, type FerryServer } from '../server.js';
@@ -114,7 +114,7 @@ export class Client {
     return this.request('DELETE', '/upload', { [Header.fileId]: id });
   }
 
-  async list(): Promise<Array<{ id: string; name: string; size: number; sha256: string }>> {
+  async list(): Promise<CompletedFile[]> {
     const answer = await this.request('GET', '/files');
     return JSON.parse(answer.text);
   }
