@@ -73,6 +73,13 @@ export interface UploadRecord {
   retryAt?: number;
   addedAt: number;
   completedAt?: number;
+  /** The running whole-file SHA-256 (hash-wasm state) and the bytes it has consumed. */
+  hashState?: Uint8Array;
+  hashedTo?: number;
+  /** Times the server found the whole file did not match its digest, and the upload was sent again. */
+  verificationFailures?: number;
+  /** Chunks the server refused because their bytes did not match their digest (and that were re-sent). */
+  corruptedChunks?: number;
 }
 
 /** A record as the pages see it, with what the worker measures live. */

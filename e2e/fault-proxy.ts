@@ -10,6 +10,9 @@ export class FaultProxy {
   private nextFreeAt = 0;
   /** Bytes sent from the browser towards the server, headers included. */
   bytesUp = 0;
+  private corruptArmed = false;
+  /** Request bodies in which a byte was flipped. */
+  corrupted = 0;
   port = 0;
 
   constructor(targetPort: number) {
@@ -36,6 +39,11 @@ export class FaultProxy {
     this.bytesPerSecond = bytesPerSecond;
   }
 
+  /** Flip one byte in the middle of the next request body of at least 4 kB, as a broken middlebox would. */
+  corruptNextBody(): void {
+    this.corruptArmed = true;
+  }
+
   /** Destroy every open connection at once, as a network switch would. No offline event reaches the page. */
   cutAll(): void {
     for (const socket of this.sockets) socket.destroy();
@@ -58,8 +66,15 @@ export class FaultProxy {
       socket.on('error', () => undefined);
     }
     upstream.on('data', (data) => client.write(data));
-    client.on('data', (data) => {
+    const bodies = new BodyTracker();
+    client.on('data', (data: Buffer) => {
       this.bytesUp += data.length;
+      if (this.corruptArmed && bodies.flipInBody(data, 4096)) {
+        this.corruptArmed = false;
+        this.corrupted += 1;
+      } else {
+        bodies.skip(data);
+      }
       const delay = this.delayFor(data.length);
       if (delay === 0) {
         upstream.write(data);
@@ -80,5 +95,52 @@ export class FaultProxy {
     const start = Math.max(now, this.nextFreeAt);
     this.nextFreeAt = start + (bytes / this.bytesPerSecond) * 1000;
     return Math.max(0, this.nextFreeAt - now);
+  }
+}
+
+/** Follows HTTP/1.1 request framing (Content-Length bodies) on one connection, to find body bytes. */
+class BodyTracker {
+  private head = '';
+  private bodyLeft = 0;
+  private bodySize = 0;
+
+  skip(data: Buffer): void {
+    this.walk(data, () => false);
+  }
+
+  /** Flip a byte of `data` that lies past the middle of a body of at least `minBody` bytes. True if it did. */
+  flipInBody(data: Buffer, minBody: number): boolean {
+    return this.walk(data, (at, bodyOffset) => {
+      if (this.bodySize < minBody || bodyOffset < this.bodySize / 2) return false;
+      data[at] = data[at]! ^ 0xff;
+      return true;
+    });
+  }
+
+  private walk(data: Buffer, visit: (at: number, bodyOffset: number) => boolean): boolean {
+    let flipped = false;
+    let at = 0;
+    while (at < data.length) {
+      if (this.bodyLeft > 0) {
+        const take = Math.min(this.bodyLeft, data.length - at);
+        const bodyOffset = this.bodySize - this.bodyLeft;
+        if (!flipped && bodyOffset + take > this.bodySize / 2) {
+          const target = at + Math.max(0, Math.ceil(this.bodySize / 2) - bodyOffset);
+          if (target < at + take) flipped = visit(target, bodyOffset + (target - at));
+        }
+        this.bodyLeft -= take;
+        at += take;
+        continue;
+      }
+      const end = data.indexOf('\r\n\r\n', at, 'latin1');
+      const piece = data.toString('latin1', at, end < 0 ? data.length : end + 4);
+      this.head += piece;
+      at += piece.length;
+      if (end < 0) break;
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(this.head);
+      this.bodySize = this.bodyLeft = length ? Number(length[1]) : 0;
+      this.head = '';
+    }
+    return flipped;
   }
 }

@@ -10,7 +10,10 @@ import { launchBrowser, ownerCookie, sha256, startFerry, storedSha, type FerryPr
 
 export const MB = 1_000_000;
 
-/** A value once it has stopped changing for a second (bytes in kernel buffers still drain after an abort). */
+/**
+ * A value once it has stopped changing for a second (bytes in kernel buffers still drain after an
+ * abort). Read `received`, not the held offset: a chunk's bytes count only when its digest is checked.
+ */
 export async function settled(read: () => Promise<number>): Promise<number> {
   let last = -1;
   for (;;) {
@@ -106,10 +109,28 @@ export class Harness {
     return this.serverOffsetOfId(await this.idOf(name));
   }
 
+  cookie(): Promise<string> {
+    return ownerCookie(this.context, this.url);
+  }
+
   async serverOffsetOfId(id: string): Promise<number> {
+    return (await this.serverStatus(id)).offset;
+  }
+
+  /** Bytes that have reached the server, counted or not yet verified: what must stop moving when uploads stop. */
+  async serverReceived(name: string): Promise<number> {
+    return (await this.serverStatus(await this.idOf(name))).received;
+  }
+
+  async serverReceivedOfId(id: string): Promise<number> {
+    return (await this.serverStatus(id)).received;
+  }
+
+  private async serverStatus(id: string): Promise<{ offset: number; received: number }> {
     const cookie = await ownerCookie(this.context, this.url);
     const response = await fetch(`${this.ferry.url}/status`, { headers: { cookie, 'X-File-Id': id } });
-    return Number(await response.text());
+    const offset = Number(await response.text());
+    return { offset, received: Number(response.headers.get('x-upload-received') ?? offset) };
   }
 
   /** Wait until the server holds more than `above` bytes of the named upload. */

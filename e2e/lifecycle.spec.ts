@@ -16,10 +16,10 @@ test('every tab closed mid-upload and the worker stopped, then the app opened ag
 
   await app.page.close();
   await app.stopWorkers(holder);
-  const stopped = await settled(() => app.serverOffsetOfId(id));
+  const stopped = await settled(() => app.serverReceivedOfId(id));
   expect(stopped).toBeLessThan(file.size);
   await holder.waitForTimeout(1500);
-  expect(await app.serverOffsetOfId(id), 'nothing uploads while the worker is stopped and no tab is open').toBe(stopped);
+  expect(await app.serverReceivedOfId(id), 'nothing uploads while the worker is stopped and no tab is open').toBe(stopped);
 
   app.proxy.throttle(undefined);
   app.page = await app.context.newPage();
@@ -31,7 +31,7 @@ test('a worker stopped mid-upload resumes when it next wakes', async () => {
   const { file } = await app.uploadMidway('ultrasound.dcm', 10 * MB, MB);
 
   await app.stopWorkers(app.page);
-  const stopped = await settled(() => app.serverOffset(file.name));
+  const stopped = await settled(() => app.serverReceived(file.name));
   expect(stopped).toBeLessThan(file.size);
 
   // The page's next message wakes the worker; here, the network coming back.

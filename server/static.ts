@@ -8,7 +8,8 @@ import { sendText } from './respond.js';
 // The app's own policy: nothing but this origin's scripts, styles, images and fetches.
 export const APP_CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  // WebAssembly (the worker's resumable SHA-256) needs wasm-unsafe-eval; JavaScript eval stays off.
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",

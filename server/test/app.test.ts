@@ -17,7 +17,7 @@ describe('serving the app', () => {
     assert.equal(response.headers.get('cache-control'), 'no-cache');
     const csp = response.headers.get('content-security-policy') ?? '';
     assert.match(csp, /default-src 'self'/);
-    assert.match(csp, /script-src 'self'(;|$)/, 'no inline or eval scripts');
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/, 'no inline or eval scripts; WebAssembly only');
     assert.match(csp, /object-src 'none'/);
     assert.match(csp, /frame-ancestors 'none'/);
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');

@@ -1,6 +1,6 @@
 // The protocol client: the two calls of the resumable loop, and cancel, over an
 // injected fetch so that unit tests can script the network.
-import { Header, Route } from '../../common/protocol.js';
+import { Header, Problem, Route } from '../../common/protocol.js';
 import { classify } from './policy.js';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -8,10 +8,16 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 export interface Held {
   offset: number;
   complete: boolean;
+  /** Bytes received including an open append's not yet verified ones, when more than `offset`. */
+  received?: number;
 }
 
 export type AppendAnswer =
   | { kind: 'ok' | 'conflict'; offset: number; complete: boolean }
+  /** The body did not match its Content-Digest: dropped, the held offset unchanged. */
+  | { kind: 'corrupted'; offset: number }
+  /** The whole file did not match its Repr-Digest: the server emptied the upload. */
+  | { kind: 'reset' }
   | { kind: 'retry'; status: number; reason: string }
   | { kind: 'fatal'; status: number; reason: string; limit?: number };
 
@@ -46,11 +52,16 @@ export class ProtocolClient {
     const response = await this.send(Route.status, { method: 'GET', headers: { [Header.fileId]: id }, signal, cache: 'no-store' });
     const text = await response.text();
     if (response.status !== 200) throw new ServerError(response.status, text.trim());
-    return { offset: offsetOf(response, text), complete: response.headers.get(Header.uploadComplete) === '1' };
+    const received = Number(response.headers.get(Header.uploadReceived) ?? NaN);
+    return {
+      offset: offsetOf(response, text),
+      complete: response.headers.get(Header.uploadComplete) === '1',
+      ...(Number.isSafeInteger(received) ? { received } : {}),
+    };
   }
 
   /** POST /upload of `body` at `start`. A Blob slice, never an ArrayBuffer (DESIGN §3: 25× slower). */
-  async append(file: FileFacts, start: number, body: Blob, signal: AbortSignal): Promise<AppendAnswer> {
+  async append(file: FileFacts, start: number, body: Blob, signal: AbortSignal, extra: Record<string, string> = {}): Promise<AppendAnswer> {
     const response = await this.send(Route.upload, {
       method: 'POST',
       headers: {
@@ -59,11 +70,15 @@ export class ProtocolClient {
         [Header.fileSize]: String(file.size),
         [Header.fileName]: encodeURIComponent(file.name),
         ...(file.type ? { [Header.fileType]: file.type } : {}),
+        ...extra,
       },
       body,
       signal,
     });
     const text = await response.text();
+    const problem = problemType(response, text);
+    if (problem === Problem.contentDigestMismatch) return { kind: 'corrupted', offset: offsetOf(response, '') };
+    if (problem === Problem.reprDigestMismatch) return { kind: 'reset' };
     const kind = classify(response.status);
     if (kind === 'retry') return { kind, status: response.status, reason: text.trim() };
     if (kind === 'fatal') {
@@ -85,6 +100,15 @@ export class ProtocolClient {
     } catch (error) {
       throw new NetworkError(error instanceof Error ? error.message : String(error), { cause: error });
     }
+  }
+}
+
+function problemType(response: Response, text: string): string | undefined {
+  if (response.headers.get('content-type') !== 'application/problem+json') return undefined;
+  try {
+    return (JSON.parse(text) as { type?: string }).type;
+  } catch {
+    return undefined;
   }
 }
 

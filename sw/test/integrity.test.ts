@@ -1,0 +1,116 @@
+// The running digest across a worker stop, and the loop's answers to digest mismatches.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { Header, Problem } from '../../common/protocol.js';
+import { ProtocolClient } from '../engine/http.js';
+import { RunningDigest, sha256Field } from '../engine/running-digest.js';
+import { runUpload, type LoopDeps } from '../engine/upload-loop.js';
+import { accept, bytes, held, MemoryQueue, recordFor, ScriptedNetwork, type SeenRequest } from './fakes.js';
+
+const sha = (data: Uint8Array) => createHash('sha256').update(data).digest();
+const field = (data: Uint8Array) => `sha-256=:${sha(data).toString('base64')}:`;
+
+function problem(type: string, offset?: number): Response {
+  return new Response(JSON.stringify({ type, status: 400, ...(offset === undefined ? {} : { offset }) }), {
+    status: 400,
+    headers: { 'content-type': 'application/problem+json', ...(offset === undefined ? {} : { [Header.uploadOffset]: String(offset) }) },
+  });
+}
+
+function setup(size: number) {
+  const network = new ScriptedNetwork();
+  const queue = new MemoryQueue();
+  const data = bytes(size);
+  queue.add(recordFor('f', size), new Blob([data]));
+  const deps: LoopDeps = {
+    http: new ProtocolClient(network.fetch),
+    store: queue,
+    fileFor: (id) => queue.file(id),
+    now: () => Date.now(),
+    sleep: async () => undefined,
+    report: () => undefined,
+    random: () => 1,
+    pollIntervalMs: 10_000,
+  };
+  return { network, queue, data, deps };
+}
+
+describe('running digest', () => {
+  it('hashes across a simulated worker stop and resume to the one-shot digest', async () => {
+    const data = bytes(3_000_000);
+    const first = await RunningDigest.start();
+    first.update(data.subarray(0, 1_234_567));
+    const saved = first.save(); // what goes to IndexedDB before the worker dies
+    const resumed = await RunningDigest.start({ state: new Uint8Array(saved.state), at: saved.at });
+    assert.equal(resumed.at, 1_234_567);
+    const whole = resumed.digestWith(data.subarray(1_234_567));
+    assert.deepEqual(Buffer.from(whole), sha(data));
+    assert.equal(resumed.at, 1_234_567, 'digestWith leaves the running digest where it was');
+    assert.equal(sha256Field(whole), field(data));
+  });
+});
+
+describe('upload loop integrity', () => {
+  it('sends each chunk with its Content-Digest and the last with the whole file\'s Repr-Digest', async () => {
+    const size = 9 * 1024 * 1024 + 3;
+    const { network, queue, data, deps } = setup(size);
+    network.respondWith('GET', () => held(0));
+    for (let i = 0; i < 10; i++) network.respondWith('POST', (request) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    const appends = network.appends();
+    for (const append of appends) assert.equal(append.headers[Header.contentDigest], field(append.body!));
+    assert.equal(appends.at(-1)!.headers[Header.reprDigest], field(data));
+    assert.ok(appends.slice(0, -1).every((append) => append.headers[Header.reprDigest] === undefined));
+    assert.equal(queue.records.get('f')?.state, 'done');
+  });
+
+  it('re-sends a chunk the server found damaged, from the unchanged offset', async () => {
+    const size = 3000;
+    const { network, queue, deps } = setup(size);
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', () => problem(Problem.contentDigestMismatch, 0));
+    network.respondWith('POST', (request) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    assert.deepEqual(network.appends().map((append) => append.headers[Header.startByte]), ['0', '0']);
+    assert.equal(queue.records.get('f')?.corruptedChunks, 1);
+    assert.equal(queue.records.get('f')?.state, 'done');
+  });
+
+  it('starts over from 0, saying so, when the whole file fails verification, and gives up after three times', async () => {
+    const size = 2000;
+    const { network, queue, deps } = setup(size);
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', () => problem(Problem.reprDigestMismatch));
+    const messages: string[] = [];
+    deps.report = (record) => void (record.message && messages.push(record.message));
+    network.respondWith('POST', (request: SeenRequest) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    assert.ok(messages.includes('Verification failed, re-sending.'));
+    assert.equal(queue.records.get('f')?.verificationFailures, 1);
+    assert.equal(queue.records.get('f')?.state, 'done');
+
+    const stubborn = setup(size);
+    stubborn.network.respondWith('GET', () => held(0));
+    for (let i = 0; i < 4; i++) stubborn.network.respondWith('POST', () => problem(Problem.reprDigestMismatch));
+    await runUpload('f', stubborn.deps, new AbortController().signal);
+    assert.equal(stubborn.queue.records.get('f')?.state, 'failed');
+    assert.match(stubborn.queue.records.get('f')?.message ?? '', /kept failing verification/);
+  });
+
+  it('resumes the digest from its saved state, not from 0, after a stop', async () => {
+    const size = 6 * 1024 * 1024;
+    const { network, queue, data, deps } = setup(size);
+    const half = 4 * 1024 * 1024;
+    const before = await RunningDigest.start();
+    before.update(data.subarray(0, half));
+    const saved = before.save();
+    queue.records.set('f', { ...queue.records.get('f')!, hashState: saved.state, hashedTo: saved.at });
+    // A file whose first half is unreadable proves the saved state is used instead of rehashing.
+    queue.files.set('f', new Blob([new Uint8Array(half), data.subarray(half)]));
+    network.respondWith('GET', () => held(half));
+    network.respondWith('POST', (request) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    assert.equal(network.appends()[0]!.headers[Header.reprDigest], field(data));
+  });
+});
