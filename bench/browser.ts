@@ -17,9 +17,14 @@ export interface BrowserResults {
   ferryMBps: number;
   xhrMBps: number;
   ratioVsXhr: number;
+  /** Pick → done with integrity digests off. */
+  noDigestSeconds: number;
+  /** Throughput with digests on ÷ off (goal ≥ 0.9). */
+  integrityRatio: number;
 }
 
-export async function measureBrowser(appUrl: string, source: string, bytes: number): Promise<BrowserResults> {
+/** `plainCopy` holds the same bytes as `source` under another name, for the run with digests off. */
+export async function measureBrowser(appUrl: string, source: string, plainCopy: string, bytes: number): Promise<BrowserResults> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-profile-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: ensureChromium(), headless: true, args: CHROMIUM_ARGS });
   try {
@@ -57,8 +62,16 @@ export async function measureBrowser(appUrl: string, source: string, bytes: numb
     await page.waitForSelector('li.upload[data-state="done"]', { timeout: 30 * 60_000 });
     const ferrySeconds = (Date.now() - started) / 1000;
 
+    // The same upload with integrity digests off, to price them (a copy, so it is a new upload).
+    await page.evaluate(() => navigator.serviceWorker.controller?.postMessage({ type: 'ferry:set-digests', value: false }));
+    const plainStarted = Date.now();
+    await page.setInputFiles('#picker', plainCopy);
+    await page.waitForSelector('li.upload:nth-child(1)[data-state="done"]', { timeout: 30 * 60_000 });
+    const noDigestSeconds = (Date.now() - plainStarted) / 1000;
+    await page.evaluate(() => navigator.serviceWorker.controller?.postMessage({ type: 'ferry:set-digests', value: true }));
+
     const mbps = (seconds: number) => bytes / 1e6 / seconds;
-    return { handoverSeconds, firstRowSeconds, ferrySeconds, xhrSeconds, ferryMBps: mbps(ferrySeconds), xhrMBps: mbps(xhrSeconds), ratioVsXhr: xhrSeconds / ferrySeconds };
+    return { noDigestSeconds, integrityRatio: noDigestSeconds / ferrySeconds, handoverSeconds, firstRowSeconds, ferrySeconds, xhrSeconds, ferryMBps: mbps(ferrySeconds), xhrMBps: mbps(xhrSeconds), ratioVsXhr: xhrSeconds / ferrySeconds };
   } finally {
     await context.close();
     await rm(profile, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 // bench/results/latest.json. Asserts nothing; never part of npm test.
 import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,7 +75,9 @@ async function main(): Promise<void> {
         `X-File-Id: bench-${round}`, 'X-Start-Byte: 0', `X-File-Size: ${fileBytes}`,
       ]));
     }
-    const browser = await measureBrowser(ferry.url, source, fileBytes);
+    const plainCopy = path.join(work, 'source-copy.bin');
+    await copyFile(source, plainCopy);
+    const browser = await measureBrowser(ferry.url, source, plainCopy, fileBytes);
     const mbps = (seconds: number) => fileBytes / 1e6 / seconds;
     const results = {
       machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version },
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
         ratioVsXhr: browser.ratioVsXhr,
       },
       handover: { seconds: browser.handoverSeconds, firstRowSeconds: browser.firstRowSeconds },
+      integrity: { digestsOnSeconds: browser.ferrySeconds, digestsOffSeconds: browser.noDigestSeconds, ratio: browser.integrityRatio },
       server: {
         sinkMBps: mbps(median(sinkSeconds)),
         ferryMBps: mbps(median(ferrySeconds)),
@@ -107,8 +110,10 @@ async function main(): Promise<void> {
     console.table({
       'one XHR POST (baseline)': { 'MB/s': browser.xhrMBps.toFixed(0), seconds: browser.xhrSeconds.toFixed(1) },
       'Ferry service worker': { 'MB/s': browser.ferryMBps.toFixed(0), seconds: browser.ferrySeconds.toFixed(1) },
+      'Ferry, digests off': { 'MB/s': (fileBytes / 1e6 / browser.noDigestSeconds).toFixed(0), seconds: browser.noDigestSeconds.toFixed(1) },
     });
     console.log(`Ferry ÷ XHR: ${browser.ratioVsXhr.toFixed(2)}; hand-over (pick to stored): ${browser.handoverSeconds.toFixed(2)} s; pick to first row: ${browser.firstRowSeconds.toFixed(2)} s`);
+    console.log(`Integrity cost: digests on ÷ off = ${browser.integrityRatio.toFixed(2)}`);
     await mkdir(path.join(root, 'bench/results'), { recursive: true });
     await writeFile(path.join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   } finally {

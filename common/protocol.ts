@@ -101,6 +101,8 @@ export type PageMessage =
   | { type: 'ferry:clear-finished' }
   | { type: 'ferry:get-settings' }
   | { type: 'ferry:set-concurrency'; value: number }
+  /** Integrity digests on (the default) or off; off exists only so the benchmark can measure their cost. */
+  | { type: 'ferry:set-digests'; value: boolean }
   | { type: 'ferry:online' }
   | { type: 'ferry:heartbeat' };
 
@@ -110,9 +112,11 @@ export type EnqueueReply = { ok: true; id: string } | { ok: false; error: string
 export interface Settings {
   /** How many uploads run at once. */
   concurrency: number;
+  /** Send Content-Digest and Repr-Digest with appends. */
+  digests: boolean;
 }
 
-export const DEFAULT_SETTINGS: Settings = { concurrency: 3 };
+export const DEFAULT_SETTINGS: Settings = { concurrency: 3, digests: true };
 export const CONCURRENCY_CHOICES = [1, 2, 3, 4, 6] as const;
 
 /** Messages the worker broadcasts to every open page. */

@@ -1,4 +1,6 @@
 // The worker's resumable loop against real faults, checked byte for byte.
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { MB, settled, useHarness, type Harness } from './harness.ts';
 
@@ -151,4 +153,13 @@ test('a proxy that flips one byte in an append body: the server refuses that chu
   await expect(app.row(file.name).locator('.message')).toHaveText(/^Verified: the server's copy matches this file byte for byte\. 1 damaged chunk was caught and sent again\.$/);
   const listed = await (await fetch(`${app.ferry.url}/files`, { headers: { cookie: await app.cookie() } })).json() as Array<{ name: string; verified: boolean }>;
   expect(listed.find((entry) => entry.name === file.name)?.verified).toBe(true);
+});
+
+test('a file changed on disk after it was picked fails with a clear message instead of mixing two versions', async () => {
+  const { file } = await app.uploadMidway('edited-later.csv', 8 * MB, MB, MB);
+  await writeFile(file.path, randomBytes(file.size)); // the same size, other bytes, a newer mtime
+  app.proxy.throttle(undefined);
+  await expect(app.row(file.name)).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
+  await expect(app.row(file.name).locator('.message')).toHaveText(/^The file changed on disk after it was picked/);
+  expect((await (await fetch(`${app.ferry.url}/files`, { headers: { cookie: await app.cookie() } })).json() as unknown[]).length).toBe(0);
 });

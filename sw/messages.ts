@@ -14,6 +14,7 @@ export function readPageMessage(data: unknown): PageMessage | undefined {
     const { value } = data as { value?: unknown };
     return (CONCURRENCY_CHOICES as readonly unknown[]).includes(value) ? (data as PageMessage) : undefined;
   }
+  if (type === 'ferry:set-digests') return typeof (data as { value?: unknown }).value === 'boolean' ? (data as PageMessage) : undefined;
   if (type === 'ferry:enqueue') return (data as { file?: unknown }).file instanceof File ? (data as PageMessage) : undefined;
   return undefined;
 }

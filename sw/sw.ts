@@ -27,6 +27,7 @@ const engine = store.then(async (queue) => new Engine({
   store: queue,
   broadcast,
   concurrency: (await queue.settings()).concurrency,
+  digests: (await queue.settings()).digests,
 }));
 
 function broadcast(message: WorkerMessage): void {
@@ -101,6 +102,12 @@ async function handle(message: PageMessage): Promise<unknown> {
       const queue = await store;
       await queue.saveSettings({ ...(await queue.settings()), concurrency: message.value });
       running.setConcurrency(message.value);
+      return undefined;
+    }
+    case 'ferry:set-digests': {
+      const queue = await store;
+      await queue.saveSettings({ ...(await queue.settings()), digests: message.value });
+      running.setDigests(message.value);
       return undefined;
     }
     case 'ferry:online':

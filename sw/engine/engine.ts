@@ -17,6 +17,8 @@ export interface EngineDeps {
   store: QueuePort;
   broadcast(message: WorkerMessage): void;
   concurrency: number;
+  /** Send integrity digests (default true). */
+  digests?: boolean;
   now?: () => number;
   /** Overrides for tests; see LoopDeps. */
   loop?: Partial<Pick<LoopDeps, 'pollIntervalMs' | 'statusTimeoutMs' | 'chunkDeadline' | 'noProgressMs' | 'random'>>;
@@ -67,6 +69,10 @@ export class Engine {
   setConcurrency(value: number): void {
     this.deps.concurrency = value;
     void this.kick();
+  }
+
+  setDigests(on: boolean): void {
+    this.deps.digests = on;
   }
 
   /** A page saw the network come back: end every backoff wait now. */
@@ -155,6 +161,7 @@ export class Engine {
       http: this.deps.http,
       store: this.deps.store,
       fileFor: async (id) => this.handedOver.get(id) ?? this.deps.store.file(id),
+      digests: this.deps.digests ?? true,
       now: this.now,
       sleep: (ms, signal) => this.sleep(ms, signal),
       report: (record, rate) => this.report(record, rate),

@@ -1,7 +1,8 @@
 // Test doubles for the engine: a scripted network and an in-memory queue.
 import { Header, type UploadRecord } from '../../common/protocol.js';
 import type { QueuePort } from '../engine/engine.js';
-import type { FetchLike } from '../engine/http.js';
+import { ProtocolClient, type FetchLike } from '../engine/http.js';
+import type { LoopDeps } from '../engine/upload-loop.js';
 
 export interface SeenRequest {
   url: string;
@@ -130,4 +131,24 @@ export function bytes(size: number): Uint8Array<ArrayBuffer> {
   const data = new Uint8Array(size);
   for (let i = 0; i < size; i++) data[i] = (i * 31 + 7) % 251;
   return data;
+}
+
+/** One upload 'f' of `size` known bytes, a scripted network, and loop dependencies that never really sleep. */
+export function loopSetup(size: number) {
+  const network = new ScriptedNetwork();
+  const queue = new MemoryQueue();
+  const data = bytes(size);
+  queue.add(recordFor('f', size), new Blob([data]));
+  const sleeps: number[] = [];
+  const deps: LoopDeps = {
+    http: new ProtocolClient(network.fetch),
+    store: queue,
+    fileFor: (id) => queue.file(id),
+    now: () => Date.now(),
+    sleep: async (ms) => void sleeps.push(ms),
+    report: () => undefined,
+    random: () => 1,
+    pollIntervalMs: 10_000,
+  };
+  return { network, queue, data, deps, sleeps };
 }

@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Header, Problem } from '../../common/protocol.js';
-import { ProtocolClient } from '../engine/http.js';
 import { RunningDigest, sha256Field } from '../engine/running-digest.js';
-import { runUpload, type LoopDeps } from '../engine/upload-loop.js';
-import { accept, bytes, held, MemoryQueue, recordFor, ScriptedNetwork, type SeenRequest } from './fakes.js';
+import { runUpload } from '../engine/upload-loop.js';
+import { accept, bytes, held, loopSetup as setup, type SeenRequest } from './fakes.js';
 
 const sha = (data: Uint8Array) => createHash('sha256').update(data).digest();
 const field = (data: Uint8Array) => `sha-256=:${sha(data).toString('base64')}:`;
@@ -18,23 +17,6 @@ function problem(type: string, offset?: number): Response {
   });
 }
 
-function setup(size: number) {
-  const network = new ScriptedNetwork();
-  const queue = new MemoryQueue();
-  const data = bytes(size);
-  queue.add(recordFor('f', size), new Blob([data]));
-  const deps: LoopDeps = {
-    http: new ProtocolClient(network.fetch),
-    store: queue,
-    fileFor: (id) => queue.file(id),
-    now: () => Date.now(),
-    sleep: async () => undefined,
-    report: () => undefined,
-    random: () => 1,
-    pollIntervalMs: 10_000,
-  };
-  return { network, queue, data, deps };
-}
 
 describe('running digest', () => {
   it('hashes across a simulated worker stop and resume to the one-shot digest', async () => {

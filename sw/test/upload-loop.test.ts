@@ -2,28 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Header } from '../../common/protocol.js';
-import { ProtocolClient } from '../engine/http.js';
-import { runUpload, type LoopDeps } from '../engine/upload-loop.js';
-import { accept, bytes, conflict, hang, held, MemoryQueue, recordFor, ScriptedNetwork } from './fakes.js';
+import { runUpload } from '../engine/upload-loop.js';
+import { accept, conflict, hang, held, loopSetup as setup, ScriptedNetwork } from './fakes.js';
 
-function setup(size: number) {
-  const network = new ScriptedNetwork();
-  const queue = new MemoryQueue();
-  const data = bytes(size);
-  queue.add(recordFor('f', size), new Blob([data]));
-  const sleeps: number[] = [];
-  const deps: LoopDeps = {
-    http: new ProtocolClient(network.fetch),
-    store: queue,
-    fileFor: (id) => queue.file(id),
-    now: () => Date.now(),
-    sleep: async (ms) => void sleeps.push(ms),
-    report: () => undefined,
-    random: () => 1,
-    pollIntervalMs: 10_000,
-  };
-  return { network, queue, data, deps, sleeps };
-}
 
 /** The bytes the appends carried, laid out at their X-Start-Byte. */
 function reassemble(network: ScriptedNetwork, size: number): Uint8Array {
