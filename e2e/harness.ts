@@ -133,11 +133,11 @@ export class Harness {
     return { offset, received: Number(response.headers.get('x-upload-received') ?? offset) };
   }
 
-  /** Wait until the server holds more than `above` bytes of the named upload. */
+  /** Wait until more than `above` bytes of the named upload have reached the server (verified or not yet). */
   async waitForServerOffset(name: string, above: number, timeout = 30_000): Promise<number> {
-    let offset = 0;
-    await expect.poll(async () => (offset = await this.serverOffset(name)), { timeout, intervals: [100] }).toBeGreaterThan(above);
-    return offset;
+    let received = 0;
+    await expect.poll(async () => (received = await this.serverReceived(name)), { timeout, intervals: [100] }).toBeGreaterThan(above);
+    return received;
   }
 
   async expectDone(file: SourceFile, timeout = 60_000, page: Page = this.page): Promise<void> {

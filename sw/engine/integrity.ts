@@ -1,23 +1,20 @@
 // Keeps the running whole-file digest in step with the offset the server confirmed,
 // and makes the digest headers for each chunk (issue: end-to-end integrity).
-import { Header } from '../../common/protocol.js';
-import { RunningDigest, sha256Field, sha256Of, type SavedDigest } from './running-digest.js';
+import { RunningDigest, sha256Field, type SavedDigest } from './running-digest.js';
 
 // Reading to catch the digest up happens in slices this large.
 const READ_SLICE = 8 * 1024 * 1024;
 
 export class Integrity {
-  private constructor(private readonly file: Blob, private readonly digest: RunningDigest) {}
+  private constructor(private readonly file: Blob, private digest: RunningDigest) {}
 
   static async start(file: Blob, saved?: SavedDigest): Promise<Integrity> {
     return new Integrity(file, await RunningDigest.start(saved));
   }
 
-  /** Content-Digest for this chunk, and Repr-Digest for the whole file when it is the last one. Requires the digest at `start`. */
-  async headersFor(bytes: Uint8Array<ArrayBuffer>, isLast: boolean): Promise<Record<string, string>> {
-    const headers: Record<string, string> = { [Header.contentDigest]: sha256Field(await sha256Of(bytes)) };
-    if (isLast) headers[Header.reprDigest] = sha256Field(this.digest.digestWith(bytes));
-    return headers;
+  /** Repr-Digest of the whole file, when `lastChunk` completes it. Requires the digest at the chunk's start. */
+  reprDigestWith(lastChunk: Uint8Array): string {
+    return sha256Field(this.digest.digestWith(lastChunk));
   }
 
   /**
@@ -43,5 +40,10 @@ export class Integrity {
 
   save(): SavedDigest {
     return this.digest.save();
+  }
+
+  /** Go back to a state saved earlier (after a speculative advance the server did not confirm). */
+  async restore(saved: SavedDigest): Promise<void> {
+    this.digest = await RunningDigest.start(saved);
   }
 }

@@ -8,7 +8,7 @@ const MiB = 1024 * KiB;
 
 export const MIN_CHUNK = 256 * KiB;
 export const MAX_CHUNK = 64 * MiB;
-export const FIRST_CHUNK = 4 * MiB;
+export const FIRST_CHUNK = MiB;
 /** A chunk should take about this long at the measured rate: long enough to amortise a request, short enough to lose little. */
 const CHUNK_SECONDS = 2;
 

@@ -1,9 +1,11 @@
 // One upload's resumable loop (DESIGN §2): an explicit while over the state union.
 // Probe the server, send Blob slices from its offset, take the offset from every
 // answer, back off on network errors and 5xx, fail on any other 4xx.
-import type { UploadRecord, UploadState } from '../../common/protocol.js';
+import { Header, type UploadRecord, type UploadState } from '../../common/protocol.js';
 import { NetworkError, ServerError, type AppendAnswer, type FileFacts, type ProtocolClient } from './http.js';
+import { ChunkReader, SourceChanged } from './chunk-reader.js';
 import { Integrity } from './integrity.js';
+import type { SavedDigest } from './running-digest.js';
 import { backoffMs, chunkDeadlineMs, classify, failureMessage, FIRST_CHUNK, nextChunkSize, NO_PROGRESS_MS, RateMeter } from './policy.js';
 
 // Whole-file mismatches in a row before we stop and say so, rather than send forever.
@@ -64,6 +66,9 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
     return { hashState: saved.state, hashedTo: saved.at };
   };
   const digestsOn = deps.digests ?? true;
+  const reader = new ChunkReader(file);
+  // The file digest as it was before a chunk now in flight, to go back to if the server does not confirm it.
+  let speculation: SavedDigest | undefined;
   let verificationFailures = record.verificationFailures ?? 0;
   let verified = false;
   let chunk = FIRST_CHUNK;
@@ -92,16 +97,33 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         await save({ state: 'uploading', offset, message: undefined, retryAt: undefined });
       }
       const start = offset;
-      const end = Math.min(facts.size, start + chunk);
-      const body = file.slice(start, end);
       // Read to hash only; the request still sends the Blob slice (DESIGN §3: 25× faster than a buffer).
-      const bytes = digestsOn ? await readChunk(body) : new Uint8Array(0);
-      if (digestsOn) await integrity.advanceTo(start);
-      const digests = digestsOn ? await integrity.headersFor(bytes, end === facts.size) : {};
-      const answer = await sendChunk(deps, facts, body, start, meter, signal, digests, (polled) => {
+      const prepared = digestsOn ? await reader.take(start, Math.min(facts.size, start + chunk)) : undefined;
+      const end = prepared?.end ?? Math.min(facts.size, start + chunk);
+      const bytes = prepared?.bytes ?? new Uint8Array(0);
+      const isLast = end === facts.size;
+      const digests: Record<string, string> = {};
+      if (prepared) {
+        await integrity.advanceTo(start);
+        digests[Header.contentDigest] = prepared.contentDigest;
+        if (isLast) digests[Header.reprDigest] = integrity.reprDigestWith(bytes);
+      }
+      const sending = sendChunk(deps, facts, prepared?.body ?? file.slice(start, end), start, meter, signal, digests, (polled) => {
         meter.sample(deps.now(), polled);
         void save({ offset: polled });
       });
+      sending.catch(() => undefined); // observed below, after the overlapped work
+      if (prepared && !isLast) {
+        // While the chunk travels: advance the file digest as if it will be confirmed, and read the next one.
+        speculation = integrity.save();
+        await integrity.advanceTo(end, { start, bytes });
+        reader.readAhead(end, Math.min(facts.size, end + chunk));
+      }
+      const answer = await sending;
+      if (speculation && !((answer.kind === 'ok' || answer.kind === 'conflict') && answer.offset === end)) {
+        await integrity.restore(speculation);
+      }
+      speculation = undefined;
       switch (answer.kind) {
         case 'ok':
         case 'conflict':
@@ -147,6 +169,9 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
           throw new ServerError(answer.status, answer.reason);
       }
     } catch (error) {
+      if (speculation) await integrity.restore(speculation);
+      speculation = undefined;
+      reader.drop();
       if (signal.aborted) return;
       if (error instanceof SourceChanged) {
         state = 'failed';
@@ -227,22 +252,6 @@ function doneMessage(verified: boolean, corrupted: number): string | undefined {
   if (!verified) return undefined;
   const caught = corrupted === 0 ? '' : ` ${corrupted} damaged ${corrupted === 1 ? 'chunk was' : 'chunks were'} caught and sent again.`;
   return `Verified: the server's copy matches this file byte for byte.${caught}`;
-}
-
-/** The picked file changed or vanished on disk: never mix two versions. */
-class SourceChanged extends Error {
-  static readonly sentence = 'The file changed on disk after it was picked, or can no longer be read. Pick it again to upload the current version.';
-}
-
-async function readChunk(body: Blob): Promise<Uint8Array<ArrayBuffer>> {
-  try {
-    return new Uint8Array(await body.arrayBuffer());
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'NotReadableError') {
-      throw new SourceChanged(SourceChanged.sentence);
-    }
-    throw error;
-  }
 }
 
 function withTimeout(signal: AbortSignal, ms: number): AbortSignal {

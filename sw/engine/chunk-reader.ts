@@ -1,0 +1,60 @@
+// Reads and hashes chunks of the picked file, one ahead of the chunk being sent,
+// so that hashing overlaps the network instead of adding to it.
+import { sha256Field, sha256Of } from './running-digest.js';
+
+export interface PreparedChunk {
+  start: number;
+  end: number;
+  /** What the request sends: a Blob slice, never the buffer (DESIGN §3). */
+  body: Blob;
+  /** The same bytes, read once for hashing. */
+  bytes: Uint8Array<ArrayBuffer>;
+  contentDigest: string;
+}
+
+/** The picked file changed or vanished on disk: never mix two versions. */
+export class SourceChanged extends Error {
+  static readonly sentence = 'The file changed on disk after it was picked, or can no longer be read. Pick it again to upload the current version.';
+
+  constructor() {
+    super(SourceChanged.sentence);
+    this.name = 'SourceChanged';
+  }
+}
+
+export class ChunkReader {
+  private ahead: { start: number; chunk: Promise<PreparedChunk> } | undefined;
+
+  constructor(private readonly file: Blob) {}
+
+  /** The chunk starting at `start`: the one read ahead if it starts there (its end wins), else read now up to `end`. */
+  take(start: number, end: number): Promise<PreparedChunk> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (ahead?.start === start) return ahead.chunk;
+    return this.prepare(start, end);
+  }
+
+  /** Start reading and hashing the chunk [start, end) now, while the current one is on its way. */
+  readAhead(start: number, end: number): void {
+    const chunk = this.prepare(start, end);
+    chunk.catch(() => undefined); // an unused read-ahead may fail unobserved; take() reports it when used
+    this.ahead = { start, chunk };
+  }
+
+  drop(): void {
+    this.ahead = undefined;
+  }
+
+  private async prepare(start: number, end: number): Promise<PreparedChunk> {
+    const body = this.file.slice(start, end);
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(await body.arrayBuffer());
+    } catch (error) {
+      if (error instanceof DOMException && error.name === 'NotReadableError') throw new SourceChanged();
+      throw error;
+    }
+    return { start, end, body, bytes, contentDigest: sha256Field(await sha256Of(bytes)) };
+  }
+}
