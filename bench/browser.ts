@@ -66,7 +66,9 @@ export async function measureBrowser(appUrl: string, source: string, plainCopy: 
     await page.evaluate(() => navigator.serviceWorker.controller?.postMessage({ type: 'ferry:set-digests', value: false }));
     const plainStarted = Date.now();
     await page.setInputFiles('#picker', plainCopy);
-    await page.waitForSelector('li.upload:nth-child(1)[data-state="done"]', { timeout: 30 * 60_000 });
+    const copyName = path.basename(plainCopy);
+    await page.locator('li.upload', { has: page.locator('.name', { hasText: copyName }) })
+      .and(page.locator('[data-state="done"]')).waitFor({ timeout: 30 * 60_000 });
     const noDigestSeconds = (Date.now() - plainStarted) / 1000;
     await page.evaluate(() => navigator.serviceWorker.controller?.postMessage({ type: 'ferry:set-digests', value: true }));
 
