@@ -129,7 +129,7 @@ export class Engine {
   }
 
   private async requeue(id: string, allowed: (record: UploadRecord) => boolean): Promise<void> {
-    const record = (await this.deps.store.all()).find((candidate) => candidate.id === id);
+    const record = await this.deps.store.get(id);
     if (!record || !allowed(record)) return;
     if (this.running.has(id)) await this.stop(id);
     await this.deps.store.update(id, { state: 'queued', failures: 0, message: undefined, retryAt: undefined });
@@ -208,7 +208,7 @@ export class Engine {
   }
 
   private async announce(id: string): Promise<void> {
-    const record = (await this.deps.store.all()).find((candidate) => candidate.id === id);
+    const record = await this.deps.store.get(id);
     if (record) this.deps.broadcast({ type: 'ferry:update', upload: this.view(record) });
   }
 
