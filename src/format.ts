@@ -2,8 +2,6 @@
 import { formatBytes } from '../common/format.js';
 import type { UploadState, UploadView } from '../common/protocol.js';
 
-export { formatBytes };
-
 export const formatRate = (bytesPerSecond: number): string => `${formatBytes(bytesPerSecond)}/s`;
 
 export function formatTimeLeft(seconds: number): string {

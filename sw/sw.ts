@@ -22,13 +22,10 @@ const LEASE_MS = 60_000;
 const SYNC_LEASE_MS = 150_000;
 
 const store = QueueStore.open();
-const engine = store.then(async (queue) => new Engine({
-  http: new ProtocolClient((url, init) => fetch(url, init)),
-  store: queue,
-  broadcast,
-  concurrency: (await queue.settings()).concurrency,
-  digests: (await queue.settings()).digests,
-}));
+const engine = store.then(async (queue) => {
+  const { concurrency, digests } = await queue.settings();
+  return new Engine({ http: new ProtocolClient((url, init) => fetch(url, init)), store: queue, broadcast, concurrency, digests });
+});
 
 function broadcast(message: WorkerMessage): void {
   // An upload waiting for the network should be woken by the browser even if every tab closes.
@@ -98,18 +95,14 @@ async function handle(message: PageMessage): Promise<unknown> {
       return running.clearFinished();
     case 'ferry:get-settings':
       return (await store).settings();
-    case 'ferry:set-concurrency': {
-      const queue = await store;
-      await queue.saveSettings({ ...(await queue.settings()), concurrency: message.value });
+    case 'ferry:set-concurrency':
+      await (await store).updateSettings({ concurrency: message.value });
       running.setConcurrency(message.value);
       return undefined;
-    }
-    case 'ferry:set-digests': {
-      const queue = await store;
-      await queue.saveSettings({ ...(await queue.settings()), digests: message.value });
+    case 'ferry:set-digests':
+      await (await store).updateSettings({ digests: message.value });
       running.setDigests(message.value);
       return undefined;
-    }
     case 'ferry:online':
       running.wake();
       return undefined;

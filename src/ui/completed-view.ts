@@ -1,6 +1,6 @@
 // The files the server holds for this browser, from GET /files.
 import { downloadPath, Route, type CompletedFile } from '../../common/protocol.js';
-import { formatBytes } from '../format.js';
+import { formatBytes } from '../../common/format.js';
 
 export class CompletedView {
   constructor(private readonly list: HTMLUListElement, private readonly empty: HTMLElement) {}

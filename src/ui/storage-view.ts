@@ -1,5 +1,5 @@
 // Ask the browser to keep our stored files, and show how much room there is.
-import { formatBytes } from '../format.js';
+import { formatBytes } from '../../common/format.js';
 
 export class StorageView {
   private persisted = false;

@@ -53,8 +53,11 @@ export class QueueStore implements QueuePort {
     return { ...DEFAULT_SETTINGS, ...(await this.db.get('settings', 'settings')) };
   }
 
-  async saveSettings(settings: Settings): Promise<void> {
-    await this.db.put('settings', settings, 'settings');
+  /** Change some settings, keeping the others, in one transaction. */
+  async updateSettings(patch: Partial<Settings>): Promise<void> {
+    const tx = this.db.transaction('settings', 'readwrite');
+    const current = { ...DEFAULT_SETTINGS, ...(await tx.store.get('settings')) };
+    await Promise.all([tx.store.put({ ...current, ...patch }, 'settings'), tx.done]);
   }
 
   /** Read, check and write in one transaction, so two writers cannot lose each other's change. */

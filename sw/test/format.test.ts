@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatBytes, formatTimeLeft, progressLine, statusMessage } from '../../src/format.js';
+import { formatBytes } from '../../common/format.js';
+import { formatTimeLeft, progressLine, statusMessage } from '../../src/format.js';
 import { recordFor } from './fakes.js';
 
 describe('what the page shows', () => {
