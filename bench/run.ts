@@ -1,124 +1,136 @@
-// npm run bench [-- --quick]: Ferry's server against a minimal node:http sink on the
-// same disk, both fed by curl from a file. Prints a table and writes
-// bench/results/latest.json. Asserts nothing; never part of npm test.
-import { execFile, fork, type ChildProcess } from 'node:child_process';
+// npm run bench [-- --quick]: Ferry against baselines measured in the same run.
+// Prints one table and writes bench/results/latest.json. Asserts nothing; never in CI.
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { MiB } from './app-session.js';
 import { measureBrowser } from './browser.js';
+import { measureOnline, measureProgress, measureResume } from './faults.js';
+import { measureTus } from './peer.js';
+import { printTable, type Row } from './report.js';
+import { curlVersusSink, scaleVersusSink, startFerry } from './server-bench.js';
 
-const run = promisify(execFile);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
-const MiB = 1024 * 1024;
-
+const root = path.resolve(import.meta.dirname, '../..');
 const quick = process.argv.includes('--quick');
-const fileBytes = (quick ? 256 : 1024) * MiB;
-const rounds = quick ? 1 : 3;
+const sizes = {
+  big: (quick ? 256 : 1024) * MiB,
+  resume: 256 * MiB,
+  online: (quick ? 64 : 128) * MiB,
+  progress: (quick ? 2 : 5) * MiB,
+  scaleEach: 20 * MiB,
+};
+const scaleCount = 50;
+const curlRounds = quick ? 1 : 3;
 
-interface Served {
-  url: string;
-  child: ChildProcess;
-}
-
-async function serve(script: string, env: Record<string, string>): Promise<Served> {
-  const child = fork(script, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-}
-
-/** Peak resident set size of a process so far, from the kernel's high-water mark. */
-async function peakRssMB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-/** POST the file with curl, streamed from disk (-T), and return seconds. */
-async function curlPost(url: string, file: string, headers: string[]): Promise<number> {
-  const args = ['-sS', '-f', '-o', '/dev/null', '-w', '%{time_total}', '-X', 'POST', '-T', file, '-H', 'Expect:'];
-  for (const header of headers) args.push('-H', header);
-  const { stdout } = await run('curl', [...args, url], { maxBuffer: 1 << 20 });
-  return Number(stdout);
-}
-
-async function makeFile(file: string, bytes: number): Promise<void> {
+async function makeFile(file: string, bytes: number): Promise<string> {
   const handle = await open(file, 'w');
   const block = randomBytes(8 * MiB);
   for (let written = 0; written < bytes; written += block.length) await handle.write(block, 0, Math.min(block.length, bytes - written));
   await handle.close();
+  return file;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const MBps = (bytes: number, seconds: number) => bytes / 1e6 / seconds;
+const log = (step: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${step}`);
 
 async function main(): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-'));
-  const source = path.join(work, 'source.bin');
-  await makeFile(source, fileBytes);
-  const sinkDir = path.join(work, 'sink');
-  const dataDir = path.join(work, 'data');
-  await mkdir(sinkDir);
-
-  const sink = await serve(path.join(here, 'sink.js'), { SINK_DIR: sinkDir });
-  const ferry = await serve(path.join(root, 'build/server/main.js'), { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-  const sinkSeconds: number[] = [];
-  const ferrySeconds: number[] = [];
+  const at = (name: string) => path.join(work, name);
   try {
-    for (let round = 0; round < rounds; round++) {
-      sinkSeconds.push(await curlPost(`${sink.url}/`, source, []));
-      ferrySeconds.push(await curlPost(`${ferry.url}/upload`, source, [
-        `X-File-Id: bench-${round}`, 'X-Start-Byte: 0', `X-File-Size: ${fileBytes}`,
-      ]));
+    log(`making files (${sizes.big / MiB} MiB)`);
+    const big = await makeFile(at(`big-${sizes.big / MiB}MiB.bin`), sizes.big);
+    const bigCopy = at(`big-copy-${sizes.big / MiB}MiB.bin`);
+    await copyFile(big, bigCopy);
+    const scaleFile = await makeFile(at('scale.bin'), sizes.scaleEach);
+
+    log('curl: Ferry server vs node:http sink');
+    const curl = await curlVersusSink(work, big, sizes.big, curlRounds);
+    log(`scale: ${scaleCount} × ${sizes.scaleEach / MiB} MiB`);
+    const scale = await scaleVersusSink(work, scaleFile, sizes.scaleEach, scaleCount);
+
+    const ferry = await startFerry(at('data'));
+    let browser, resume, online, progress;
+    try {
+      log('browser: XHR, Ferry, Ferry without digests');
+      browser = await measureBrowser(ferry.url, big, bigCopy);
+      log('resume: 5 cuts');
+      resume = await measureResume(ferry, await makeFile(at('resume.bin'), sizes.resume), sizes.resume);
+      log('online: 5 × offline and back');
+      online = await measureOnline(ferry, await makeFile(at('online.bin'), sizes.online));
+      log('progress: 256 KiB/s');
+      progress = await measureProgress(ferry, await makeFile(at('progress.bin'), sizes.progress), sizes.progress);
+    } finally {
+      await ferry.stop();
     }
-    const plainCopy = path.join(work, 'source-copy.bin');
-    await copyFile(source, plainCopy);
-    const browser = await measureBrowser(ferry.url, source, plainCopy, fileBytes);
-    const mbps = (seconds: number) => fileBytes / 1e6 / seconds;
+    log('peer: tus-js-client + @tus/server');
+    const tusSeconds = await measureTus(work, big);
+
+    const big_ = sizes.big;
+    const scaleBytes = sizes.scaleEach * scaleCount;
     const results = {
-      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version },
-      fileMiB: fileBytes / MiB,
-      rounds,
+      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version, date: new Date().toISOString() },
+      quick,
+      fileMiB: big_ / MiB,
       throughput: {
-        ferryMBps: browser.ferryMBps,
-        xhrMBps: browser.xhrMBps,
-        ratioVsXhr: browser.ratioVsXhr,
+        ferryMBps: MBps(big_, browser.ferrySeconds),
+        xhrMBps: MBps(big_, browser.xhrSeconds),
+        curlMBps: MBps(big_, curl.ferrySeconds),
+        ratioVsXhr: browser.xhrSeconds / browser.ferrySeconds,
+        ratioVsCurl: curl.ferrySeconds / browser.ferrySeconds,
       },
       handover: { seconds: browser.handoverSeconds, firstRowSeconds: browser.firstRowSeconds },
-      integrity: { digestsOnSeconds: browser.ferrySeconds, digestsOffSeconds: browser.noDigestSeconds, ratio: browser.integrityRatio },
-      server: {
-        sinkMBps: mbps(median(sinkSeconds)),
-        ferryMBps: mbps(median(ferrySeconds)),
-        ratioVsSink: median(sinkSeconds) / median(ferrySeconds),
+      integrity: {
+        digestsOnMBps: MBps(big_, browser.ferrySeconds),
+        digestsOffMBps: MBps(big_, browser.noDigestSeconds),
+        ratio: browser.noDigestSeconds / browser.ferrySeconds,
       },
+      resume: { fileMiB: sizes.resume / MiB, ...resume },
+      online: { fileMiB: sizes.online / MiB, ...online },
+      progress: { fileMiB: sizes.progress / MiB, ...progress },
       memory: {
-        serverPeakRssMB: await peakRssMB(ferry.child.pid!),
-        sinkPeakRssMB: await peakRssMB(sink.child.pid!),
+        serverPeakRssMB: curl.ferryPeakRssMB,
+        sinkPeakRssMB: curl.sinkPeakRssMB,
+        serverScalePeakRssMB: scale.ferryPeakRssMB,
+        sinkScalePeakRssMB: scale.sinkPeakRssMB,
+        browserPeakRssMB: browser.ferryPeakRssMB,
+        xhrBrowserPeakRssMB: browser.xhrPeakRssMB,
+        browserRatioVsXhr: browser.ferryPeakRssMB / browser.xhrPeakRssMB,
       },
+      server: { ferryMBps: MBps(big_, curl.ferrySeconds), sinkMBps: MBps(big_, curl.sinkSeconds), ratioVsSink: curl.sinkSeconds / curl.ferrySeconds },
+      scale: {
+        uploads: scaleCount,
+        eachMiB: sizes.scaleEach / MiB,
+        ferryMBps: MBps(scaleBytes, scale.ferrySeconds),
+        sinkMBps: MBps(scaleBytes, scale.sinkSeconds),
+        ratioVsSink: scale.sinkSeconds / scale.ferrySeconds,
+      },
+      peer: { tusMBps: MBps(big_, tusSeconds), ferryMBps: MBps(big_, browser.ferrySeconds), ratioVsTus: tusSeconds / browser.ferrySeconds },
     };
-    console.log(`\nFerry server vs a minimal node:http sink, ${results.fileMiB} MiB via curl, median of ${rounds}`);
-    console.table({
-      'sink (baseline)': { 'MB/s': results.server.sinkMBps.toFixed(0), 'peak RSS MB': results.memory.sinkPeakRssMB.toFixed(0) },
-      'Ferry server': { 'MB/s': results.server.ferryMBps.toFixed(0), 'peak RSS MB': results.memory.serverPeakRssMB.toFixed(0) },
-    });
-    console.log(`Ferry ÷ sink: ${results.server.ratioVsSink.toFixed(2)}`);
-    console.log(`\nIn Chromium, ${results.fileMiB} MiB picked in the page`);
-    console.table({
-      'one XHR POST (baseline)': { 'MB/s': browser.xhrMBps.toFixed(0), seconds: browser.xhrSeconds.toFixed(1) },
-      'Ferry service worker': { 'MB/s': browser.ferryMBps.toFixed(0), seconds: browser.ferrySeconds.toFixed(1) },
-      'Ferry, digests off': { 'MB/s': (fileBytes / 1e6 / browser.noDigestSeconds).toFixed(0), seconds: browser.noDigestSeconds.toFixed(1) },
-    });
-    console.log(`Ferry ÷ XHR: ${browser.ratioVsXhr.toFixed(2)}; hand-over (pick to stored): ${browser.handoverSeconds.toFixed(2)} s; pick to first row: ${browser.firstRowSeconds.toFixed(2)} s`);
-    console.log(`Integrity cost: digests on ÷ off = ${browser.integrityRatio.toFixed(2)}`);
+
+    const f0 = (value: number) => value.toFixed(0);
+    const f2 = (value: number) => value.toFixed(2);
+    const rows: Row[] = [
+      { measure: `Throughput, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.throughput.ferryMBps), baseline: `XHR ${f0(results.throughput.xhrMBps)}, curl ${f0(results.throughput.curlMBps)}`, ratio: results.throughput.ratioVsXhr, goal: '≥ 0.95 × XHR', met: results.throughput.ratioVsXhr >= 0.95 },
+      { measure: 'Hand-over, pick → stored (s)', ferry: f2(results.handover.seconds), baseline: `first row ${f2(results.handover.firstRowSeconds)} s`, goal: '< 1.5 s', met: results.handover.seconds < 1.5 },
+      { measure: 'Integrity digests (MB/s)', ferry: f0(results.integrity.digestsOnMBps), baseline: `digests off ${f0(results.integrity.digestsOffMBps)}`, ratio: results.integrity.ratio, goal: '≥ 0.9 × off', met: results.integrity.ratio >= 0.9 },
+      { measure: `Resume, ${resume.cuts} cuts: bytes sent ÷ size`, ferry: f2(resume.bytesRatio), baseline: `${sizes.resume / MiB} MiB`, goal: '≤ 1.05', met: resume.bytesRatio <= 1.05 },
+      { measure: 'Resume: cut → offset moves (median ms)', ferry: f0(resume.medianRecoverMs), baseline: resume.recoverMs.join(' '), goal: '< 1000 ms', met: resume.medianRecoverMs < 1000 },
+      { measure: 'Online → first confirmed byte (median ms)', ferry: f0(online.medianMs), baseline: online.latenciesMs.join(' '), goal: '< 500 ms', met: online.medianMs < 500 },
+      { measure: 'Slow link: largest gap between messages (ms)', ferry: f0(progress.maxGapMs), baseline: `${progress.messages} messages`, goal: '< 1500 ms', met: progress.maxGapMs < 1500 },
+      { measure: 'Slow link: bar behind server (s of transfer)', ferry: f2(progress.maxBarLagSeconds), baseline: '256 KiB/s', goal: '< 1 s', met: progress.maxBarLagSeconds < 1 },
+      { measure: `Server peak RSS, ${big_ / MiB} MiB (MB)`, ferry: f0(results.memory.serverPeakRssMB), baseline: `sink ${f0(results.memory.sinkPeakRssMB)}`, ratio: results.memory.serverPeakRssMB / results.memory.sinkPeakRssMB },
+      { measure: `Server peak RSS, ${scaleCount} uploads (MB)`, ferry: f0(results.memory.serverScalePeakRssMB), baseline: `sink ${f0(results.memory.sinkScalePeakRssMB)}`, ratio: results.memory.serverScalePeakRssMB / results.memory.sinkScalePeakRssMB },
+      { measure: 'Chromium peak RSS, all processes (MB)', ferry: f0(results.memory.browserPeakRssMB), baseline: `XHR ${f0(results.memory.xhrBrowserPeakRssMB)}`, ratio: results.memory.browserRatioVsXhr },
+      { measure: `Server, ${big_ / MiB} MiB by curl (MB/s)`, ferry: f0(results.server.ferryMBps), baseline: `sink ${f0(results.server.sinkMBps)}`, ratio: results.server.ratioVsSink },
+      { measure: `Scale, ${scaleCount} × ${sizes.scaleEach / MiB} MiB (MB/s)`, ferry: f0(results.scale.ferryMBps), baseline: `sink ${f0(results.scale.sinkMBps)}`, ratio: results.scale.ratioVsSink, goal: '≥ 0.8 × sink', met: results.scale.ratioVsSink >= 0.8 },
+      { measure: `Peer, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.peer.ferryMBps), baseline: `tus ${f0(results.peer.tusMBps)}`, ratio: results.peer.ratioVsTus, goal: '≥ 1.0 × tus', met: results.peer.ratioVsTus >= 1 },
+    ];
+    const intact = [resume.intact, online.intact, progress.intact].every(Boolean);
+    printTable(rows, results.machine, intact);
     await mkdir(path.join(root, 'bench/results'), { recursive: true });
-    await writeFile(path.join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    await writeFile(path.join(root, 'bench/results/latest.json'), `${JSON.stringify({ ...results, goals: rows.filter((row) => row.goal), faultUploadsIntact: intact }, null, 2)}\n`);
   } finally {
-    sink.child.kill();
-    ferry.child.kill();
     await rm(work, { recursive: true, force: true });
   }
 }

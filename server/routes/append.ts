@@ -130,12 +130,17 @@ function writeFailure(error: Error, held: Held): HttpError {
   return new HttpError(500, 'the server could not store the bytes; retry later', held.offset, { 'retry-after': '5' });
 }
 
-/** The live append's offsets for status. Bytes under a Content-Digest count only once verified. */
+/**
+ * The live append's offsets for status. Bytes under a Content-Digest count only once
+ * verified, and the verified offset is already durable: only an append without one
+ * needs a sync before its offset is promised.
+ */
 function durableOffsetOf(upload: OpenUpload, verifiedUntilEnd: number | undefined): () => Promise<{ verified: number; received: number }> {
   return async () => {
     const received = upload.offset;
+    if (verifiedUntilEnd !== undefined) return { verified: verifiedUntilEnd, received };
     await upload.sync();
-    return { verified: verifiedUntilEnd ?? received, received };
+    return { verified: received, received };
   };
 }
 

@@ -1,0 +1,95 @@
+// The server alone, fed without a browser: curl with one big file, and a node
+// client with many concurrent uploads. Each against a minimal node:http sink that
+// streams to the same disk, started fresh so that its peak memory is its own.
+import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { median } from './app-session.js';
+import { peakRssMB, serve, type Served } from './processes.js';
+
+const run = promisify(execFile);
+const here = import.meta.dirname;
+export const ferryScript = path.resolve(here, '../server/main.js');
+
+export function startFerry(dataDir: string): Promise<Served> {
+  return serve(ferryScript, { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', STATIC_DIR: path.resolve(here, '../../dist') });
+}
+
+async function startSink(dir: string): Promise<Served> {
+  await mkdir(dir, { recursive: true });
+  return serve(path.join(here, 'sink.js'), { SINK_DIR: dir });
+}
+
+/** POST `file` with `curl --data-binary @file` and return its seconds. */
+export async function curlPost(url: string, file: string, headers: string[]): Promise<number> {
+  const args = ['-sS', '-f', '-o', '/dev/null', '-w', '%{time_total}', '--data-binary', `@${file}`, '-H', 'Expect:', '-H', 'Content-Type: application/octet-stream'];
+  for (const header of headers) args.push('-H', header);
+  const { stdout } = await run('curl', [...args, url], { maxBuffer: 1 << 20 });
+  return Number(stdout);
+}
+
+export interface Versus {
+  sinkSeconds: number;
+  ferrySeconds: number;
+  sinkPeakRssMB: number;
+  ferryPeakRssMB: number;
+}
+
+/** One big file with curl, `rounds` times each, median. */
+export async function curlVersusSink(work: string, file: string, bytes: number, rounds: number): Promise<Versus> {
+  const sink = await startSink(path.join(work, 'curl-sink'));
+  const ferry = await startFerry(path.join(work, 'curl-data'));
+  try {
+    const sinkSeconds: number[] = [];
+    const ferrySeconds: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      sinkSeconds.push(await curlPost(`${sink.url}/`, file, []));
+      ferrySeconds.push(await curlPost(`${ferry.url}/upload`, file, [`X-File-Id: curl-${round}`, 'X-Start-Byte: 0', `X-File-Size: ${bytes}`]));
+    }
+    return {
+      sinkSeconds: median(sinkSeconds),
+      ferrySeconds: median(ferrySeconds),
+      sinkPeakRssMB: await peakRssMB(sink.child.pid!),
+      ferryPeakRssMB: await peakRssMB(ferry.child.pid!),
+    };
+  } finally {
+    await sink.stop();
+    await ferry.stop();
+  }
+}
+
+/** Stream `file` as one POST; resolve on 200. */
+function post(url: string, file: string, bytes: number, headers: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', headers: { ...headers, 'Content-Length': String(bytes) } }, (response) => {
+      response.resume();
+      response.on('end', () => (response.statusCode === 200 ? resolve() : reject(new Error(`${url} answered ${response.statusCode}`))));
+    });
+    request.on('error', reject);
+    createReadStream(file).pipe(request);
+  });
+}
+
+async function concurrently(count: number, send: (index: number) => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await Promise.all(Array.from({ length: count }, (_, index) => send(index)));
+  return (performance.now() - started) / 1000;
+}
+
+/** `count` concurrent uploads of `file` from a node client, to a fresh sink and a fresh Ferry. */
+export async function scaleVersusSink(work: string, file: string, bytes: number, count: number): Promise<Versus> {
+  const sink = await startSink(path.join(work, 'scale-sink'));
+  const sinkSeconds = await concurrently(count, () => post(`${sink.url}/`, file, bytes, {}));
+  const sinkPeakRssMB = await peakRssMB(sink.child.pid!);
+  await sink.stop();
+  const ferry = await startFerry(path.join(work, 'scale-data'));
+  const ferrySeconds = await concurrently(count, (index) => post(`${ferry.url}/upload`, file, bytes, {
+    'X-File-Id': `scale-${index}`, 'X-Start-Byte': '0', 'X-File-Size': String(bytes),
+  }));
+  const ferryPeakRssMB = await peakRssMB(ferry.child.pid!);
+  await ferry.stop();
+  return { sinkSeconds, ferrySeconds, sinkPeakRssMB, ferryPeakRssMB };
+}

@@ -1,0 +1,33 @@
+// The peer: @tus/server with @tus/file-store at their documented defaults, and a
+// page that uploads a picked file with tus-js-client at its defaults. Forked by
+// the bench; sends { port } once listening.
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { FileStore } from '@tus/file-store';
+import { Server } from '@tus/server';
+
+const tus = new Server({ path: '/files', datastore: new FileStore({ directory: process.env.TUS_DIR ?? './tus-files' }) });
+const clientBundle = await readFile(createRequire(import.meta.url).resolve('tus-js-client/dist/tus.min.js'));
+
+const page = `<!doctype html><meta charset="utf-8"><title>tus peer</title>
+<input type="file" id="picker"><script src="/tus.min.js"></script>
+<script>
+document.querySelector('#picker').addEventListener('change', (event) => {
+  const file = event.target.files[0];
+  new tus.Upload(file, {
+    endpoint: '/files',
+    metadata: { filename: file.name, filetype: file.type },
+    onSuccess: () => { window.tusDone = true; },
+    onError: (error) => { window.tusError = String(error); },
+  }).start();
+});
+</script>`;
+
+const server = createServer({ requestTimeout: 0 }, (req, res) => {
+  if (req.url?.startsWith('/files')) return void tus.handle(req, res);
+  if (req.url === '/tus.min.js') return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(clientBundle);
+  res.writeHead(200, { 'Content-Type': 'text/html' }).end(page);
+});
+server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
