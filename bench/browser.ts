@@ -9,6 +9,8 @@ import { BrowserRssSampler } from './processes.js';
 export interface BrowserResults {
   /** Pick → the worker's acknowledgement that IndexedDB holds the file. */
   handoverSeconds: number;
+  /** The same File put into IndexedDB from the page with nothing else running: what the hand-over cannot beat. */
+  idbCopySeconds: number;
   /** Pick → the upload's row on screen (the upload starts then, while the copy is stored). */
   firstRowSeconds: number;
   ferrySeconds: number;
@@ -47,6 +49,26 @@ export async function measureBrowser(appUrl: string, source: string, plainCopy: 
     }));
     const xhrPeakRssMB = await rss.stop();
 
+    // The floor under the hand-over: Chromium storing the same File in IndexedDB from the page, nothing else running.
+    const idbCopySeconds = await page.evaluate(() => new Promise<number>((resolve, reject) => {
+      const file = (document.querySelector('#baseline-input') as HTMLInputElement).files![0]!;
+      const opening = indexedDB.open('bench-copy-baseline', 1);
+      opening.onupgradeneeded = () => opening.result.createObjectStore('files');
+      opening.onerror = () => reject(opening.error);
+      opening.onsuccess = () => {
+        const db = opening.result;
+        const started = performance.now();
+        const tx = db.transaction('files', 'readwrite');
+        tx.objectStore('files').put(file, 'copy');
+        tx.oncomplete = () => {
+          const seconds = (performance.now() - started) / 1000;
+          db.close();
+          indexedDB.deleteDatabase('bench-copy-baseline').onsuccess = () => resolve(seconds);
+        };
+        tx.onerror = () => reject(tx.error);
+      };
+    }));
+
     // Ferry: from picking the file to the server's 200 for the last byte.
     rss.start();
     const started = Date.now();
@@ -67,7 +89,7 @@ export async function measureBrowser(appUrl: string, source: string, plainCopy: 
     const noDigestSeconds = (Date.now() - plainStarted) / 1000;
     await page.evaluate(() => navigator.serviceWorker.controller?.postMessage({ type: 'ferry:set-digests', value: true }));
 
-    return { handoverSeconds, firstRowSeconds, ferrySeconds, xhrSeconds, noDigestSeconds, xhrPeakRssMB, ferryPeakRssMB };
+    return { handoverSeconds, idbCopySeconds, firstRowSeconds, ferrySeconds, xhrSeconds, noDigestSeconds, xhrPeakRssMB, ferryPeakRssMB };
   } finally {
     await rss.stop();
     await app.close();

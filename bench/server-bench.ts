@@ -79,17 +79,31 @@ async function concurrently(count: number, send: (index: number) => Promise<void
   return (performance.now() - started) / 1000;
 }
 
-/** `count` concurrent uploads of `file` from a node client, to a fresh sink and a fresh Ferry. */
-export async function scaleVersusSink(work: string, file: string, bytes: number, count: number): Promise<Versus> {
+/**
+ * `count` concurrent uploads of `file` from a node client, to a sink and to Ferry,
+ * alternating for `rounds` rounds (the disk drifts), median of each. Fresh processes,
+ * so that each peak RSS belongs to this load.
+ */
+export async function scaleVersusSink(work: string, file: string, bytes: number, count: number, rounds: number): Promise<Versus> {
   const sink = await startSink(path.join(work, 'scale-sink'));
-  const sinkSeconds = await concurrently(count, () => post(`${sink.url}/`, file, bytes, {}));
-  const sinkPeakRssMB = await peakRssMB(sink.child.pid!);
-  await sink.stop();
   const ferry = await startFerry(path.join(work, 'scale-data'));
-  const ferrySeconds = await concurrently(count, (index) => post(`${ferry.url}/upload`, file, bytes, {
-    'X-File-Id': `scale-${index}`, 'X-Start-Byte': '0', 'X-File-Size': String(bytes),
-  }));
-  const ferryPeakRssMB = await peakRssMB(ferry.child.pid!);
-  await ferry.stop();
-  return { sinkSeconds, ferrySeconds, sinkPeakRssMB, ferryPeakRssMB };
+  const sinkSeconds: number[] = [];
+  const ferrySeconds: number[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      sinkSeconds.push(await concurrently(count, () => post(`${sink.url}/`, file, bytes, {})));
+      ferrySeconds.push(await concurrently(count, (index) => post(`${ferry.url}/upload`, file, bytes, {
+        'X-File-Id': `scale-${round}-${index}`, 'X-Start-Byte': '0', 'X-File-Size': String(bytes),
+      })));
+    }
+    return {
+      sinkSeconds: median(sinkSeconds),
+      ferrySeconds: median(ferrySeconds),
+      sinkPeakRssMB: await peakRssMB(sink.child.pid!),
+      ferryPeakRssMB: await peakRssMB(ferry.child.pid!),
+    };
+  } finally {
+    await sink.stop();
+    await ferry.stop();
+  }
 }

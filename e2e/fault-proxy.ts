@@ -75,16 +75,17 @@ export class FaultProxy {
       } else {
         bodies.skip(data);
       }
-      const delay = this.delayFor(data.length);
-      if (delay === 0) {
-        upstream.write(data);
-        return;
-      }
+      // Respect back-pressure like a real link: bytes the server has not taken wait in the
+      // browser's socket, not in an unbounded queue here (a cut would lose that queue).
+      const forward = () => {
+        if (upstream.destroyed) return;
+        if (upstream.write(data)) client.resume();
+        else upstream.once('drain', () => client.resume());
+      };
       client.pause();
-      setTimeout(() => {
-        if (!upstream.destroyed) upstream.write(data);
-        client.resume();
-      }, delay);
+      const delay = this.delayFor(data.length);
+      if (delay === 0) forward();
+      else setTimeout(forward, delay);
     });
   }
 

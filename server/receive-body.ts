@@ -1,10 +1,10 @@
 // Streams one request body into an open upload, with bounded memory, until the
 // body ends, the client goes away, a newer request takes over, or a limit or
 // the disk says no. Whatever arrived and was written stays written.
-import type { Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import type { RunningSha256 } from './sha256-threads.js';
 import type { OpenUpload } from './store/port.js';
 import type { Lease } from './writers.js';
 
@@ -20,26 +20,13 @@ class TooLarge extends Error {}
 // Chunks wait here while a write is in flight; writev then takes them as one batch.
 const BUFFER_BYTES = 1 << 20;
 
-/** `bodyHash`, when given, sees exactly the bytes written, in order (for Content-Digest). */
-export function receiveBody(req: IncomingMessage, upload: OpenUpload, limit: number, lease: Lease, bodyHash?: Hash): Promise<BodyOutcome> {
+/** `bodyHash`, when given, is fed exactly the bytes written, in order (for Content-Digest). */
+export function receiveBody(req: IncomingMessage, upload: OpenUpload, limit: number, lease: Lease, bodyHash?: RunningSha256): Promise<BodyOutcome> {
   const append = (chunks: Buffer[], done: (error?: Error | null) => void): void => {
     const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     if (upload.offset + total > limit) return done(new TooLarge());
     lease.touch();
-    const before = upload.offset;
-    upload.write(chunks).then(() => {
-      for (const chunk of chunks) bodyHash?.update(chunk);
-      done();
-    }, (error: Error) => {
-      // A failed write may have stored part of the batch; hash exactly that part.
-      let left = upload.offset - before;
-      for (const chunk of chunks) {
-        if (left <= 0) break;
-        bodyHash?.update(chunk.subarray(0, left));
-        left -= chunk.length;
-      }
-      done(error);
-    });
+    upload.write(chunks, bodyHash).then(() => done(), (error: Error) => done(error));
   };
   const sink = new Writable({
     highWaterMark: BUFFER_BYTES,

@@ -1,6 +1,5 @@
 // POST /upload: append the body at X-Start-Byte, exactly where the held bytes end.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHash } from 'node:crypto';
 import { Header, Problem, type CompletedFile } from '../../common/protocol.js';
 import { uploadKey, type AppContext, type LogFields } from '../context.js';
 import { readSha256Digest } from '../digest.js';
@@ -8,6 +7,7 @@ import { HttpError, ProblemError, badRequest, isOutOfSpace } from '../errors.js'
 import { readAppendHeaders, type AppendHeaders } from '../headers.js';
 import { ownerOf } from '../owner.js';
 import { receiveBody, type BodyOutcome } from '../receive-body.js';
+import { runningSha256, type RunningSha256 } from '../sha256-threads.js';
 import { offsetHeaders, sendText } from '../respond.js';
 import { DigestMismatch, type Held, type OpenUpload } from '../store/port.js';
 import type { Lease } from '../writers.js';
@@ -20,6 +20,7 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
   const owner = ownerOf(req, res);
   const lease = await ctx.writers.acquire(uploadKey(owner, request.id));
   let upload: OpenUpload | undefined;
+  let bodyHash: RunningSha256 | undefined;
   try {
     const held = await ctx.store.held(owner, request.id);
     if (lease.superseded.aborted) throw conflict('a newer request for this upload arrived first', held);
@@ -34,11 +35,11 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
     upload = await ctx.store.open(owner, request.id, { size, name: request.name, type: request.type }, restart);
     const startedAt = upload.offset;
     lease.writer = { durableOffset: durableOffsetOf(upload, contentDigest ? startedAt : undefined) };
-    const bodyHash = contentDigest ? createHash('sha256') : undefined;
+    bodyHash = contentDigest ? runningSha256() : undefined;
     const outcome = await receiveBody(req, upload, limit, lease, bodyHash);
     log.bytes = upload.offset - startedAt;
     await settle(outcome, upload, startedAt, request, ctx.config.maxUploadBytes, lease, log);
-    if (contentDigest && !bodyHash!.digest().equals(contentDigest)) {
+    if (contentDigest && !(await bodyHash!.digest()).equals(contentDigest)) {
       // "On a mismatch, those bytes are dropped and the held offset is unchanged."
       await upload.truncate(startedAt);
       throw new ProblemError(400, Problem.contentDigestMismatch, 'Content-Digest mismatch',
@@ -55,6 +56,7 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
     offsetHeaders(res, { offset: upload.offset, size: upload.size, complete });
     sendText(res, 200, String(upload.offset));
   } finally {
+    bodyHash?.dispose();
     lease.writer = undefined;
     await upload?.close().catch(() => undefined);
     lease.release();

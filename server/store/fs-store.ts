@@ -5,11 +5,12 @@
 //
 // Paths are built only from hex digests, never from a header. Completion
 // renames the whole directory, so a reader never sees half a file.
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompletedFile } from '../../common/protocol.js';
+import { feedFromFile, runningSha256, type RunningSha256 } from '../sha256-threads.js';
 import { DigestMismatch, type Download, type Held, type OpenUpload, type UploadInfo, type UploadStore } from './port.js';
 import { fsyncDir, isMissing, writeFileAtomic } from './durable-fs.js';
 
@@ -25,7 +26,7 @@ interface Meta {
 }
 
 interface RunningHash {
-  hash: Hash;
+  hash: RunningSha256;
   /** Bytes of the file the hash has consumed. */
   at: number;
 }
@@ -94,7 +95,7 @@ export class FsStore implements UploadStore {
     const handle = await open(dataPath, constants.O_RDWR | constants.O_CREAT);
     if (restart) {
       await handle.truncate(0);
-      this.hashes.delete(key);
+      forgetHash(this.hashes, key);
     }
     const { size: offset } = await handle.stat();
     const upload = new FsOpenUpload(handle, dataPath, meta, offset, this.hashes, key, () => this.moveToComplete(owner, id, dir));
@@ -118,7 +119,7 @@ export class FsStore implements UploadStore {
   }
 
   async remove(owner: string, id: string): Promise<void> {
-    this.hashes.delete(`${owner}/${id}`);
+    forgetHash(this.hashes, `${owner}/${id}`);
     await removeDir(this.partialDir(owner, id));
     await removeDir(this.completeDir(owner, id));
   }
@@ -152,7 +153,7 @@ export class FsStore implements UploadStore {
         const meta = await readMeta(dir);
         if (meta && isBusy(owner, meta.id)) continue;
         if ((await lastTouched(dir)) >= cutoff) continue;
-        if (meta) this.hashes.delete(`${owner}/${meta.id}`);
+        if (meta) forgetHash(this.hashes, `${owner}/${meta.id}`);
         await removeDir(dir);
         removed += 1;
       }
@@ -176,18 +177,24 @@ class FsOpenUpload implements OpenUpload {
     return this.meta.size ?? undefined;
   }
 
-  async write(chunks: Buffer[]): Promise<void> {
+  async write(chunks: Buffer[], alsoHash?: RunningSha256): Promise<void> {
     const running = this.hashes.get(this.key);
-    const hashInStep = running?.at === this.offset ? running : undefined;
-    if (!hashInStep) this.hashes.delete(this.key);
-    let pending = chunks;
-    while (pending.length > 0) {
-      const { bytesWritten } = await this.handle.writev(pending, this.offset);
-      const [done, rest] = splitAt(pending, bytesWritten);
-      for (const chunk of done) hashInStep?.hash.update(chunk);
-      this.offset += bytesWritten;
-      if (hashInStep) hashInStep.at = this.offset;
-      pending = rest;
+    const hash = running?.at === this.offset ? running : undefined;
+    if (!hash) forgetHash(this.hashes, this.key);
+    const before = this.offset;
+    try {
+      let pending = chunks;
+      while (pending.length > 0) {
+        const { bytesWritten } = await this.handle.writev(pending, this.offset);
+        this.offset += bytesWritten;
+        pending = splitAt(pending, bytesWritten)[1];
+      }
+    } finally {
+      // The hashing thread reads what was stored back from the page cache: exactly those bytes, no copy.
+      const fed = [hash?.hash, alsoHash].filter((each) => each !== undefined);
+      const hashed = await feedFromFile(fed, this.dataPath, before, this.offset).then(() => true, () => false);
+      if (hash && hashed) hash.at = this.offset;
+      else if (hash) forgetHash(this.hashes, this.key);
     }
   }
 
@@ -200,12 +207,12 @@ class FsOpenUpload implements OpenUpload {
     await this.handle.truncate(offset);
     await this.handle.datasync();
     this.offset = offset;
-    this.hashes.delete(this.key);
+    forgetHash(this.hashes, this.key);
   }
 
   async complete(expected?: Buffer): Promise<CompletedFile> {
     await this.handle.datasync();
-    const sha256 = (await this.digest()).digest('hex');
+    const sha256 = (await (await this.hash()).digest()).toString('hex');
     this.hashes.delete(this.key);
     if (expected && expected.toString('hex') !== sha256) {
       await this.truncate(0);
@@ -219,26 +226,29 @@ class FsOpenUpload implements OpenUpload {
   }
 
   /** The running hash, or one rebuilt from the bytes on disk when this process has none. */
-  private async digest(): Promise<Hash> {
+  private async hash(): Promise<RunningSha256> {
     const running = this.hashes.get(this.key);
     if (running?.at === this.offset) return running.hash;
-    const hash = createHash('sha256');
-    if (this.offset === 0) return hash;
-    for await (const chunk of createReadStream(this.dataPath, { start: 0, end: this.offset - 1, highWaterMark: 1 << 20 })) {
-      hash.update(chunk as Buffer);
-    }
+    const hash = runningSha256();
+    await feedFromFile([hash], this.dataPath, 0, this.offset);
     return hash;
   }
 
   /** Start a running hash from the bytes already on disk, so later appends only hash what they add. */
   async primeHash(): Promise<void> {
     if (this.hashes.get(this.key)?.at === this.offset) return;
-    this.hashes.set(this.key, { hash: await this.digest(), at: this.offset });
+    forgetHash(this.hashes, this.key);
+    this.hashes.set(this.key, { hash: await this.hash(), at: this.offset });
   }
 
   async close(): Promise<void> {
     await this.handle.close();
   }
+}
+
+function forgetHash(hashes: Map<string, RunningHash>, key: string): void {
+  hashes.get(key)?.hash.dispose();
+  hashes.delete(key);
 }
 
 function splitAt(chunks: Buffer[], bytes: number): [Buffer[], Buffer[]] {

@@ -2,6 +2,7 @@
 // The filesystem store implements it; any other backend must pass the same tests.
 import type { Readable } from 'node:stream';
 import type { CompletedFile } from '../../common/protocol.js';
+import type { RunningSha256 } from '../sha256-threads.js';
 
 /** What the server holds for one (owner, id). */
 export interface Held {
@@ -21,8 +22,11 @@ export interface OpenUpload {
   /** Bytes in storage right now. */
   readonly offset: number;
   readonly size: number | undefined;
-  /** Append at `offset`. On failure, `offset` still tells exactly what was stored. */
-  write(chunks: Buffer[]): Promise<void>;
+  /**
+   * Append at `offset`. On failure, `offset` still tells exactly what was stored.
+   * `alsoHash` (a Content-Digest being checked) is fed exactly the bytes stored.
+   */
+  write(chunks: Buffer[], alsoHash?: RunningSha256): Promise<void>;
   /** Make every written byte durable. */
   sync(): Promise<void>;
   /** Drop bytes past `offset` (only ever backwards). */

@@ -10,6 +10,8 @@ import { backoffMs, chunkDeadlineMs, classify, failureMessage, FIRST_CHUNK, next
 
 // Whole-file mismatches in a row before we stop and say so, rather than send forever.
 const MAX_VERIFICATION_FAILURES = 3;
+/** Status polls during a chunk: cheap for the server (no sync under a Content-Digest), and the bar's only source of truth. */
+const POLL_INTERVAL_MS = 500;
 
 /** States in which an upload wants the network. */
 export const RUNNABLE: ReadonlySet<UploadState> = new Set(['queued', 'uploading', 'waiting-for-network']);
@@ -104,9 +106,11 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       const isLast = end === facts.size;
       const digests: Record<string, string> = {};
       if (prepared) {
-        await integrity.advanceTo(start);
         digests[Header.contentDigest] = prepared.contentDigest;
-        if (isLast) digests[Header.reprDigest] = integrity.reprDigestWith(bytes);
+        if (isLast) {
+          await integrity.advanceTo(start);
+          digests[Header.reprDigest] = integrity.reprDigestWith(bytes);
+        }
       }
       const sending = sendChunk(deps, facts, prepared?.body ?? file.slice(start, end), start, meter, signal, digests, (polled) => {
         meter.sample(deps.now(), polled);
@@ -114,7 +118,9 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       });
       sending.catch(() => undefined); // observed below, after the overlapped work
       if (prepared && !isLast) {
-        // While the chunk travels: advance the file digest as if it will be confirmed, and read the next one.
+        // While the chunk travels: bring the file digest up to its start (after a resume the server
+        // may hold bytes we never hashed), advance it as if the chunk will be confirmed, read the next one.
+        await integrity.advanceTo(start);
         speculation = integrity.save();
         await integrity.advanceTo(end, { start, bytes });
         reader.readAhead(end, Math.min(facts.size, end + chunk));
@@ -186,6 +192,9 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       if (!(error instanceof NetworkError || error instanceof ServerError)) throw error;
       failures += 1;
       offset = undefined;
+      // Start small again: the first byte after a cut waits for its chunk to be read and
+      // hashed (64 MiB took ~0.3 s), and the link may not be what it was. It regrows 4× a step.
+      chunk = FIRST_CHUNK;
       const delay = backoffMs(failures, deps.random?.());
       state = 'waiting-for-network';
       await save({ state, failures, retryAt: deps.now() + delay, message: waitingMessage(error) });
@@ -200,8 +209,8 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
 }
 
 /**
- * POST one slice. While it is in flight, poll the server's offset about once a
- * second so the bar moves on slow links, and abort the request when the server
+ * POST one slice. While it is in flight, poll the server's offset twice a second
+ * so the bar stays within a second of the server on slow links, and abort the request when the server
  * stops seeing bytes or the chunk overruns its deadline.
  */
 async function sendChunk(
@@ -237,7 +246,7 @@ async function sendChunk(
         abort(); // the server has seen nothing new for too long: a stalled connection
       }
     }, () => undefined).finally(() => (polling = false));
-  }, deps.pollIntervalMs ?? 1000);
+  }, deps.pollIntervalMs ?? POLL_INTERVAL_MS);
   try {
     return await deps.http.append(facts, start, body, request.signal, headers);
   } finally {

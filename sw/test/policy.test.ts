@@ -5,11 +5,12 @@ import { BACKOFF_CAP_MS, backoffMs, chunkDeadlineMs, classify, etaSeconds, failu
 const MiB = 1024 * 1024;
 
 describe('retry policy', () => {
-  it('doubles the wait per failure, within the upper half of each window, up to a cap', () => {
-    assert.equal(backoffMs(1, 1), 1000);
-    assert.equal(backoffMs(1, 0), 500);
-    assert.equal(backoffMs(2, 1), 2000);
-    assert.equal(backoffMs(4, 1), 8000);
+  it('retries a first failure within 250 ms, then doubles from 1 s, within the upper half of each window, up to a cap', () => {
+    assert.equal(backoffMs(1, 1), 250);
+    assert.equal(backoffMs(1, 0), 125);
+    assert.equal(backoffMs(2, 1), 1000);
+    assert.equal(backoffMs(3, 1), 2000);
+    assert.equal(backoffMs(5, 1), 8000);
     assert.equal(backoffMs(40, 1), BACKOFF_CAP_MS);
     for (let failures = 1; failures < 12; failures++) {
       const low = backoffMs(failures, 0);

@@ -65,7 +65,7 @@ describe('upload loop', () => {
     network.respondWith('GET', () => held(0));
     network.respondWith('POST', (request) => accept(request, size));
     await runUpload('f', deps, new AbortController().signal);
-    assert.deepEqual(sleeps.map((ms) => Math.round(ms / 10) * 10), [1000, 2000, 4000], 'each wait doubles (give or take the millisecond spent between)');
+    assert.deepEqual(sleeps.map((ms) => Math.round(ms / 10) * 10), [250, 1000, 2000], 'a quick first retry, then each wait doubles (give or take the millisecond spent between)');
     assert.equal(queue.records.get('f')?.state, 'done');
     assert.equal(queue.records.get('f')?.failures, 0);
   });
