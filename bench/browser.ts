@@ -4,7 +4,7 @@
 // the memory of every Chromium process during each.
 import path from 'node:path';
 import { AppSession } from './app-session.js';
-import { BrowserRssSampler } from './processes.js';
+import { BrowserRssSampler, settleDisk } from './processes.js';
 
 export interface BrowserResults {
   /** Pick → the worker's acknowledgement that IndexedDB holds the file. */
@@ -35,6 +35,7 @@ export async function measureBrowser(appUrl: string, source: string, plainCopy: 
       document.body.append(input);
     });
     await page.setInputFiles('#baseline-input', source);
+    await settleDisk();
     rss.start();
     const xhrSeconds = await page.evaluate(() => new Promise<number>((resolve, reject) => {
       const file = (document.querySelector('#baseline-input') as HTMLInputElement).files![0]!;
@@ -50,6 +51,7 @@ export async function measureBrowser(appUrl: string, source: string, plainCopy: 
     const xhrPeakRssMB = await rss.stop();
 
     // The floor under the hand-over: Chromium storing the same File in IndexedDB from the page, nothing else running.
+    await settleDisk();
     const idbCopySeconds = await page.evaluate(() => new Promise<number>((resolve, reject) => {
       const file = (document.querySelector('#baseline-input') as HTMLInputElement).files![0]!;
       const opening = indexedDB.open('bench-copy-baseline', 1);
@@ -70,6 +72,7 @@ export async function measureBrowser(appUrl: string, source: string, plainCopy: 
     }));
 
     // Ferry: from picking the file to the server's 200 for the last byte.
+    await settleDisk();
     rss.start();
     const started = Date.now();
     await app.pick(source);
@@ -83,6 +86,7 @@ export async function measureBrowser(appUrl: string, source: string, plainCopy: 
 
     // The same upload with integrity digests off, to price them (a copy, so it is a new upload).
     await page.evaluate(() => navigator.serviceWorker.controller?.postMessage({ type: 'ferry:set-digests', value: false }));
+    await settleDisk();
     const plainStarted = Date.now();
     await app.pick(plainCopy);
     await app.waitForState(path.basename(plainCopy), 'done');

@@ -2,7 +2,7 @@
 // @tus/server with its file store) on the same disk, in the same kind of browser.
 import path from 'node:path';
 import { launchProfile } from './app-session.js';
-import { serve } from './processes.js';
+import { serve, settleDisk } from './processes.js';
 
 /** Seconds from picking `file` in the tus page to tus-js-client's onSuccess. */
 export async function measureTus(work: string, file: string): Promise<number> {
@@ -10,6 +10,7 @@ export async function measureTus(work: string, file: string): Promise<number> {
   const browser = await launchProfile();
   try {
     await browser.page.goto(server.url);
+    await settleDisk();
     const started = Date.now();
     await browser.page.setInputFiles('#picker', file);
     await browser.page.waitForFunction(() => {

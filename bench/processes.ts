@@ -1,7 +1,8 @@
 // Processes the benchmark starts and watches: servers forked with their port sent
 // back over IPC, and resident memory read from /proc (Linux only, like this bench).
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 
 export interface Served {
   url: string;
@@ -103,4 +104,12 @@ export class BrowserRssSampler {
       this.busy = false;
     }
   }
+}
+
+/**
+ * Write back every dirty page before a timed step, so that no step pays for the
+ * previous one's writes (the disk here swings between 100 and 400 MB/s).
+ */
+export async function settleDisk(): Promise<void> {
+  await promisify(execFile)('sync');
 }

@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { median } from './app-session.js';
-import { peakRssMB, serve, type Served } from './processes.js';
+import { peakRssMB, serve, settleDisk, type Served } from './processes.js';
 
 const run = promisify(execFile);
 const here = import.meta.dirname;
@@ -23,9 +23,12 @@ async function startSink(dir: string): Promise<Served> {
   return serve(path.join(here, 'sink.js'), { SINK_DIR: dir });
 }
 
-/** POST `file` with `curl --data-binary @file` and return its seconds. */
+/**
+ * POST `file` with curl and return its seconds. `-T` with `-X POST` is the streamed form of
+ * `--data-binary @file`, which reads the file into memory first and refuses 1 GiB ("out of memory").
+ */
 export async function curlPost(url: string, file: string, headers: string[]): Promise<number> {
-  const args = ['-sS', '-f', '-o', '/dev/null', '-w', '%{time_total}', '--data-binary', `@${file}`, '-H', 'Expect:', '-H', 'Content-Type: application/octet-stream'];
+  const args = ['-sS', '-f', '-o', '/dev/null', '-w', '%{time_total}', '-X', 'POST', '-T', file, '-H', 'Expect:', '-H', 'Content-Type: application/octet-stream'];
   for (const header of headers) args.push('-H', header);
   const { stdout } = await run('curl', [...args, url], { maxBuffer: 1 << 20 });
   return Number(stdout);
@@ -46,7 +49,9 @@ export async function curlVersusSink(work: string, file: string, bytes: number, 
     const sinkSeconds: number[] = [];
     const ferrySeconds: number[] = [];
     for (let round = 0; round < rounds; round++) {
+      await settleDisk();
       sinkSeconds.push(await curlPost(`${sink.url}/`, file, []));
+      await settleDisk();
       ferrySeconds.push(await curlPost(`${ferry.url}/upload`, file, [`X-File-Id: curl-${round}`, 'X-Start-Byte: 0', `X-File-Size: ${bytes}`]));
     }
     return {
@@ -91,7 +96,9 @@ export async function scaleVersusSink(work: string, file: string, bytes: number,
   const ferrySeconds: number[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
+      await settleDisk();
       sinkSeconds.push(await concurrently(count, () => post(`${sink.url}/`, file, bytes, {})));
+      await settleDisk();
       ferrySeconds.push(await concurrently(count, (index) => post(`${ferry.url}/upload`, file, bytes, {
         'X-File-Id': `scale-${round}-${index}`, 'X-Start-Byte': '0', 'X-File-Size': String(bytes),
       })));

@@ -163,6 +163,8 @@ export class FsStore implements UploadStore {
 }
 
 class FsOpenUpload implements OpenUpload {
+  private hashing: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly handle: FileHandle,
     private readonly dataPath: string,
@@ -190,11 +192,15 @@ class FsOpenUpload implements OpenUpload {
         pending = splitAt(pending, bytesWritten)[1];
       }
     } finally {
-      // The hashing thread reads what was stored back from the page cache: exactly those bytes, no copy.
+      // The hashing thread reads what was stored back from the page cache: exactly those bytes,
+      // no copy. It hashes this batch while the next one is written; one batch in flight at most.
       const fed = [hash?.hash, alsoHash].filter((each) => each !== undefined);
-      const hashed = await feedFromFile(fed, this.dataPath, before, this.offset).then(() => true, () => false);
-      if (hash && hashed) hash.at = this.offset;
-      else if (hash) forgetHash(this.hashes, this.key);
+      if (hash) hash.at = this.offset;
+      const previous = this.hashing;
+      this.hashing = feedFromFile(fed, this.dataPath, before, this.offset).catch(() => {
+        if (hash) hash.at = -1; // never in step again: rebuilt from disk when needed
+      });
+      await previous;
     }
   }
 
@@ -212,6 +218,7 @@ class FsOpenUpload implements OpenUpload {
 
   async complete(expected?: Buffer): Promise<CompletedFile> {
     await this.handle.datasync();
+    await this.hashing; // a batch whose hashing failed must be known before the digest is trusted
     const sha256 = (await (await this.hash()).digest()).toString('hex');
     this.hashes.delete(this.key);
     if (expected && expected.toString('hex') !== sha256) {
@@ -242,6 +249,7 @@ class FsOpenUpload implements OpenUpload {
   }
 
   async close(): Promise<void> {
+    await this.hashing;
     await this.handle.close();
   }
 }

@@ -32,6 +32,8 @@ export class Engine {
   private readonly rates = new Map<string, number>();
   private readonly lastReport = new Map<string, { at: number; state: string; message: string | undefined }>();
   private readonly sleepers = new Set<() => void>();
+  /** When a page last reported `online`. */
+  private onlineAt = -Infinity;
   // Files handed over whose copy into IndexedDB is still being written; the upload need not wait for it.
   private readonly handedOver = new Map<string, Blob>();
   private draining: Promise<void> | undefined;
@@ -75,8 +77,9 @@ export class Engine {
     this.deps.digests = on;
   }
 
-  /** A page saw the network come back: end every backoff wait now. */
+  /** A page saw the network come back: end every backoff wait now, and any about to begin. */
   wake(): void {
+    this.onlineAt = this.now();
     for (const wakeUp of [...this.sleepers]) wakeUp();
   }
 
@@ -163,7 +166,7 @@ export class Engine {
       fileFor: async (id) => this.handedOver.get(id) ?? this.deps.store.file(id),
       digests: this.deps.digests ?? true,
       now: this.now,
-      sleep: (ms, signal) => this.sleep(ms, signal),
+      sleep: (ms, signal, since) => this.sleep(ms, signal, since),
       report: (record, rate) => this.report(record, rate),
       ...this.deps.loop,
     };
@@ -183,7 +186,9 @@ export class Engine {
     await run.done;
   }
 
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+  private sleep(ms: number, signal: AbortSignal, since: number): Promise<void> {
+    // The attempt failed while the network was coming back, and the page's `online` came before this wait.
+    if (this.onlineAt >= since) return Promise.resolve();
     return new Promise((resolve) => {
       const wakeUp = () => {
         clearTimeout(timer);

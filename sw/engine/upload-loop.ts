@@ -32,8 +32,11 @@ export interface LoopDeps {
   /** Send Content-Digest and Repr-Digest (default true). */
   digests?: boolean;
   now(): number;
-  /** Resolve after `ms`, or sooner when a page reports `online` or `signal` aborts. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Resolve after `ms`, or sooner when a page reports `online` or `signal` aborts; at once if
+   * a page reported `online` after `since` (the failed attempt began before the network came back).
+   */
+  sleep(ms: number, signal: AbortSignal, since: number): Promise<void>;
   /** Tell the pages: the record as saved and the measured rate in bytes/s. */
   report(record: UploadRecord, rate: number): void;
   random?: () => number;
@@ -78,15 +81,18 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
   // The server's offset, learnt this run. Undefined means ask: never resume from the saved one (DESIGN §3).
   let offset: number | undefined;
   let state: UploadState = record.state === 'waiting-for-network' ? 'waiting-for-network' : 'uploading';
+  // When the attempt that failed began: an `online` after it means the network may be back already.
+  let attemptAt = deps.now();
 
   while (state === 'uploading' || state === 'waiting-for-network') {
     if (signal.aborted) return;
     if (state === 'waiting-for-network') {
-      await deps.sleep(Math.max(0, (record.retryAt ?? 0) - deps.now()), signal);
+      await deps.sleep(Math.max(0, (record.retryAt ?? 0) - deps.now()), signal, attemptAt);
       state = 'uploading';
       continue;
     }
     try {
+      attemptAt = deps.now();
       if (offset === undefined) {
         const held = await deps.http.status(id, withTimeout(signal, deps.statusTimeoutMs ?? 15_000));
         offset = held.offset;
@@ -118,12 +124,13 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       });
       sending.catch(() => undefined); // observed below, after the overlapped work
       if (prepared && !isLast) {
-        // While the chunk travels: bring the file digest up to its start (after a resume the server
-        // may hold bytes we never hashed), advance it as if the chunk will be confirmed, read the next one.
+        // While the chunk travels: read the next one, bring the file digest up to this one's start (after
+        // a resume the server may hold bytes we never hashed), and advance it as if it will be confirmed.
+        // The read comes first: it runs in the browser and WebCrypto's threads while hash-wasm holds this one.
+        reader.readAhead(end, Math.min(facts.size, end + chunk));
         await integrity.advanceTo(start);
         speculation = integrity.save();
         await integrity.advanceTo(end, { start, bytes });
-        reader.readAhead(end, Math.min(facts.size, end + chunk));
       }
       const answer = await sending;
       if (speculation && !((answer.kind === 'ok' || answer.kind === 'conflict') && answer.offset === end)) {

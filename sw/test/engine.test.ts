@@ -101,11 +101,26 @@ describe('engine', () => {
     network.respondWith('POST', (request) => accept(request, 100));
     const started = Date.now();
     const running = engine.kick();
-    // Backoffs of 1, 2 and 4 s would follow; the page's "online" cuts each short.
+    // Backoffs of 0.25, 1 and 2 s would follow; the page's "online" cuts each short.
     const waker = setInterval(() => engine.wake(), 30);
     await running;
     clearInterval(waker);
     assert.equal(queue.records.get('w')?.state, 'done');
     assert.ok(Date.now() - started < 1000, `woken early (${Date.now() - started} ms)`);
+  });
+
+  it('does not wait after an attempt that failed while a page was reporting the network back', async () => {
+    const { network, queue, engine } = setup(1);
+    queue.add(recordFor('o', 100), new Blob([bytes(100)]));
+    // The page's "online" arrives while the request is failing, before any wait has begun.
+    network.respondWith('GET', () => {
+      engine.wake();
+      return Promise.reject(new TypeError('Failed to fetch'));
+    });
+    network.respondWith('POST', (request) => accept(request, 100));
+    const started = Date.now();
+    await engine.kick();
+    assert.equal(queue.records.get('o')?.state, 'done');
+    assert.ok(Date.now() - started < 200, `no 250 ms backoff (${Date.now() - started} ms)`);
   });
 });
