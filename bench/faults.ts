@@ -88,9 +88,13 @@ export interface OnlineResults {
   intact: boolean;
 }
 
-/** Take the browser offline and back `times` times during an upload on a throttled link. */
-export async function measureOnline(ferry: Served, file: string, times = 5): Promise<OnlineResults> {
-  const scenario = await pickThroughProxy(ferry, file, 8e6);
+/**
+ * Take the browser offline and back `times` times during an upload on a link throttled so
+ * that the file needs about 16 s of transfer: each round is online for 1.5 s, so the upload
+ * must still be running at the last one.
+ */
+export async function measureOnline(ferry: Served, file: string, size: number, times = 5): Promise<OnlineResults> {
+  const scenario = await pickThroughProxy(ferry, file, size / 16);
   const { app } = scenario;
   const latenciesMs: number[] = [];
   await until(scenario.received, (held) => held > 2e6, 50);

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       log('resume: 5 cuts');
       resume = await measureResume(ferry, await makeFile(at('resume.bin'), sizes.resume), sizes.resume);
       log('online: 5 × offline and back');
-      online = await measureOnline(ferry, await makeFile(at('online.bin'), sizes.online));
+      online = await measureOnline(ferry, await makeFile(at('online.bin'), sizes.online), sizes.online);
       log('progress: 256 KiB/s');
       progress = await measureProgress(ferry, await makeFile(at('progress.bin'), sizes.progress), sizes.progress);
     } finally {

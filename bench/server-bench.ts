@@ -41,18 +41,27 @@ export interface Versus {
   ferryPeakRssMB: number;
 }
 
-/** One big file with curl, `rounds` times each, median. */
-export async function curlVersusSink(work: string, file: string, bytes: number, rounds: number): Promise<Versus> {
-  const sink = await startSink(path.join(work, 'curl-sink'));
-  const ferry = await startFerry(path.join(work, 'curl-data'));
+/**
+ * A fresh sink and a fresh Ferry (so each peak RSS belongs to this load), fed alternately for
+ * `rounds` rounds (the disk drifts), with `sync` before each timed step; medians.
+ */
+async function versusSink(
+  work: string,
+  label: string,
+  rounds: number,
+  timeSink: (url: string) => Promise<number>,
+  timeFerry: (url: string, round: number) => Promise<number>,
+): Promise<Versus> {
+  const sink = await startSink(path.join(work, `${label}-sink`));
+  const ferry = await startFerry(path.join(work, `${label}-data`));
   try {
     const sinkSeconds: number[] = [];
     const ferrySeconds: number[] = [];
     for (let round = 0; round < rounds; round++) {
       await settleDisk();
-      sinkSeconds.push(await curlPost(`${sink.url}/`, file, []));
+      sinkSeconds.push(await timeSink(sink.url));
       await settleDisk();
-      ferrySeconds.push(await curlPost(`${ferry.url}/upload`, file, [`X-File-Id: curl-${round}`, 'X-Start-Byte: 0', `X-File-Size: ${bytes}`]));
+      ferrySeconds.push(await timeFerry(ferry.url, round));
     }
     return {
       sinkSeconds: median(sinkSeconds),
@@ -64,6 +73,13 @@ export async function curlVersusSink(work: string, file: string, bytes: number, 
     await sink.stop();
     await ferry.stop();
   }
+}
+
+/** One big file with curl. */
+export function curlVersusSink(work: string, file: string, bytes: number, rounds: number): Promise<Versus> {
+  return versusSink(work, 'curl', rounds,
+    (url) => curlPost(`${url}/`, file, []),
+    (url, round) => curlPost(`${url}/upload`, file, [`X-File-Id: curl-${round}`, 'X-Start-Byte: 0', `X-File-Size: ${bytes}`]));
 }
 
 /** Stream `file` as one POST; resolve on 200. */
@@ -84,33 +100,11 @@ async function concurrently(count: number, send: (index: number) => Promise<void
   return (performance.now() - started) / 1000;
 }
 
-/**
- * `count` concurrent uploads of `file` from a node client, to a sink and to Ferry,
- * alternating for `rounds` rounds (the disk drifts), median of each. Fresh processes,
- * so that each peak RSS belongs to this load.
- */
-export async function scaleVersusSink(work: string, file: string, bytes: number, count: number, rounds: number): Promise<Versus> {
-  const sink = await startSink(path.join(work, 'scale-sink'));
-  const ferry = await startFerry(path.join(work, 'scale-data'));
-  const sinkSeconds: number[] = [];
-  const ferrySeconds: number[] = [];
-  try {
-    for (let round = 0; round < rounds; round++) {
-      await settleDisk();
-      sinkSeconds.push(await concurrently(count, () => post(`${sink.url}/`, file, bytes, {})));
-      await settleDisk();
-      ferrySeconds.push(await concurrently(count, (index) => post(`${ferry.url}/upload`, file, bytes, {
-        'X-File-Id': `scale-${round}-${index}`, 'X-Start-Byte': '0', 'X-File-Size': String(bytes),
-      })));
-    }
-    return {
-      sinkSeconds: median(sinkSeconds),
-      ferrySeconds: median(ferrySeconds),
-      sinkPeakRssMB: await peakRssMB(sink.child.pid!),
-      ferryPeakRssMB: await peakRssMB(ferry.child.pid!),
-    };
-  } finally {
-    await sink.stop();
-    await ferry.stop();
-  }
+/** `count` concurrent uploads of `file` from a Node client. */
+export function scaleVersusSink(work: string, file: string, bytes: number, count: number, rounds: number): Promise<Versus> {
+  return versusSink(work, 'scale', rounds,
+    (url) => concurrently(count, () => post(`${url}/`, file, bytes, {})),
+    (url, round) => concurrently(count, (index) => post(`${url}/upload`, file, bytes, {
+      'X-File-Id': `scale-${round}-${index}`, 'X-Start-Byte': '0', 'X-File-Size': String(bytes),
+    })));
 }
