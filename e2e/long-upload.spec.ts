@@ -36,7 +36,8 @@ test(`an upload of over 6 minutes with a page open completes without a stall${wi
       }, page);
       await browser.send('Page.reload', {}, page);
     }
-    await expect.poll(() => browser.evaluate(page, `document.body?.dataset.ready === 'true'`), { timeout: 30_000 }).toBe(true);
+    // While the page is still navigating it has no execution context yet ("Cannot find default execution context").
+    await expect.poll(() => browser.evaluate(page, `document.body?.dataset.ready === 'true'`).catch(() => false), { timeout: 30_000 }).toBe(true);
     await browser.setInputFile(page, '#picker', file);
     await expect.poll(() => browser.evaluate(page, `document.querySelectorAll('li.upload').length`)).toBe(1);
     const id = await browser.evaluate<string>(page, `document.querySelector('li.upload').dataset.id`);
