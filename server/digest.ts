@@ -15,5 +15,3 @@ export function readSha256Digest(req: IncomingMessage, name: string): Buffer | u
   if (!digest || digest.length !== 32) throw badRequest(`${name} must carry sha-256=:<base64 of 32 bytes>:`);
   return digest;
 }
-
-export const formatSha256Digest = (digest: Buffer): string => `sha-256=:${digest.toString('base64')}:`;

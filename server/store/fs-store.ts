@@ -220,7 +220,7 @@ class FsOpenUpload implements OpenUpload {
     await this.handle.datasync();
     await this.hashing; // a batch whose hashing failed must be known before the digest is trusted
     const sha256 = (await (await this.hash()).digest()).toString('hex');
-    this.hashes.delete(this.key);
+    forgetHash(this.hashes, this.key); // the digest used its hash up; an out-of-step one is freed too
     if (expected && expected.toString('hex') !== sha256) {
       await this.truncate(0);
       throw new DigestMismatch(sha256);
