@@ -17,7 +17,13 @@ export interface Config {
   /** A request socket with no traffic this long is closed, in ms. */
   socketIdleMs: number;
   logLevel: string;
+  /** Where bytes live: this machine's DATA_DIR, or an S3-compatible object store. */
+  store: { kind: 'fs' } | { kind: 's3'; endpoint: string | undefined; bucket: string; region: string; partBytes: number };
+  /** Redis coordinates writers across instances; without it the lock is in-process. */
+  redisUrl: string | undefined;
 }
+
+const MiB = 1024 ** 2;
 
 const GiB = 1024 ** 3;
 
@@ -32,6 +38,12 @@ export const defaults = {
   GHOST_IDLE: '2s',
   SOCKET_IDLE: '120s',
   LOG_LEVEL: 'info',
+  STORE: 'fs',
+  S3_ENDPOINT: '',
+  S3_BUCKET: '',
+  S3_REGION: 'us-east-1',
+  S3_PART_SIZE: String(8 * MiB),
+  REDIS_URL: '',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -51,6 +63,24 @@ export function loadConfig(env: Env = process.env): Config {
     ghostIdleMs: duration('GHOST_IDLE', get('GHOST_IDLE')),
     socketIdleMs: duration('SOCKET_IDLE', get('SOCKET_IDLE')),
     logLevel: get('LOG_LEVEL'),
+    store: storeConfig(get),
+    redisUrl: get('REDIS_URL') || undefined,
+  };
+}
+
+function storeConfig(get: (name: keyof typeof defaults) => string): Config['store'] {
+  const kind = get('STORE');
+  if (kind === 'fs') return { kind };
+  if (kind !== 's3') throw new ConfigError(`STORE must be fs or s3, got "${kind}"`);
+  const bucket = get('S3_BUCKET');
+  if (!bucket) throw new ConfigError('STORE=s3 needs S3_BUCKET');
+  return {
+    kind,
+    endpoint: get('S3_ENDPOINT') || undefined,
+    bucket,
+    region: get('S3_REGION'),
+    // S3 refuses parts under 5 MiB, except the last.
+    partBytes: integer('S3_PART_SIZE', get('S3_PART_SIZE'), 5 * MiB, 5 * 1024 * MiB),
   };
 }
 

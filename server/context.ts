@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { UploadStore } from './store/port.js';
-import type { WriterRegistry } from './writers.js';
+import type { Writers } from './writers.js';
 
 /** Everything a route needs, built once at start-up. */
 export interface AppContext {
   config: Config;
   store: UploadStore;
-  writers: WriterRegistry;
+  writers: Writers;
   log: Logger;
 }
 

@@ -7,7 +7,11 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { createLogger } from './log.js';
 import { FsStore } from './store/fs-store.js';
+import type { UploadStore } from './store/port.js';
+import { Bucket, s3Client } from './store/s3-objects.js';
+import { S3Store } from './store/s3-store.js';
 import { startSweeper } from './sweeper.js';
+import { RedisWriters } from './redis-writers.js';
 import { WriterRegistry } from './writers.js';
 
 export interface FerryServer {
@@ -19,9 +23,9 @@ export interface FerryServer {
 }
 
 export async function startFerry(config: Config, log: Logger = createLogger(config.logLevel)): Promise<FerryServer> {
-  const store = new FsStore(config.dataDir);
-  await store.init();
-  const ctx: AppContext = { config, store, writers: new WriterRegistry(), log };
+  const store = await openStore(config);
+  const writers = config.redisUrl ? await RedisWriters.connect(config.redisUrl, log) : new WriterRegistry();
+  const ctx: AppContext = { config, store, writers, log };
 
   const server = createServer({
     // DESIGN §3: the 300 s default would kill a classic client that sends a whole file in one request.
@@ -51,7 +55,16 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
     clearInterval(reaper);
     server.closeAllConnections();
     await closed;
+    if (writers instanceof RedisWriters) await writers.close();
   })());
 
   return { server, port, shutdown };
+}
+
+async function openStore(config: Config): Promise<UploadStore> {
+  const store = config.store.kind === 's3'
+    ? new S3Store(new Bucket(s3Client(config.store), config.store.bucket), config.store.partBytes)
+    : new FsStore(config.dataDir);
+  await store.init();
+  return store;
 }

@@ -44,12 +44,12 @@ function thread(): Worker {
   return started;
 }
 
-async function ask(request: HashRequest & { ticket: number }): Promise<HashReply> {
+async function ask(request: HashRequest & { ticket: number }, transfer: ArrayBuffer[] = []): Promise<HashReply> {
   const hashing = thread();
   const reply = await new Promise<HashReply>((resolve, reject) => {
     waiting.set(request.ticket, { resolve, reject });
     hashing.ref();
-    hashing.postMessage(request);
+    hashing.postMessage(request, transfer);
   });
   if (reply.error) throw new Error(reply.error);
   return reply;
@@ -73,4 +73,36 @@ export function runningSha256(): RunningSha256 {
 export async function feedFromFile(hashes: readonly RunningSha256[], path: string, start: number, end: number): Promise<void> {
   if (hashes.length === 0 || end <= start) return;
   await ask({ op: 'file', ids: hashes.map((hash) => hash.id), path, start, end, ticket: nextTicket++ });
+}
+
+/** Feed `chunks` to every hash in `hashes` (one copy, handed to the hashing thread). */
+export async function feedBytes(hashes: readonly RunningSha256[], chunks: readonly Uint8Array[]): Promise<void> {
+  if (hashes.length === 0 || chunks.length === 0) return;
+  const bytes = joined(chunks);
+  await ask({ op: 'bytes', ids: hashes.map((hash) => hash.id), bytes, ticket: nextTicket++ }, [bytes.buffer as ArrayBuffer]);
+}
+
+/**
+ * A SHA-256 whose state is plain bytes (hash-wasm's saved state), so it can be stored beside the
+ * upload and continued by any process. `undefined` is the empty hash.
+ */
+export async function advanceSavedSha256(state: Uint8Array | undefined, chunks: readonly Uint8Array[]): Promise<Uint8Array> {
+  const bytes = joined(chunks);
+  return (await ask({ op: 'advance', state, bytes, ticket: nextTicket++ }, [bytes.buffer as ArrayBuffer])).state!;
+}
+
+export async function finishSavedSha256(state: Uint8Array | undefined, chunks: readonly Uint8Array[]): Promise<Buffer> {
+  const bytes = joined(chunks);
+  return Buffer.from((await ask({ op: 'finish', state, bytes, ticket: nextTicket++ }, [bytes.buffer as ArrayBuffer])).digest!);
+}
+
+/** One fresh buffer that owns its memory, so it can be transferred rather than cloned. */
+function joined(chunks: readonly Uint8Array[]): Uint8Array {
+  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
 }

@@ -1,5 +1,7 @@
 // DESIGN §1, one writer per upload: a newer request stops an older append
 // instead of waiting behind it, so a client is never blocked by its own ghost.
+// This registry is the in-process lock; redis-writers.ts extends it across instances.
+import type { Fence } from './store/port.js';
 
 /** What a running append tells the registry about itself. */
 export interface ActiveWriter {
@@ -9,6 +11,8 @@ export interface ActiveWriter {
    */
   durableOffset(): Promise<{ verified: number; received: number }>;
 }
+
+export type StopReason = 'takeover' | 'shutdown' | 'lock-lost';
 
 export class Lease {
   private readonly controller = new AbortController();
@@ -35,10 +39,16 @@ export class Lease {
     return Date.now() - this.lastActivity;
   }
 
-  /** Why the lease was stopped: a newer request took over, or the server is shutting down. */
-  stopReason: 'takeover' | 'shutdown' | undefined;
+  /**
+   * Resolves while this lease may still change the upload's bytes. In-process it always does;
+   * across instances it asks Redis, and rejects once the lock is lost.
+   */
+  fence: Fence = async () => undefined;
 
-  stop(reason: 'takeover' | 'shutdown'): void {
+  /** Why the lease was stopped: a newer request took over, the server is shutting down, or its lock was lost. */
+  stopReason: StopReason | undefined;
+
+  stop(reason: StopReason): void {
     this.stopReason ??= reason;
     this.controller.abort();
   }
@@ -49,10 +59,19 @@ export class Lease {
   }
 }
 
-export class WriterRegistry {
+/** Who may write which upload. */
+export interface Writers {
+  /** Take the upload over: stop whoever holds it and wait until it has flushed and let go. */
+  acquire(key: string): Promise<Lease>;
+  /** This instance's newest lease on the upload, if any. */
+  current(key: string): Lease | undefined;
+  /** Stop every writer (shutdown) and wait until all have flushed. */
+  stopAll(): Promise<void>;
+}
+
+export class WriterRegistry implements Writers {
   private readonly holders = new Map<string, Lease>();
 
-  /** Take the upload over: stop whoever holds it and wait until it has flushed and let go. */
   async acquire(key: string): Promise<Lease> {
     const previous = this.holders.get(key);
     const lease = new Lease(key, (released) => {
@@ -70,7 +89,6 @@ export class WriterRegistry {
     return this.holders.get(key);
   }
 
-  /** Stop every writer (shutdown) and wait until all have flushed. */
   async stopAll(): Promise<void> {
     const leases = [...this.holders.values()];
     for (const lease of leases) lease.stop('shutdown');

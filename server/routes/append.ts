@@ -32,7 +32,7 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
       throw tooLarge(request, size, ctx.config.maxUploadBytes, held);
     }
 
-    upload = await ctx.store.open(owner, request.id, { size, name: request.name, type: request.type }, restart);
+    upload = await ctx.store.open(owner, request.id, { size, name: request.name, type: request.type }, restart, lease.fence);
     const startedAt = upload.offset;
     lease.writer = { durableOffset: durableOffsetOf(upload, contentDigest ? startedAt : undefined) };
     bodyHash = contentDigest ? runningSha256() : undefined;
@@ -105,6 +105,9 @@ async function settle(
     case 'superseded':
       if (lease.stopReason === 'shutdown') {
         throw new HttpError(503, 'the server is restarting; the bytes received are kept, resume shortly', upload.offset, { 'retry-after': '2' });
+      }
+      if (lease.stopReason === 'lock-lost') {
+        throw new HttpError(503, 'this server lost its lock on the upload; the bytes it stored are kept, resume from the status', upload.offset, { 'retry-after': '1' });
       }
       throw conflict('a newer request took this upload over', held());
     case 'too-large':

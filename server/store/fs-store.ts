@@ -5,14 +5,15 @@
 //
 // Paths are built only from hex digests, never from a header. Completion
 // renames the whole directory, so a reader never sees half a file.
-import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompletedFile } from '../../common/protocol.js';
 import { feedFromFile, runningSha256, type RunningSha256 } from '../sha256-threads.js';
 import { DigestMismatch, type Download, type Held, type OpenUpload, type UploadInfo, type UploadStore } from './port.js';
+import { splitAt } from './chunks.js';
 import { fsyncDir, isMissing, writeFileAtomic } from './durable-fs.js';
+import { digestOf, ownerName } from './naming.js';
 
 interface Meta {
   id: string;
@@ -50,11 +51,11 @@ export class FsStore implements UploadStore {
   }
 
   private partialDir(owner: string, id: string): string {
-    return path.join(this.partialRoot, hex(owner), digestOf(id));
+    return path.join(this.partialRoot, ownerName(owner), digestOf(id));
   }
 
   private completeDir(owner: string, id: string): string {
-    return path.join(this.completeRoot, hex(owner), digestOf(id));
+    return path.join(this.completeRoot, ownerName(owner), digestOf(id));
   }
 
   async held(owner: string, id: string): Promise<Held> {
@@ -125,7 +126,7 @@ export class FsStore implements UploadStore {
   }
 
   async list(owner: string): Promise<CompletedFile[]> {
-    const ownerDir = path.join(this.completeRoot, hex(owner));
+    const ownerDir = path.join(this.completeRoot, ownerName(owner));
     const entries = await readdir(ownerDir).catch((error) => (isMissing(error) ? [] : Promise.reject(error)));
     const files: CompletedFile[] = [];
     for (const entry of entries) {
@@ -259,22 +260,6 @@ function forgetHash(hashes: Map<string, RunningHash>, key: string): void {
   hashes.delete(key);
 }
 
-function splitAt(chunks: Buffer[], bytes: number): [Buffer[], Buffer[]] {
-  const done: Buffer[] = [];
-  let left = bytes;
-  for (let i = 0; i < chunks.length; i++) {
-    const chunk = chunks[i]!;
-    if (left >= chunk.length) {
-      done.push(chunk);
-      left -= chunk.length;
-      continue;
-    }
-    if (left > 0) done.push(chunk.subarray(0, left));
-    return [done, [chunk.subarray(left), ...chunks.slice(i + 1)]];
-  }
-  return [done, []];
-}
-
 function toCompleted(meta: Meta): CompletedFile {
   return {
     id: meta.id,
@@ -313,14 +298,4 @@ async function lastTouched(dir: string): Promise<number> {
 async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   await fsyncDir(path.dirname(dir)).catch(() => undefined);
-}
-
-function digestOf(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-/** Owner keys are hex digests already; refuse anything else rather than build a path from it. */
-function hex(owner: string): string {
-  if (!/^[0-9a-f]{64}$/.test(owner)) throw new Error('owner key must be a sha256 hex digest');
-  return owner;
 }

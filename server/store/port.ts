@@ -29,7 +29,10 @@ export interface OpenUpload {
   write(chunks: Buffer[], alsoHash?: RunningSha256): Promise<void>;
   /** Make every written byte durable. */
   sync(): Promise<void>;
-  /** Drop bytes past `offset` (only ever backwards). */
+  /**
+   * Drop bytes past `offset` (only ever backwards, and never before where this upload was
+   * opened: an object store cannot take back parts it committed earlier).
+   */
   truncate(offset: number): Promise<void>;
   /**
    * Record the digest and move the upload to completed storage atomically. Requires offset === size.
@@ -39,6 +42,9 @@ export interface OpenUpload {
   complete(expected?: Buffer): Promise<CompletedFile>;
   close(): Promise<void>;
 }
+
+/** Resolves while the caller still holds the upload's writer lock; rejects once it does not. */
+export type Fence = () => Promise<void>;
 
 export interface Download {
   file: CompletedFile;
@@ -50,8 +56,10 @@ export interface UploadStore {
   /**
    * Open a partial upload for appending, creating it if it does not exist.
    * `restart` empties a partial upload first. Never called for a completed one.
+   * A store shared by several server instances calls `fence` before every change it makes,
+   * so a writer that lost its lock stops before another one starts.
    */
-  open(owner: string, id: string, info: UploadInfo, restart: boolean): Promise<OpenUpload>;
+  open(owner: string, id: string, info: UploadInfo, restart: boolean, fence?: Fence): Promise<OpenUpload>;
   remove(owner: string, id: string): Promise<void>;
   list(owner: string): Promise<CompletedFile[]>;
   download(owner: string, id: string): Promise<Download | undefined>;

@@ -26,4 +26,14 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ UPLOAD_TTL: '0s' }), /longer than zero/);
     assert.throws(() => loadConfig({ MAX_UPLOAD_BYTES: '-1' }), /MAX_UPLOAD_BYTES/);
   });
+
+  it('keeps bytes in DATA_DIR unless told to use S3, which needs a bucket and parts S3 accepts', () => {
+    assert.deepEqual(loadConfig({}).store, { kind: 'fs' });
+    assert.deepEqual(loadConfig({ STORE: 's3', S3_BUCKET: 'ferry', S3_ENDPOINT: 'http://127.0.0.1:7480' }).store,
+      { kind: 's3', bucket: 'ferry', endpoint: 'http://127.0.0.1:7480', region: 'us-east-1', partBytes: 8 * 1024 ** 2 });
+    assert.throws(() => loadConfig({ STORE: 'disk' }), /STORE must be fs or s3/);
+    assert.throws(() => loadConfig({ STORE: 's3' }), /S3_BUCKET/);
+    assert.throws(() => loadConfig({ STORE: 's3', S3_BUCKET: 'b', S3_PART_SIZE: '1048576' }), /S3_PART_SIZE/);
+    assert.equal(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl, 'redis://127.0.0.1:6379');
+  });
 });

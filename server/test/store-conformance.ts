@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { runningSha256 } from '../sha256-threads.js';
 import { DigestMismatch, type UploadInfo, type UploadStore } from '../store/port.js';
-import { randomFile, sha256 } from './helpers.js';
+import { MiB, randomFile, sha256 } from './helpers.js';
 
 export interface StoreUnderTest {
   store: UploadStore;
@@ -89,6 +89,23 @@ export function storeConformance(name: string, make: () => Promise<StoreUnderTes
       await bad.close();
       assert.deepEqual(await store.held(ALICE, 'bad'), { offset: 0, size: file.length, complete: false });
       assert.deepEqual((await store.list(ALICE)).map((each) => each.id), ['good']);
+    }));
+
+    it('holds a file of several parts across opens, and truncates back to where it was opened', withStore(async ({ store, reopen }) => {
+      const file = randomFile(13 * MiB);
+      assert.equal(await appendAll(store, ALICE, 'big', file.length, [file.subarray(0, 2 * MiB), file.subarray(2 * MiB, 6 * MiB)]), 6 * MiB);
+      const later = await reopen();
+      assert.equal((await later.held(ALICE, 'big')).offset, 6 * MiB);
+      const upload = await later.open(ALICE, 'big', info(file.length), false);
+      await upload.write([file.subarray(6 * MiB, 12 * MiB)]);
+      await upload.truncate(6 * MiB); // a Content-Digest mismatch drops the whole append
+      assert.equal(upload.offset, 6 * MiB);
+      assert.equal((await (await reopen()).held(ALICE, 'big')).offset, 6 * MiB);
+      await upload.write([file.subarray(6 * MiB, 9 * MiB), file.subarray(9 * MiB)]);
+      const done = await upload.complete();
+      await upload.close();
+      assert.equal(done.sha256, sha256(file));
+      assert.equal(sha256((await downloaded(later, ALICE, 'big'))!), sha256(file));
     }));
 
     it('restarts from 0 when asked, and truncates only backwards', withStore(async ({ store }) => {

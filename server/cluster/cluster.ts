@@ -1,0 +1,106 @@
+// The scale-out topology on one machine (issue 6): a single-node Ceph cluster with the
+// RADOS Gateway, redis-server, N Ferry instances on the S3 store, and nginx in front.
+// Used by `npm run start:cluster`, the cluster tests and the bench.
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCeph, type CephCluster } from './ceph.js';
+import { freePort, type Daemon } from './daemons.js';
+import { startNginx } from './nginx.js';
+import { startRedis, type RedisServer } from './redis.js';
+
+const mainScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../main.js');
+
+export interface ClusterOptions {
+  /** Everything the cluster writes goes under here. */
+  dir: string;
+  /** nginx's port; 0 picks a free one. */
+  port: number;
+  instances: number;
+  /** Extra environment for every Ferry instance (LOG_LEVEL, STATIC_DIR, …). */
+  env: Record<string, string>;
+  /** Ferry's log lines: to this terminal, or nowhere. */
+  logs: 'inherit' | 'ignore';
+}
+
+export interface FerryInstance {
+  port: number;
+  url: string;
+  child: ChildProcess;
+  /** Start it again on the same port (after a kill). */
+  restart(): Promise<void>;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+export interface Cluster {
+  url: string;
+  ceph: CephCluster;
+  redis: RedisServer;
+  instances: FerryInstance[];
+  stop(): Promise<void>;
+}
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const each of stops.reverse()) await each().catch(() => undefined);
+  };
+  try {
+    const ceph = await startCeph(path.join(options.dir, 'ceph'));
+    stops.push(ceph.stop);
+    const redis = await startRedis(path.join(options.dir, 'redis'));
+    stops.push(redis.stop);
+    const env: Record<string, string> = {
+      ...options.env,
+      HOST: '127.0.0.1',
+      STORE: 's3',
+      S3_ENDPOINT: ceph.endpoint,
+      S3_REGION: ceph.region,
+      S3_BUCKET: 'ferry',
+      AWS_ACCESS_KEY_ID: ceph.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: ceph.secretAccessKey,
+      REDIS_URL: redis.url,
+    };
+    const instances: FerryInstance[] = [];
+    for (let n = 1; n <= options.instances; n++) {
+      const instance = await startInstance(await freePort(), { ...env, DATA_DIR: path.join(options.dir, `ferry-${n}`) }, options.logs);
+      instances.push(instance);
+      stops.push(() => instance.kill('SIGTERM'));
+    }
+    const port = options.port || (await freePort());
+    const nginx: Daemon = await startNginx(path.join(options.dir, 'nginx'), port, instances.map((each) => each.port));
+    stops.push(() => nginx.stop());
+    return { url: `http://127.0.0.1:${port}`, ceph, redis, instances, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function startInstance(port: number, env: Record<string, string>, logs: 'inherit' | 'ignore'): Promise<FerryInstance> {
+  let child!: ChildProcess;
+  let exited!: Promise<void>;
+  const launch = async () => {
+    child = fork(mainScript, { env: { ...process.env, ...env, PORT: String(port) }, stdio: [logs === 'inherit' ? 'inherit' : 'ignore', logs, logs, 'ipc'] });
+    exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`a Ferry instance exited with ${code} before listening`)));
+    });
+  };
+  await launch();
+  const instance: FerryInstance = {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    get child() {
+      return child;
+    },
+    restart: launch,
+    async kill(signal) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+  return instance;
+}

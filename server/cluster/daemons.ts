@@ -1,0 +1,67 @@
+// Shared plumbing for the throw-away daemons of the cluster topology: free ports,
+// foreground daemons we background ourselves (PIDs kept, only ours stopped),
+// readiness polled against a deadline that fails with the log's tail.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { promisify } from 'node:util';
+
+export const run = promisify(execFile);
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export interface Daemon {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function startDaemon(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Daemon {
+  const child = spawn(command, args, { stdio: 'ignore', env });
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  const stop = async (graceMs = 5000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { name, child, exited, stop };
+}
+
+/** Poll `ready` until it says yes; past the deadline, fail with the last lines of `logFile`. */
+export async function waitUntil(what: string, ready: () => Promise<boolean>, timeoutMs: number, logFile?: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await ready().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const tail = logFile ? (await readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n') : '';
+  throw new Error(`${what} was not ready after ${timeoutMs} ms${tail ? `; last lines of ${logFile}:\n${tail}` : ''}`);
+}

@@ -1,0 +1,139 @@
+// One writer per upload across server instances (issue 6), through Redis:
+// - a lock per upload (SET NX with a TTL) that its holder keeps renewing;
+// - takeover: a newer request publishes on `ferry:takeover`; the instance holding
+//   the lock stops that append, which flushes what it has and releases;
+// - fencing: the store asks the lease before every change it makes to the bucket,
+//   and a lease whose lock expired or vanished (Redis restarted) stops and changes nothing more.
+// Within one instance the in-process registry still decides who goes first.
+import { createHash, randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { HttpError } from './errors.js';
+import { WriterRegistry, type Lease, type Writers } from './writers.js';
+
+const TAKEOVER = 'ferry:takeover';
+const EXTEND = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+const UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+const POLL_MS = 20;
+const ASK_AGAIN_MS = 1000;
+
+export class LockLost extends Error {
+  constructor(reason: string) {
+    super(`the upload's writer lock was lost: ${reason}`);
+    this.name = 'LockLost';
+  }
+}
+
+interface Holding {
+  lease: Lease;
+  token: string;
+}
+
+export class RedisWriters implements Writers {
+  private readonly local = new WriterRegistry();
+  /** Leases of this instance that hold their upload's Redis lock, by lock key. */
+  private readonly holding = new Map<string, Holding>();
+
+  private constructor(
+    private readonly redis: Redis,
+    private readonly subscriber: Redis,
+    private readonly ttlMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  static async connect(url: string, log: Logger, ttlMs = 5000): Promise<RedisWriters> {
+    // No offline queue: while Redis is away a fence fails at once instead of waiting for it.
+    const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000, lazyConnect: true } as const;
+    const redis = new Redis(url, options);
+    const subscriber = new Redis(url, { ...options, enableOfflineQueue: true, commandTimeout: undefined });
+    for (const connection of [redis, subscriber]) connection.on('error', (error: Error) => log.warn({ err: error.message }, 'redis'));
+    await Promise.all([redis.connect(), subscriber.connect()]).catch((error: Error) => {
+      redis.disconnect();
+      subscriber.disconnect();
+      throw new Error(`cannot reach Redis at ${url}: ${error.message}`);
+    });
+    const writers = new RedisWriters(redis, subscriber, ttlMs, log);
+    // The subscription comes back by itself after Redis restarts (ioredis resubscribes).
+    await subscriber.subscribe(TAKEOVER);
+    subscriber.on('message', (_channel: string, message: string) => writers.onTakeover(message));
+    return writers;
+  }
+
+  private onTakeover(message: string): void {
+    const [lockKey, requester] = message.split(' ');
+    const held = this.holding.get(lockKey!);
+    if (held && held.token !== requester) held.lease.stop('takeover');
+  }
+
+  current(key: string): Lease | undefined {
+    return this.local.current(key);
+  }
+
+  async stopAll(): Promise<void> {
+    await this.local.stopAll();
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  async acquire(key: string): Promise<Lease> {
+    const lease = await this.local.acquire(key); // an older append on this instance has let go
+    const lockKey = `ferry:lock:${createHash('sha256').update(key).digest('hex')}`;
+    const token = randomUUID();
+    // Long enough for a holder on another instance to flush, or for a dead one's lock to expire.
+    const deadline = Date.now() + this.ttlMs * 2;
+    let askedAt = 0;
+    for (;;) {
+      if (lease.superseded.aborted) {
+        // A newer request on this instance came first; this one answers 409 and must not write.
+        lease.fence = () => Promise.reject(new LockLost('a newer request took over'));
+        return lease;
+      }
+      const taken = await this.redis.set(lockKey, token, 'PX', this.ttlMs, 'NX').catch(() => undefined);
+      if (taken === 'OK') break;
+      if (Date.now() > deadline) {
+        lease.release();
+        throw new HttpError(503, 'another server is still letting go of this upload; retry shortly', undefined, { 'retry-after': '1' });
+      }
+      if (Date.now() - askedAt > ASK_AGAIN_MS) {
+        askedAt = Date.now();
+        await this.redis.publish(TAKEOVER, `${lockKey} ${token}`).catch(() => undefined);
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    this.hold(lease, lockKey, token);
+    return lease;
+  }
+
+  /** Keep renewing the lock while the lease lives; stop the lease as soon as the lock is lost. */
+  private hold(lease: Lease, lockKey: string, token: string): void {
+    this.holding.set(lockKey, { lease, token });
+    let lost: LockLost | undefined;
+    const extend = async (): Promise<void> => {
+      if (lost) throw lost;
+      let reason = 'it expired or Redis restarted';
+      const extended = await this.redis.eval(EXTEND, 1, lockKey, token, this.ttlMs).catch((error: Error) => {
+        reason = `Redis did not answer (${error.message})`;
+        return 0;
+      });
+      if (extended === 1 || lost) {
+        if (lost) throw lost;
+        return;
+      }
+      lost = new LockLost(reason);
+      this.log.warn({ lock: lockKey, reason }, 'writer lock lost; stopping the append');
+      lease.stop('lock-lost');
+      throw lost;
+    };
+    lease.fence = extend;
+    const renewal = setInterval(() => extend().catch(() => clearInterval(renewal)), this.ttlMs / 3);
+    renewal.unref();
+    void lease.released.then(async () => {
+      clearInterval(renewal);
+      if (this.holding.get(lockKey)?.token === token) this.holding.delete(lockKey);
+      if (!lost) await this.redis.eval(UNLOCK, 1, lockKey, token).catch(() => undefined);
+    });
+  }
+}
