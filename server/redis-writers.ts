@@ -4,14 +4,19 @@
 //   the lock stops that append, which flushes what it has and releases;
 // - fencing: the store asks the lease before every change it makes to the bucket,
 //   and a lease whose lock expired or vanished (Redis restarted) stops and changes nothing more.
+// - status: an instance asks the lock's holder (`ferry:probe`) what its live append has
+//   made durable and received, so progress shows wherever a poll lands.
 // Within one instance the in-process registry still decides who goes first.
 import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { HttpError } from './errors.js';
-import { WriterRegistry, type Lease, type Writers } from './writers.js';
+import { WriterRegistry, type Lease, type LiveOffsets, type Writers } from './writers.js';
 
 const TAKEOVER = 'ferry:takeover';
+const PROBE = 'ferry:probe';
+/** A holder that has not answered a probe by then is dead or cut off; its lock will expire. */
+const PROBE_MS = 1000;
 const EXTEND = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 const UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 const POLL_MS = 20;
@@ -24,6 +29,11 @@ export class LockLost extends Error {
   }
 }
 
+type Message =
+  | { channel: typeof TAKEOVER; lock: string; requester: string }
+  | { channel: typeof PROBE; key: string; ghostIdleMs: number; replyTo: string; ask: string }
+  | { channel: 'reply'; ask: string; live: LiveOffsets | null };
+
 interface Holding {
   lease: Lease;
   token: string;
@@ -33,6 +43,9 @@ export class RedisWriters implements Writers {
   private readonly local = new WriterRegistry();
   /** Leases of this instance that hold their upload's Redis lock, by lock key. */
   private readonly holding = new Map<string, Holding>();
+  /** Probes this instance sent, waiting for the holder's answer. */
+  private readonly probes = new Map<string, (live: LiveOffsets | null) => void>();
+  private readonly replyTo = `ferry:reply:${randomUUID()}`;
 
   private constructor(
     private readonly redis: Redis,
@@ -54,15 +67,41 @@ export class RedisWriters implements Writers {
     });
     const writers = new RedisWriters(redis, subscriber, ttlMs, log);
     // The subscription comes back by itself after Redis restarts (ioredis resubscribes).
-    await subscriber.subscribe(TAKEOVER);
-    subscriber.on('message', (_channel: string, message: string) => writers.onTakeover(message));
+    await subscriber.subscribe(TAKEOVER, PROBE, writers.replyTo);
+    subscriber.on('message', (_channel: string, text: string) => writers.onMessage(JSON.parse(text) as Message));
     return writers;
   }
 
-  private onTakeover(message: string): void {
-    const [lockKey, requester] = message.split(' ');
-    const held = this.holding.get(lockKey!);
-    if (held && held.token !== requester) held.lease.stop('takeover');
+  /** Fire and forget: a message Redis did not take is like one nobody answered. */
+  private publish(channel: string, message: Message): Promise<unknown> {
+    return this.redis.publish(channel, JSON.stringify(message)).catch(() => undefined);
+  }
+
+  private onMessage(message: Message): void {
+    if (message.channel === TAKEOVER) {
+      const held = this.holding.get(message.lock);
+      if (held && held.token !== message.requester) held.lease.stop('takeover');
+    } else if (message.channel === PROBE) {
+      if (!this.holding.has(lockKeyOf(message.key))) return;
+      void this.local.liveOffsets(message.key, message.ghostIdleMs).catch(() => undefined).then((live) =>
+        this.publish(message.replyTo, { channel: 'reply', ask: message.ask, live: live ?? null }));
+    } else {
+      this.probes.get(message.ask)?.(message.live);
+    }
+  }
+
+  async liveOffsets(key: string, ghostIdleMs: number): Promise<LiveOffsets | undefined> {
+    if (this.local.current(key)) return this.local.liveOffsets(key, ghostIdleMs);
+    if (!(await this.redis.exists(lockKeyOf(key)).catch(() => 0))) return undefined;
+    const ask = randomUUID();
+    const answered = new Promise<LiveOffsets | null>((resolve) => {
+      this.probes.set(ask, resolve);
+      setTimeout(() => resolve(null), PROBE_MS).unref();
+    });
+    await this.publish(PROBE, { channel: PROBE, key, ghostIdleMs, replyTo: this.replyTo, ask });
+    const live = await answered;
+    this.probes.delete(ask);
+    return live ?? undefined;
   }
 
   current(key: string): Lease | undefined {
@@ -80,7 +119,7 @@ export class RedisWriters implements Writers {
 
   async acquire(key: string): Promise<Lease> {
     const lease = await this.local.acquire(key); // an older append on this instance has let go
-    const lockKey = `ferry:lock:${createHash('sha256').update(key).digest('hex')}`;
+    const lockKey = lockKeyOf(key);
     const token = randomUUID();
     // Long enough for a holder on another instance to flush, or for a dead one's lock to expire.
     const deadline = Date.now() + this.ttlMs * 2;
@@ -99,7 +138,7 @@ export class RedisWriters implements Writers {
       }
       if (Date.now() - askedAt > ASK_AGAIN_MS) {
         askedAt = Date.now();
-        await this.redis.publish(TAKEOVER, `${lockKey} ${token}`).catch(() => undefined);
+        await this.publish(TAKEOVER, { channel: TAKEOVER, lock: lockKey, requester: token });
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
@@ -136,4 +175,8 @@ export class RedisWriters implements Writers {
       if (!lost) await this.redis.eval(UNLOCK, 1, lockKey, token).catch(() => undefined);
     });
   }
+}
+
+function lockKeyOf(key: string): string {
+  return `ferry:lock:${createHash('sha256').update(key).digest('hex')}`;
 }

@@ -9,7 +9,7 @@ export interface ActiveWriter {
    * Flush, then tell the bytes that count (`verified`: an append carrying a Content-Digest
    * counts none of its bytes until they match) and all bytes received and durable.
    */
-  durableOffset(): Promise<{ verified: number; received: number }>;
+  durableOffset(): Promise<LiveOffsets>;
 }
 
 export type StopReason = 'takeover' | 'shutdown' | 'lock-lost';
@@ -65,8 +65,19 @@ export interface Writers {
   acquire(key: string): Promise<Lease>;
   /** This instance's newest lease on the upload, if any. */
   current(key: string): Lease | undefined;
+  /**
+   * What a live append on the upload has made durable and received, for status. An append
+   * silent for `ghostIdleMs` is a connection nobody noticed is dead: it is stopped first, and
+   * then there is no live append. Undefined when nobody is writing.
+   */
+  liveOffsets(key: string, ghostIdleMs: number): Promise<LiveOffsets | undefined>;
   /** Stop every writer (shutdown) and wait until all have flushed. */
   stopAll(): Promise<void>;
+}
+
+export interface LiveOffsets {
+  verified: number;
+  received: number;
 }
 
 export class WriterRegistry implements Writers {
@@ -87,6 +98,16 @@ export class WriterRegistry implements Writers {
 
   current(key: string): Lease | undefined {
     return this.holders.get(key);
+  }
+
+  async liveOffsets(key: string, ghostIdleMs: number): Promise<LiveOffsets | undefined> {
+    const holder = this.holders.get(key);
+    if (!holder) return undefined;
+    // A progress poll never kills the chunk it measures; it only reads the live append's offsets.
+    if (holder.idleMs() < ghostIdleMs) return holder.writer?.durableOffset();
+    const lease = await this.acquire(key);
+    lease.release();
+    return undefined;
   }
 
   async stopAll(): Promise<void> {

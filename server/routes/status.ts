@@ -18,25 +18,9 @@ export async function status(ctx: AppContext, req: IncomingMessage, res: ServerR
   sendText(res, 200, String(held.offset));
 }
 
-/**
- * A live append keeps its upload while a status poll reads its durable offset, so a
- * progress poll never kills the chunk it measures. An append silent for GHOST_IDLE
- * is a connection the server has not yet noticed is dead: status stops it first,
- * and then reports what it flushed.
- */
+/** The store's offset, or a live append's when one is running (on this instance or another). */
 async function heldNow(ctx: AppContext, owner: string, id: string): Promise<Held & { received?: number }> {
-  const key = uploadKey(owner, id);
-  const holder = ctx.writers.current(key);
-  if (holder && holder.idleMs() < ctx.config.ghostIdleMs) {
-    const live = await holder.writer?.durableOffset();
-    const held = await ctx.store.held(owner, id);
-    return live === undefined || held.complete ? held : { ...held, offset: live.verified, received: live.received };
-  }
-  if (!holder) return ctx.store.held(owner, id);
-  const lease = await ctx.writers.acquire(key);
-  try {
-    return await ctx.store.held(owner, id);
-  } finally {
-    lease.release();
-  }
+  const live = await ctx.writers.liveOffsets(uploadKey(owner, id), ctx.config.ghostIdleMs);
+  const held = await ctx.store.held(owner, id);
+  return live === undefined || held.complete ? held : { ...held, offset: live.verified, received: live.received };
 }

@@ -46,13 +46,13 @@ describe('process faults', () => {
     socket.destroy();
 
     const second = await spawnServer(dir);
-    client.url = second.url;
+    const resumed = client.at(second.url);
     try {
-      const held = (await client.status('killed')).offset!;
+      const held = (await resumed.status('killed')).offset!;
       assert.ok(held >= acknowledged, `held ${held} includes every acknowledged byte (${acknowledged})`);
       assert.ok(held <= sent, `held ${held} is no more than was sent (${sent})`);
-      assert.equal((await client.upload('killed', file, 8 * MiB, {}, held)).status, 200);
-      assert.equal(await client.storedSha('killed'), sha256(file));
+      assert.equal((await resumed.upload('killed', file, 8 * MiB, {}, held)).status, 200);
+      assert.equal(await resumed.storedSha('killed'), sha256(file));
     } finally {
       second.child.kill('SIGKILL');
     }
@@ -75,11 +75,11 @@ describe('process faults', () => {
     assert.equal(offset, 5 * MiB);
 
     const second = await spawnServer(dir);
-    client.url = second.url;
+    const resumed = client.at(second.url);
     try {
-      assert.equal((await client.status('stopped')).offset, offset);
-      assert.equal((await client.upload('stopped', file, 4 * MiB, {}, offset)).status, 200);
-      assert.equal(await client.storedSha('stopped'), sha256(file));
+      assert.equal((await resumed.status('stopped')).offset, offset);
+      assert.equal((await resumed.upload('stopped', file, 4 * MiB, {}, offset)).status, 200);
+      assert.equal(await resumed.storedSha('stopped'), sha256(file));
     } finally {
       second.child.kill('SIGKILL');
     }

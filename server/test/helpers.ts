@@ -22,6 +22,18 @@ export async function tempDir(prefix = 'ferry-test-'): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
+/** Where a shared suite sends its requests: one server, or several that share one store. */
+export interface Target {
+  urls: string[];
+  close(): Promise<void>;
+}
+
+/** A fresh in-process server as a suite target. */
+export async function singleServer(): Promise<Target> {
+  const server = await startServer();
+  return { urls: [server.url], close: () => server.close() };
+}
+
 export interface TestServer {
   url: string;
   port: number;
@@ -81,11 +93,28 @@ export interface Answer {
 /** One browser's worth of state: the owner cookie the server gave it. */
 export class Client {
   cookie: string | undefined;
+  private readonly urls: string[];
+  private turn = 0;
 
-  constructor(public url: string) {}
+  /** With several servers (a cluster's instances), requests take turns among them. */
+  constructor(urls: string | readonly string[]) {
+    this.urls = [urls].flat();
+  }
+
+  /** The same browser (same owner cookie) talking to other servers. */
+  at(urls: string | readonly string[]): Client {
+    const moved = new Client(urls);
+    moved.cookie = this.cookie;
+    return moved;
+  }
+
+  /** The server the next request goes to. */
+  next(): string {
+    return this.urls[this.turn++ % this.urls.length]!;
+  }
 
   async request(method: string, route: string, headers: Record<string, string> = {}, body?: Uint8Array): Promise<Answer> {
-    const response = await fetch(`${this.url}${route}`, {
+    const response = await fetch(`${this.next()}${route}`, {
       method,
       headers: { ...headers, ...(this.cookie ? { cookie: this.cookie } : {}) },
       ...(body ? { body } : {}),
@@ -120,7 +149,7 @@ export class Client {
   }
 
   async download(id: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
-    const response = await fetch(`${this.url}${downloadPath(id)}`, { headers: this.cookie ? { cookie: this.cookie } : {} });
+    const response = await fetch(`${this.next()}${downloadPath(id)}`, { headers: this.cookie ? { cookie: this.cookie } : {} });
     return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
   }
 
@@ -158,7 +187,7 @@ export async function openRawAppend(url: string, headers: Record<string, string>
 
 /** A raw append of a whole `size`-byte file from `start`, declaring its size, as `client`'s owner. */
 export function openRawUpload(client: Client, id: string, size: number, start = 0): Promise<net.Socket> {
-  return openRawAppend(client.url, {
+  return openRawAppend(client.next(), {
     cookie: client.cookie!,
     [Header.fileId]: id,
     [Header.startByte]: String(start),

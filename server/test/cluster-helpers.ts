@@ -1,0 +1,28 @@
+// The scale-out topology as a test target: Ceph + Redis + two Ferry instances + nginx.
+import { rm } from 'node:fs/promises';
+import { startCluster, type Cluster } from '../cluster/cluster.js';
+import { distDir, tempDir, type Target } from './helpers.js';
+
+export async function testCluster(): Promise<Cluster & { close(): Promise<void> }> {
+  const dir = await tempDir('ferry-cluster-');
+  const cluster = await startCluster({
+    dir,
+    port: 0,
+    instances: 2,
+    env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', STATIC_DIR: distDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    logs: process.env.TEST_LOG_LEVEL ? 'inherit' : 'ignore',
+  });
+  return {
+    ...cluster,
+    async close() {
+      await cluster.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The cluster as a suite target whose requests alternate between the two instances. */
+export async function alternatingInstances(): Promise<Target> {
+  const cluster = await testCluster();
+  return { urls: cluster.instances.map((instance) => instance.url), close: () => cluster.close() };
+}

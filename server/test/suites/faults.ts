@@ -1,0 +1,111 @@
+// Real faults on real connections: cut sockets, silent ghosts, racing writers.
+import assert from 'node:assert/strict';
+import type net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { Header } from '../../../common/protocol.js';
+import { Client, MiB, eventually, openRawUpload, randomFile, sha256, sleep, writeAll, type Target } from '../helpers.js';
+
+export function faultSuite(where: string, start: () => Promise<Target>): void {
+  describe(`faults on the connection: ${where}`, () => {
+  let server: Target;
+  before(async () => (server = await start()));
+  after(() => server.close());
+
+  async function ownedClient(): Promise<Client> {
+    const client = new Client(server.urls);
+    await client.ensureOwner();
+    return client;
+  }
+
+  it('keeps exactly the bytes that arrived before a connection was destroyed mid-body, then resumes', async () => {
+    const client = await ownedClient();
+    const file = randomFile(12 * MiB);
+    const socket = await openRawUpload(client, 'cut', file.length);
+    const sent = 5 * MiB + 777;
+    await writeAll(socket, file.subarray(0, sent));
+    await sleep(100); // let loopback deliver what was written
+    socket.destroy();
+
+    const held = await eventually(async () => {
+      const { offset } = await client.status('cut');
+      return offset === sent ? offset : undefined;
+    }, 5000, 'status to report the bytes that arrived');
+    assert.equal(held, sent);
+    assert.equal((await client.upload('cut', file, 4 * MiB, {}, held)).status, 200);
+    assert.equal(await client.storedSha('cut'), sha256(file));
+  });
+
+  it('answers status at once while a silent ghost holds the upload, and lets a new client resume it', async () => {
+    const client = await ownedClient();
+    const file = randomFile(6 * MiB);
+    const ghost = await openRawUpload(client, 'ghost', file.length);
+    const ghostReply = collect(ghost);
+    await writeAll(ghost, file.subarray(0, 2 * MiB));
+    await sleep(100);
+    // The ghost now says nothing and never closes: a phone that switched networks.
+
+    const asked = Date.now();
+    const status = await client.status('ghost');
+    assert.ok(Date.now() - asked < 1500, `status answered in ${Date.now() - asked} ms`);
+    assert.equal(status.offset, 2 * MiB, 'status reports the durable bytes the ghost delivered');
+
+    const resumed = await client.upload('ghost', file, 2 * MiB, {}, status.offset);
+    assert.equal(resumed.status, 200, resumed.text);
+    assert.equal(await client.storedSha('ghost'), sha256(file));
+    assert.match(await ghostReply, /^HTTP\/1\.1 409/, 'the server told the ghost it was taken over, and hung up');
+  });
+
+  it('lets a status poll read the progress of a live append without disturbing it', async () => {
+    const client = await ownedClient();
+    const file = randomFile(8 * MiB);
+    const socket = await openRawUpload(client, 'polled', file.length);
+    const reply = collect(socket);
+    const seen: number[] = [];
+    for (let at = 0; at < file.length; at += MiB) {
+      await writeAll(socket, file.subarray(at, at + MiB));
+      await sleep(30);
+      seen.push((await client.status('polled')).offset ?? -1);
+    }
+    assert.match(await reply, /^HTTP\/1\.1 200/, 'the polled append completes');
+    assert.ok(seen.some((offset) => offset > 0 && offset < file.length), `progress was visible: ${seen.join(', ')}`);
+    assert.deepEqual([...seen].sort((a, b) => a - b), seen, 'and only moved forward');
+    assert.equal(await client.storedSha('polled'), sha256(file));
+  });
+
+  it('never interleaves two appends racing for one upload', async () => {
+    const client = await ownedClient();
+    const prefix = randomFile(MiB);
+    const size = prefix.length + 4 * MiB;
+    await client.append('race', 0, prefix, { [Header.fileSize]: String(size) });
+    // Five writers with the same start, each body filled with its own byte, sending in turns.
+    const writers = await Promise.all([1, 2, 3, 4, 5].map(() => openRawUpload(client, 'race', size, prefix.length)));
+    const replies = writers.map(collect);
+    for (let round = 0; round < 16; round++) {
+      for (const [index, socket] of writers.entries()) {
+        if (!socket.destroyed) await writeAll(socket, Buffer.alloc(256 * 1024, index + 1)).catch(() => undefined);
+        await sleep(2);
+      }
+    }
+    const answers = await Promise.all(replies);
+    const winners = answers.filter((text) => text.startsWith('HTTP/1.1 200'));
+    assert.ok(winners.length <= 1, 'at most one writer completes');
+
+    const held = (await client.status('race')).offset!;
+    if (held < size) await client.append('race', held, Buffer.alloc(size - held, 0xee), { [Header.fileSize]: String(size) });
+    const stored = (await client.download('race')).bytes.subarray(0, held);
+    assert.deepEqual(stored.subarray(0, prefix.length), prefix, 'the held prefix is untouched');
+    const tail = stored.subarray(prefix.length);
+    assert.ok(tail.every((byte) => byte === tail[0]), 'every byte after the prefix came from one writer');
+  });
+  });
+}
+
+function collect(socket: net.Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    socket.on('data', (data) => (text += data.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(text));
+    socket.on('end', () => resolve(text));
+  });
+}
