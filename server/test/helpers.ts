@@ -210,3 +210,14 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await sleep(25);
   }
 }
+
+/** Everything the server sends back on a raw socket, once it closes. */
+export function collectReply(socket: net.Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    socket.on('data', (data) => (text += data.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(text));
+    socket.on('end', () => resolve(text));
+  });
+}

@@ -1,9 +1,8 @@
 // Real faults on real connections: cut sockets, silent ghosts, racing writers.
 import assert from 'node:assert/strict';
-import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Header } from '../../../common/protocol.js';
-import { Client, MiB, eventually, openRawUpload, randomFile, sha256, sleep, writeAll, type Target } from '../helpers.js';
+import { Client, MiB, collectReply, eventually, openRawUpload, randomFile, sha256, sleep, writeAll, type Target } from '../helpers.js';
 
 export function faultSuite(where: string, start: () => Promise<Target>): void {
   describe(`faults on the connection: ${where}`, () => {
@@ -39,7 +38,7 @@ export function faultSuite(where: string, start: () => Promise<Target>): void {
     const client = await ownedClient();
     const file = randomFile(6 * MiB);
     const ghost = await openRawUpload(client, 'ghost', file.length);
-    const ghostReply = collect(ghost);
+    const ghostReply = collectReply(ghost);
     await writeAll(ghost, file.subarray(0, 2 * MiB));
     await sleep(100);
     // The ghost now says nothing and never closes: a phone that switched networks.
@@ -59,7 +58,7 @@ export function faultSuite(where: string, start: () => Promise<Target>): void {
     const client = await ownedClient();
     const file = randomFile(8 * MiB);
     const socket = await openRawUpload(client, 'polled', file.length);
-    const reply = collect(socket);
+    const reply = collectReply(socket);
     const seen: number[] = [];
     for (let at = 0; at < file.length; at += MiB) {
       await writeAll(socket, file.subarray(at, at + MiB));
@@ -79,7 +78,7 @@ export function faultSuite(where: string, start: () => Promise<Target>): void {
     await client.append('race', 0, prefix, { [Header.fileSize]: String(size) });
     // Five writers with the same start, each body filled with its own byte, sending in turns.
     const writers = await Promise.all([1, 2, 3, 4, 5].map(() => openRawUpload(client, 'race', size, prefix.length)));
-    const replies = writers.map(collect);
+    const replies = writers.map(collectReply);
     for (let round = 0; round < 16; round++) {
       for (const [index, socket] of writers.entries()) {
         if (!socket.destroyed) await writeAll(socket, Buffer.alloc(256 * 1024, index + 1)).catch(() => undefined);
@@ -97,15 +96,5 @@ export function faultSuite(where: string, start: () => Promise<Target>): void {
     const tail = stored.subarray(prefix.length);
     assert.ok(tail.every((byte) => byte === tail[0]), 'every byte after the prefix came from one writer');
   });
-  });
-}
-
-function collect(socket: net.Socket): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    socket.on('data', (data) => (text += data.toString('latin1')));
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve(text));
-    socket.on('end', () => resolve(text));
   });
 }

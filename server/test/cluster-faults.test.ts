@@ -1,0 +1,96 @@
+// Faults only a cluster has (issue 6): an instance killed mid-append, and Redis, which
+// holds the writer locks, restarted mid-upload. Real processes, real signals.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Header } from '../../common/protocol.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { testCluster } from './cluster-helpers.js';
+import { Client, MiB, collectReply, eventually, openRawUpload, randomFile, sha256, sleep, writeAll } from './helpers.js';
+
+describe('cluster faults', () => {
+  let cluster: Cluster & { close(): Promise<void> };
+  before(async () => (cluster = await testCluster()));
+  after(() => cluster.close());
+
+  it('resumes through the other instance, byte-exact, after one is killed with kill -9 mid-append', async () => {
+    const [doomed, survivor] = cluster.instances as [Cluster['instances'][0], Cluster['instances'][0]];
+    const client = new Client(doomed.url);
+    await client.ensureOwner();
+    const file = randomFile(24 * MiB);
+    const socket = await openRawUpload(client, 'killed', file.length);
+    socket.on('error', () => undefined);
+    let sent = 0;
+    let acknowledged = 0;
+    // Status through the survivor asks the doomed instance to make its bytes durable.
+    const watcher = client.at(survivor.url);
+    while (sent < 14 * MiB) {
+      await writeAll(socket, file.subarray(sent, sent + MiB));
+      sent += MiB;
+      await sleep(20);
+      acknowledged = (await watcher.status('killed')).offset!;
+    }
+    assert.ok(acknowledged > 0, 'the cluster reported durable progress before the kill');
+    await doomed.kill('SIGKILL');
+    socket.destroy();
+
+    // Through nginx now: the dead instance is skipped; the lock it held expires.
+    const balanced = client.at(cluster.url);
+    const held = (await balanced.status('killed')).offset!;
+    assert.ok(held >= acknowledged, `held ${held} includes every acknowledged byte (${acknowledged})`);
+    assert.ok(held <= sent, `held ${held} is no more than was sent (${sent})`);
+    const resumed = await eventually(async () => {
+      const answer = await balanced.upload('killed', file, 4 * MiB, {}, (await balanced.status('killed')).offset!);
+      return answer.status === 200 ? answer : undefined;
+    }, 20_000, 'the upload to resume once the dead instance\'s lock expired');
+    assert.equal(resumed.headers.get(Header.uploadComplete), '1');
+    assert.equal(await balanced.storedSha('killed'), sha256(file));
+    await doomed.restart();
+  });
+
+  it('never interleaves two writers when Redis restarts mid-upload, and the upload completes', async () => {
+    const [first, second] = cluster.instances as [Cluster['instances'][0], Cluster['instances'][0]];
+    const client = new Client(first.url);
+    const prefix = randomFile(MiB);
+    const size = prefix.length + 12 * MiB;
+    assert.equal((await client.append('redis', 0, prefix, { [Header.fileSize]: String(size) })).status, 200);
+
+    // Writer one, on the first instance, streams 0x01 bytes and keeps going slowly.
+    const one = await openRawUpload(client, 'redis', size, prefix.length);
+    const oneAnswer = collectReply(one);
+    await writeAll(one, Buffer.alloc(2 * MiB, 1));
+    let streaming = true;
+    const trickle = (async () => {
+      while (streaming && !one.destroyed) {
+        await writeAll(one, Buffer.alloc(64 * 1024, 1)).catch(() => undefined);
+        await sleep(25);
+      }
+    })();
+    await sleep(200);
+    await cluster.redis.restart(); // every lock is gone
+
+    // Writer two, on the other instance, resumes like a client would, with 0x02 bytes.
+    const two = client.at(second.url);
+    const finished = await eventually(async () => {
+      const from = (await two.status('redis')).offset!;
+      const answer = await two.append('redis', from, Buffer.alloc(size - from, 2), { [Header.fileSize]: String(size) });
+      return answer.status === 200 ? from : undefined;
+    }, 20_000, 'the second writer to finish the upload');
+    streaming = false;
+    await trickle;
+    // Writer one learns at its next renewal or store change that its lock is gone, and answers.
+    const answer = await Promise.race([oneAnswer, sleep(10_000).then(() => 'no answer')]);
+    assert.match(answer, /^HTTP\/1\.1 (503|409)/, 'the first writer, which lost its lock, stopped and did not complete');
+    one.destroy();
+
+    const stored = (await client.download('redis')).bytes;
+    assert.equal(stored.length, size);
+    assert.deepEqual(stored.subarray(0, prefix.length), prefix, 'the prefix is untouched');
+    const rest = stored.subarray(prefix.length);
+    const firstTwo = rest.indexOf(2);
+    assert.equal(firstTwo, finished - prefix.length, 'writer two wrote from where it resumed');
+    assert.ok(rest.subarray(0, firstTwo).every((byte) => byte === 1), 'before that, only writer one');
+    assert.ok(rest.subarray(firstTwo).every((byte) => byte === 2), 'after that, only writer two: nothing interleaved');
+    const [listed] = (await client.list()).filter((file) => file.id === 'redis');
+    assert.equal(listed?.sha256, sha256(stored), 'the digest carried across instances and parts is the digest of the bytes');
+  });
+});
