@@ -43,18 +43,21 @@ export interface SourceFile {
   size: number;
 }
 
+/** What the browser talks to: one Ferry process, or a whole cluster behind nginx. */
+export type Backend = Pick<FerryProcess, 'url' | 'port' | 'stop'> & { restart(): Promise<Backend> };
+
 export class Harness {
   page!: Page;
   private constructor(
-    public ferry: FerryProcess,
+    public ferry: Backend,
     readonly proxy: FaultProxy,
     readonly context: BrowserContext,
     private readonly closeBrowser: () => Promise<void>,
     private readonly filesDir: string,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<Harness> {
-    const ferry = await startFerry(env);
+  static async start(env: Record<string, string> = {}, backend: () => Promise<Backend> = () => startFerry(env)): Promise<Harness> {
+    const ferry = await backend();
     const proxy = await new FaultProxy(ferry.port).listen();
     const browser = await launchBrowser();
     const harness = new Harness(ferry, proxy, browser.context, browser.close, await mkdtemp(path.join(os.tmpdir(), 'ferry-files-')));

@@ -99,7 +99,7 @@ export class FsStore implements UploadStore {
       forgetHash(this.hashes, key);
     }
     const { size: offset } = await handle.stat();
-    const upload = new FsOpenUpload(handle, dataPath, meta, offset, this.hashes, key, () => this.moveToComplete(owner, id, dir));
+    const upload = new FsOpenUpload(handle, dataPath, meta, offset, this.hashes, key, () => this.finishMove(owner, id));
     await upload.primeHash();
     return upload;
   }
@@ -115,7 +115,7 @@ export class FsStore implements UploadStore {
     try {
       await this.moveToComplete(owner, id, this.partialDir(owner, id));
     } catch (error) {
-      if (!isMissing(error)) throw error; // another request finished it first
+      if (!isMissing(error)) throw error; // another request (a status poll) finished it first
     }
   }
 

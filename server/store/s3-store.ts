@@ -40,7 +40,7 @@ interface PartialMeta {
   /** hash-wasm's saved SHA-256 state after the parts, base64; absent before the first part. */
   sha256State?: string;
   /** Written just before the object is assembled, so a crash after it is finished on the next look. */
-  completing?: Pick<CompletedFile, 'sha256' | 'completedAt' | 'verified'>;
+  completing?: Pick<CompletedFile, 'size' | 'sha256' | 'completedAt' | 'verified'>;
 }
 
 interface Keys {
@@ -149,6 +149,12 @@ export class S3Store implements UploadStore {
    */
   async assemble(keys: Keys, meta: PartialMeta, fence: Fence): Promise<CompletedFile> {
     const tail = await this.readTail(keys, meta);
+    if (partsBytes(meta.parts) + tail.length !== meta.completing!.size) {
+      // The tail is gone: another assembler finished and removed it. Never build the object from less.
+      const done = await this.bucket.getJson<CompletedFile>(keys.done);
+      if (done) return done;
+      throw new Error(`the upload's tail no longer adds up to ${meta.completing!.size} bytes`);
+    }
     const bucket = this.bucket.name;
     await fence();
     if (meta.parts.length === 0) {
@@ -157,8 +163,8 @@ export class S3Store implements UploadStore {
       await this.abort(keys, meta);
     } else {
       const parts = [...meta.parts];
-      if (tail.length > 0) parts.push({ number: parts.length + 1, etag: await this.sendPart(keys, meta, parts.length + 1, tail), size: tail.length });
       try {
+        if (tail.length > 0) parts.push({ number: parts.length + 1, etag: await this.sendPart(keys, meta, parts.length + 1, tail), size: tail.length });
         await this.bucket.client.send(new CompleteMultipartUploadCommand({
           Bucket: bucket,
           Key: keys.data,
@@ -166,17 +172,11 @@ export class S3Store implements UploadStore {
           MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.number, ETag: part.etag })) },
         }));
       } catch (error) {
-        // Completed by an earlier attempt that crashed before it listed the file.
+        // Another assembler (a status poll on another instance, or an earlier attempt that crashed) got there first.
         if (!isGone(error) || !(await this.exists(keys.data))) throw error;
       }
     }
-    const file: CompletedFile = {
-      id: meta.id,
-      name: meta.name,
-      type: meta.type,
-      size: partsBytes(meta.parts) + tail.length,
-      ...meta.completing!,
-    };
+    const file: CompletedFile = { id: meta.id, name: meta.name, type: meta.type, ...meta.completing! };
     await this.bucket.putJson(keys.done, file);
     await this.bucket.delete([keys.meta, keys.tail]);
     return file;
@@ -376,7 +376,7 @@ class S3OpenUpload implements OpenUpload {
       this.restore(this.durable);
       throw new DigestMismatch(sha256);
     }
-    this.meta = { ...this.meta, completing: { sha256, completedAt: new Date().toISOString(), verified: expected !== undefined } };
+    this.meta = { ...this.meta, completing: { size: this.offset, sha256, completedAt: new Date().toISOString(), verified: expected !== undefined } };
     await this.fence();
     await this.store.saveMeta(this.keys, this.meta);
     return this.store.assemble(this.keys, this.meta, this.fence);

@@ -108,6 +108,28 @@ export function storeConformance(name: string, make: () => Promise<StoreUnderTes
       assert.equal(sha256((await downloaded(later, ALICE, 'big'))!), sha256(file));
     }));
 
+    it('keeps the completed file whole while other readers (another instance\'s status polls) race its completion', withStore(async ({ store, reopen }) => {
+      for (const size of [3000, 7 * MiB]) {
+        const file = randomFile(size);
+        const id = `raced-${size}`;
+        const upload = await store.open(ALICE, id, info(file.length), false);
+        await upload.write([file]);
+        await upload.sync();
+        const other = await reopen();
+        let polling = true;
+        const polls = (async () => {
+          while (polling) await other.held(ALICE, id);
+        })();
+        const done = await upload.complete().finally(() => (polling = false));
+        await upload.close();
+        await polls;
+        assert.deepEqual(await other.held(ALICE, id), { offset: size, size, complete: true });
+        assert.equal(done.sha256, sha256(file));
+        assert.equal(sha256((await downloaded(other, ALICE, id))!), sha256(file));
+        assert.deepEqual((await other.list(ALICE)).filter((each) => each.id === id).map((each) => each.size), [size]);
+      }
+    }));
+
     it('restarts from 0 when asked, and truncates only backwards', withStore(async ({ store }) => {
       const file = randomFile(50_000);
       await appendAll(store, ALICE, 'r', file.length, [randomFile(30_000)]);
