@@ -9,6 +9,7 @@ import { measureBrowser } from './browser.js';
 import { measureOnline, measureProgress, measureResume } from './faults.js';
 import { measureTus } from './peer.js';
 import { printTable, type Row } from './report.js';
+import { clusterVersusSingle } from './cluster-bench.js';
 import { curlVersusSink, scaleVersusSink, startFerry } from './server-bench.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
     const curl = await curlVersusSink(work, big, sizes.big, curlRounds);
     log(`scale: ${scaleCount} × ${sizes.scaleEach / MiB} MiB, ${curlRounds} rounds`);
     const scale = await scaleVersusSink(work, scaleFile, sizes.scaleEach, scaleCount, curlRounds);
+    log(`cluster: ${scaleCount} × ${sizes.scaleEach / MiB} MiB through nginx, 2 instances, Ceph, Redis vs one instance on the filesystem`);
+    const cluster = await clusterVersusSingle(work, scaleFile, sizes.scaleEach, scaleCount, curlRounds);
 
     const ferry = await startFerry(at('data'));
     let browser, resume, online, progress;
@@ -105,6 +108,13 @@ async function main(): Promise<void> {
         sinkMBps: MBps(scaleBytes, scale.sinkSeconds),
         ratioVsSink: scale.sinkSeconds / scale.ferrySeconds,
       },
+      cluster: {
+        uploads: scaleCount,
+        eachMiB: sizes.scaleEach / MiB,
+        clusterMBps: MBps(scaleBytes, cluster.clusterSeconds),
+        singleFsMBps: MBps(scaleBytes, cluster.singleSeconds),
+        ratioVsSingleFs: cluster.singleSeconds / cluster.clusterSeconds,
+      },
       peer: { tusMBps: MBps(big_, tusSeconds), ferryMBps: MBps(big_, browser.ferrySeconds), ratioVsTus: tusSeconds / browser.ferrySeconds },
     };
 
@@ -124,6 +134,7 @@ async function main(): Promise<void> {
       { measure: 'Chromium peak RSS, all processes (MB)', ferry: f0(results.memory.browserPeakRssMB), baseline: `XHR ${f0(results.memory.xhrBrowserPeakRssMB)}`, ratio: results.memory.browserRatioVsXhr },
       { measure: `Server, ${big_ / MiB} MiB by curl (MB/s)`, ferry: f0(results.server.ferryMBps), baseline: `sink ${f0(results.server.sinkMBps)}`, ratio: results.server.ratioVsSink },
       { measure: `Scale, ${scaleCount} × ${sizes.scaleEach / MiB} MiB (MB/s)`, ferry: f0(results.scale.ferryMBps), baseline: `sink ${f0(results.scale.sinkMBps)}`, ratio: results.scale.ratioVsSink, goal: '≥ 0.8 × sink', met: results.scale.ratioVsSink >= 0.8 },
+      { measure: `Cluster, ${scaleCount} × ${sizes.scaleEach / MiB} MiB via nginx (MB/s)`, ferry: f0(results.cluster.clusterMBps), baseline: `one instance, filesystem ${f0(results.cluster.singleFsMBps)}`, ratio: results.cluster.ratioVsSingleFs },
       { measure: `Peer, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.peer.ferryMBps), baseline: `tus ${f0(results.peer.tusMBps)}`, ratio: results.peer.ratioVsTus, goal: '≥ 1.0 × tus', met: results.peer.ratioVsTus >= 1 },
     ];
     const intact = [resume.intact, online.intact, progress.intact].every(Boolean);

@@ -83,7 +83,7 @@ export function curlVersusSink(work: string, file: string, bytes: number, rounds
 }
 
 /** Stream `file` as one POST; resolve on 200. */
-function post(url: string, file: string, bytes: number, headers: Record<string, string>): Promise<void> {
+export function post(url: string, file: string, bytes: number, headers: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method: 'POST', headers: { ...headers, 'Content-Length': String(bytes) } }, (response) => {
       response.resume();
@@ -94,7 +94,7 @@ function post(url: string, file: string, bytes: number, headers: Record<string, 
   });
 }
 
-async function concurrently(count: number, send: (index: number) => Promise<void>): Promise<number> {
+export async function concurrently(count: number, send: (index: number) => Promise<void>): Promise<number> {
   const started = performance.now();
   await Promise.all(Array.from({ length: count }, (_, index) => send(index)));
   return (performance.now() - started) / 1000;
