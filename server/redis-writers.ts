@@ -46,6 +46,8 @@ export class RedisWriters implements Writers {
   /** Probes this instance sent, waiting for the holder's answer. */
   private readonly probes = new Map<string, (live: LiveOffsets | null) => void>();
   private readonly replyTo = `ferry:reply:${randomUUID()}`;
+  /** Unlocks under way, so that a shutting-down instance lets go before it disconnects. */
+  private readonly unlocking = new Set<Promise<unknown>>();
 
   private constructor(
     private readonly redis: Redis,
@@ -113,6 +115,7 @@ export class RedisWriters implements Writers {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.unlocking);
     this.redis.disconnect();
     this.subscriber.disconnect();
   }
@@ -172,7 +175,11 @@ export class RedisWriters implements Writers {
     void lease.released.then(async () => {
       clearInterval(renewal);
       if (this.holding.get(lockKey)?.token === token) this.holding.delete(lockKey);
-      if (!lost) await this.redis.eval(UNLOCK, 1, lockKey, token).catch(() => undefined);
+      if (lost) return;
+      const unlock = this.redis.eval(UNLOCK, 1, lockKey, token).catch(() => undefined);
+      this.unlocking.add(unlock);
+      await unlock;
+      this.unlocking.delete(unlock);
     });
   }
 }

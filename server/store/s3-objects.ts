@@ -4,6 +4,7 @@ import {
   CreateBucketCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -65,6 +66,17 @@ export class Bucket {
     try {
       const answer = await this.client.send(new GetObjectCommand({ Bucket: this.name, Key: key }));
       return { bytes: Buffer.from(await answer.Body!.transformToByteArray()), metadata: answer.Metadata ?? {} };
+    } catch (error) {
+      if (isGone(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The object's length and user metadata, without its bytes. */
+  async head(key: string): Promise<{ length: number; metadata: Record<string, string> } | undefined> {
+    try {
+      const answer = await this.client.send(new HeadObjectCommand({ Bucket: this.name, Key: key }));
+      return { length: answer.ContentLength ?? 0, metadata: answer.Metadata ?? {} };
     } catch (error) {
       if (isGone(error)) return undefined;
       throw error;

@@ -55,6 +55,15 @@ const MiB = 1024 * 1024;
 /** S3's smallest part that is not the last one. */
 export const MIN_PART_BYTES = 5 * MiB;
 
+/**
+ * How many of a tail's bytes follow the parts. A tail written before the last parts were recorded
+ * starts behind them; one that claims to start past them was never written after them: not ours.
+ */
+function tailAfter(parts: number, base: number, length: number): number {
+  if (!Number.isSafeInteger(base) || base > parts) return 0;
+  return Math.max(0, base + length - parts);
+}
+
 const noFence: Fence = async () => undefined;
 const partsBytes = (parts: readonly Part[]) => parts.reduce((sum, part) => sum + part.size, 0);
 
@@ -85,8 +94,10 @@ export class S3Store implements UploadStore {
       const file = await this.assemble(keys, meta, noFence);
       return { offset: file.size, size: file.size, complete: true };
     }
-    const tail = await this.readTail(keys, meta);
-    return { offset: partsBytes(meta.parts) + tail.length, size: meta.size ?? undefined, complete: false };
+    // Status polls land here twice a second: the tail's length, not its bytes.
+    const tail = await this.bucket.head(keys.tail);
+    const tailBytes = tail ? tailAfter(partsBytes(meta.parts), Number(tail.metadata.base), tail.length) : 0;
+    return { offset: partsBytes(meta.parts) + tailBytes, size: meta.size ?? undefined, complete: false };
   }
 
   async open(owner: string, id: string, info: UploadInfo, restart: boolean, fence: Fence = noFence): Promise<OpenUpload> {
@@ -122,10 +133,8 @@ export class S3Store implements UploadStore {
   private async readTail(keys: Keys, meta: PartialMeta): Promise<Buffer> {
     const tail = await this.bucket.get(keys.tail);
     if (!tail) return Buffer.alloc(0);
-    const base = Number(tail.metadata.base);
-    const skip = partsBytes(meta.parts) - base;
-    if (!Number.isSafeInteger(base) || skip < 0) return Buffer.alloc(0); // never written after these parts: not ours
-    return tail.bytes.subarray(Math.min(skip, tail.bytes.length));
+    const length = tailAfter(partsBytes(meta.parts), Number(tail.metadata.base), tail.bytes.length);
+    return tail.bytes.subarray(tail.bytes.length - length);
   }
 
   sendPart(keys: Keys, meta: PartialMeta, number: number, body: Buffer): Promise<string> {

@@ -196,8 +196,16 @@ export function openRawUpload(client: Client, id: string, size: number, start = 
   });
 }
 
+/** Write, and wait while the socket is full; a socket the server closed meanwhile ends the wait too. */
 export async function writeAll(socket: net.Socket, bytes: Uint8Array): Promise<void> {
-  if (!socket.write(bytes)) await new Promise((resolve) => socket.once('drain', resolve));
+  if (socket.destroyed || socket.write(bytes)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      socket.off('drain', done).off('close', done);
+      resolve();
+    };
+    socket.on('drain', done).on('close', done);
+  });
 }
 
 /** Poll until `check` holds, or fail after `timeoutMs`. */
