@@ -5,7 +5,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCeph, type CephCluster } from './ceph.js';
-import { freePort, type Daemon } from './daemons.js';
+import { freePort, ownChild, type Daemon } from './daemons.js';
 import { startNginx } from './nginx.js';
 import { startRedis, type RedisServer } from './redis.js';
 
@@ -82,6 +82,7 @@ async function startInstance(port: number, env: Record<string, string>, logs: 'i
   let exited!: Promise<void>;
   const launch = async () => {
     child = fork(mainScript, { env: { ...process.env, ...env, PORT: String(port) }, stdio: [logs === 'inherit' ? 'inherit' : 'ignore', logs, logs, 'ipc'] });
+    ownChild(child);
     exited = new Promise((resolve) => child.once('exit', () => resolve()));
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());

@@ -30,6 +30,22 @@ export function portAnswers(port: number): Promise<boolean> {
   });
 }
 
+// Every process we start dies with us, even when we are stopped abruptly (a test runner's timeout):
+// a leaked monitor or gateway would hold ports and disk long after its test.
+const owned = new Map<ChildProcess, NodeJS.Signals>();
+process.once('exit', () => {
+  for (const [child, signal] of owned) child.kill(signal);
+});
+
+/**
+ * Kill `child` when this process exits, however it exits short of SIGKILL. `signal` is SIGKILL
+ * unless the child must pass it on (nginx's master stops its workers on SIGTERM; killed, it orphans them).
+ */
+export function ownChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
+  owned.set(child, signal);
+  child.once('exit', () => owned.delete(child));
+}
+
 export interface Daemon {
   name: string;
   child: ChildProcess;
@@ -38,8 +54,9 @@ export interface Daemon {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function startDaemon(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Daemon {
-  const child = spawn(command, args, { stdio: 'ignore', env });
+export function startDaemon(name: string, command: string, args: string[], onParentExit: NodeJS.Signals = 'SIGKILL'): Daemon {
+  const child = spawn(command, args, { stdio: 'ignore' });
+  ownChild(child, onParentExit);
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     child.once('exit', () => resolve());

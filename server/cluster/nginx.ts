@@ -15,7 +15,7 @@ export async function startNginx(dir: string, port: number, upstreams: number[])
     .replace('{{UPSTREAMS}}', upstreams.map((upstream) => `    server 127.0.0.1:${upstream};`).join('\n'));
   const file = path.join(dir, 'nginx.conf');
   await writeFile(file, conf);
-  const daemon = startDaemon('nginx', 'nginx', ['-p', dir, '-c', file, '-e', path.join(dir, 'error.log'), '-g', 'daemon off;']);
+  const daemon = startDaemon('nginx', 'nginx', ['-p', dir, '-c', file, '-e', path.join(dir, 'error.log'), '-g', 'daemon off;'], 'SIGTERM');
   await waitUntil(`nginx on port ${port}`, () => portAnswers(port), 10_000, path.join(dir, 'error.log'));
   return daemon;
 }

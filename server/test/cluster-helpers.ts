@@ -3,6 +3,10 @@ import { rm } from 'node:fs/promises';
 import { startCluster, type Cluster } from '../cluster/cluster.js';
 import { distDir, tempDir, type Target } from './helpers.js';
 
+// A test runner stops a file that overruns its timeout with SIGTERM; exiting (rather than dying)
+// lets the cluster's daemons be killed with it (server/cluster/daemons.ts).
+process.once('SIGTERM', () => process.exit(143));
+
 export async function testCluster(): Promise<Cluster & { close(): Promise<void> }> {
   const dir = await tempDir('ferry-cluster-');
   const cluster = await startCluster({
