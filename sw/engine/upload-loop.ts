@@ -46,6 +46,9 @@ export interface LoopDeps {
   noProgressMs?: number;
 }
 
+/** How soon to ask again while the server still holds our previous append open. */
+const LIVE_APPEND_RECHECK_MS = 250;
+
 export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal): Promise<void> {
   let record = await deps.store.get(id);
   if (!record || !RUNNABLE.has(record.state)) return;
@@ -95,6 +98,12 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       attemptAt = deps.now();
       if (offset === undefined) {
         const held = await deps.http.status(id, withTimeout(signal, deps.statusTimeoutMs ?? 15_000));
+        if (held.offset === 0 && (held.received ?? 0) > 0) {
+          // Our own cut append, which began at 0, is still open on the server (it has not noticed the cut).
+          // Sending from 0 now would restart the upload and drop the bytes it is about to keep: ask again.
+          await deps.sleep(LIVE_APPEND_RECHECK_MS, signal, deps.now());
+          continue;
+        }
         offset = held.offset;
         meter.restart();
         meter.sample(deps.now(), offset);

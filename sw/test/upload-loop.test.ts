@@ -41,6 +41,20 @@ describe('upload loop', () => {
     assert.deepEqual(network.appends()[1]!.body, data.subarray(1200));
   });
 
+  it('does not restart from 0 while the server still holds its cut first append open', async () => {
+    const size = 3000;
+    const { network, deps, sleeps } = setup(size);
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', () => new Response('cut', { status: 503 }));
+    // The server has not noticed the cut yet: 0 verified, 900 received on the open append.
+    network.respondWith('GET', () => new Response('0', { status: 200, headers: { [Header.uploadOffset]: '0', [Header.uploadReceived]: '900' } }));
+    network.respondWith('GET', () => held(900)); // it noticed, and kept them
+    network.respondWith('POST', (request) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    assert.deepEqual(network.appends().map((append) => append.headers[Header.startByte]), ['0', '900']);
+    assert.equal(sleeps.length, 2, 'one backoff, one short wait for the open append');
+  });
+
   it('backs off on a 5xx, then asks the server again instead of trusting the saved offset', async () => {
     const size = 3000;
     const { network, queue, deps, sleeps } = setup(size);
