@@ -10,17 +10,12 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } fro
 import path from 'node:path';
 import type { CompletedFile } from '../../common/protocol.js';
 import { feedFromFile, runningSha256, type RunningSha256 } from '../sha256-threads.js';
-import { DigestMismatch, type Download, type Held, type OpenUpload, type UploadInfo, type UploadStore } from './port.js';
+import { DigestMismatch, newUploadRecord, type Download, type Held, type OpenUpload, type UploadInfo, type UploadRecord, type UploadStore } from './port.js';
 import { splitAt } from './chunks.js';
 import { fsyncDir, isMissing, writeFileAtomic } from './durable-fs.js';
 import { digestOf, ownerName } from './naming.js';
 
-interface Meta {
-  id: string;
-  name: string;
-  type: string;
-  size: number | null;
-  createdAt: string;
+interface Meta extends UploadRecord {
   sha256?: string;
   completedAt?: string;
   verified?: boolean;
@@ -31,8 +26,6 @@ interface RunningHash {
   /** Bytes of the file the hash has consumed. */
   at: number;
 }
-
-const DEFAULT_TYPE = 'application/octet-stream';
 
 export class FsStore implements UploadStore {
   private readonly partialRoot: string;
@@ -76,13 +69,7 @@ export class FsStore implements UploadStore {
     const key = `${owner}/${id}`;
     let meta = await readMeta(dir);
     if (!meta || restart) {
-      meta = {
-        id,
-        name: info.name ?? id,
-        type: info.type ?? DEFAULT_TYPE,
-        size: info.size ?? null,
-        createdAt: new Date().toISOString(),
-      };
+      meta = newUploadRecord(id, info);
       await mkdir(dir, { recursive: true });
       await writeFileAtomic(path.join(dir, 'meta.json'), JSON.stringify(meta));
       await fsyncDir(path.dirname(dir));

@@ -17,6 +17,20 @@ export interface UploadInfo {
   type: string | undefined;
 }
 
+/** What every store records about an upload when it starts. */
+export interface UploadRecord {
+  id: string;
+  name: string;
+  type: string;
+  size: number | null;
+  createdAt: string;
+}
+
+/** The record of an upload starting now: without a name it is called by its id, without a type it is bytes. */
+export function newUploadRecord(id: string, info: UploadInfo): UploadRecord {
+  return { id, name: info.name ?? id, type: info.type ?? 'application/octet-stream', size: info.size ?? null, createdAt: new Date().toISOString() };
+}
+
 /** A partial upload opened for appending. Only the holder of the upload's writer lease may have one. */
 export interface OpenUpload {
   /** Bytes in storage right now. */

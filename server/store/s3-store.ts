@@ -20,7 +20,7 @@ import type { CompletedFile } from '../../common/protocol.js';
 import { advanceSavedSha256, feedBytes, finishSavedSha256, type RunningSha256 } from '../sha256-threads.js';
 import { byteLength, splitAt } from './chunks.js';
 import { digestOf, ownerName } from './naming.js';
-import { DigestMismatch, type Download, type Fence, type Held, type OpenUpload, type UploadInfo, type UploadStore } from './port.js';
+import { DigestMismatch, newUploadRecord, type Download, type Fence, type Held, type OpenUpload, type UploadInfo, type UploadRecord, type UploadStore } from './port.js';
 import { isGone, type Bucket } from './s3-objects.js';
 
 interface Part {
@@ -29,12 +29,7 @@ interface Part {
   size: number;
 }
 
-interface PartialMeta {
-  id: string;
-  name: string;
-  type: string;
-  size: number | null;
-  createdAt: string;
+interface PartialMeta extends UploadRecord {
   uploadId: string;
   parts: Part[];
   /** hash-wasm's saved SHA-256 state after the parts, base64; absent before the first part. */
@@ -50,7 +45,6 @@ interface Keys {
   done: string;
 }
 
-const DEFAULT_TYPE = 'application/octet-stream';
 const MiB = 1024 * 1024;
 /** S3's smallest part that is not the last one. */
 export const MIN_PART_BYTES = 5 * MiB;
@@ -106,20 +100,10 @@ export class S3Store implements UploadStore {
     if (meta?.completing) throw new Error('this upload is being completed');
     if (!meta || restart) {
       await fence();
-      if (meta) await this.abort(keys, meta);
-      const { UploadId } = await this.bucket.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket.name, Key: keys.data }));
-      meta = {
-        id,
-        name: info.name ?? id,
-        type: info.type ?? DEFAULT_TYPE,
-        size: info.size ?? null,
-        createdAt: new Date().toISOString(),
-        uploadId: UploadId!,
-        parts: [],
-      };
-      await this.bucket.putJson(keys.meta, meta);
-      await this.bucket.delete([keys.tail]);
-    } else if (meta.size === null && info.size !== undefined) {
+      // A fresh upload has no tail to read.
+      return new S3OpenUpload(this, keys, await this.startMultipart(keys, newUploadRecord(id, info), meta), Buffer.alloc(0), fence);
+    }
+    if (meta.size === null && info.size !== undefined) {
       // A client that sent no size before may declare it later.
       await fence();
       meta = { ...meta, size: info.size };
@@ -197,15 +181,15 @@ export class S3Store implements UploadStore {
     return stream !== undefined;
   }
 
-  /** A fresh, empty multipart upload in place of `meta`'s. */
-  async emptied(keys: Keys, meta: PartialMeta): Promise<PartialMeta> {
-    await this.abort(keys, meta);
+  /** A fresh, empty multipart upload for `record`, in place of `previous` (aborted) if there is one. */
+  async startMultipart(keys: Keys, record: UploadRecord, previous?: PartialMeta): Promise<PartialMeta> {
+    if (previous) await this.abort(keys, previous);
     const { UploadId } = await this.bucket.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket.name, Key: keys.data }));
-    const fresh: PartialMeta = { ...meta, uploadId: UploadId!, parts: [] };
-    delete fresh.sha256State;
-    await this.bucket.putJson(keys.meta, fresh);
+    const { id, name, type, size, createdAt } = record;
+    const meta: PartialMeta = { id, name, type, size, createdAt, uploadId: UploadId!, parts: [] };
+    await this.bucket.putJson(keys.meta, meta);
     await this.bucket.delete([keys.tail]);
-    return fresh;
+    return meta;
   }
 
   private async abort(keys: Keys, meta: PartialMeta): Promise<void> {
@@ -380,7 +364,7 @@ class S3OpenUpload implements OpenUpload {
     const sha256 = (await finishSavedSha256(state, this.staged)).toString('hex');
     if (expected && expected.toString('hex') !== sha256) {
       await this.fence();
-      this.meta = await this.store.emptied(this.keys, this.meta);
+      this.meta = await this.store.startMultipart(this.keys, this.meta, this.meta);
       this.durable = { meta: this.meta, tail: [] };
       this.restore(this.durable);
       throw new DigestMismatch(sha256);
