@@ -4,6 +4,12 @@
 export const Header = {
   fileId: 'x-file-id',
   startByte: 'x-start-byte',
+  /**
+   * `1`: this append only continues, so an `X-Start-Byte: 0` that is not what the server holds is 409 like any
+   * other wrong start, instead of restarting the upload. Chromium silently resends a POST whose connection died
+   * before the answer; without this, a resent first append would throw away what the server kept.
+   */
+  noRestart: 'x-no-restart',
   fileSize: 'x-file-size',
   fileName: 'x-file-name',
   fileType: 'x-file-type',

@@ -8,6 +8,8 @@ export interface AppendHeaders {
   size: number | undefined;
   name: string | undefined;
   type: string | undefined;
+  /** X-No-Restart: 1, a start of 0 must match the held offset like any other start. */
+  noRestart: boolean;
   /** Body length from Content-Length; undefined for a chunked body. */
   contentLength: number | undefined;
 }
@@ -45,6 +47,8 @@ export function readAppendHeaders(req: IncomingMessage): AppendHeaders {
   const start = readByteCount(req, Header.startByte) ?? 0;
   const size = readByteCount(req, Header.fileSize);
   const contentLength = readByteCount(req, 'content-length');
+  const noRestartValue = header(req, Header.noRestart);
+  if (noRestartValue !== undefined && noRestartValue !== '1') throw badRequest(`${Header.noRestart} must be 1 when present, got "${clip(noRestartValue)}"`);
 
   let name: string | undefined;
   const rawName = header(req, Header.fileName);
@@ -61,7 +65,7 @@ export function readAppendHeaders(req: IncomingMessage): AppendHeaders {
   if (type !== undefined && (type.length > 255 || !MEDIA_TYPE.test(type))) {
     throw badRequest(`${Header.fileType} must be a media type such as video/mp4`);
   }
-  return { id, start, size, name, type, contentLength };
+  return { id, start, size, name, type, contentLength, noRestart: noRestartValue === '1' };
 }
 
 function clip(text: string): string {

@@ -24,7 +24,7 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
   try {
     const held = await ctx.store.held(owner, request.id);
     if (lease.superseded.aborted) throw conflict('a newer request for this upload arrived first', held);
-    const restart = request.start === 0 && held.offset > 0;
+    const restart = request.start === 0 && held.offset > 0 && !request.noRestart;
     const size = checkAppend(request, held, restart);
     const limit = Math.min(size ?? Infinity, ctx.config.maxUploadBytes);
     // "Bytes beyond X-File-Size, or beyond the server's maximum upload size, are 413."

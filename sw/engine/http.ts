@@ -67,6 +67,8 @@ export class ProtocolClient {
       headers: {
         [Header.fileId]: file.id,
         [Header.startByte]: String(start),
+        // We never mean to restart: after a whole-file mismatch the server has already emptied the upload.
+        [Header.noRestart]: '1',
         [Header.fileSize]: String(file.size),
         [Header.fileName]: encodeURIComponent(file.name),
         ...(file.type ? { [Header.fileType]: file.type } : {}),

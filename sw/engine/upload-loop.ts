@@ -100,7 +100,8 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         const held = await deps.http.status(id, withTimeout(signal, deps.statusTimeoutMs ?? 15_000));
         if (held.offset === 0 && (held.received ?? 0) > 0) {
           // Our own cut append, which began at 0, is still open on the server (it has not noticed the cut).
-          // Sending from 0 now would restart the upload and drop the bytes it is about to keep: ask again.
+          // X-No-Restart keeps its bytes safe from a new start at 0 (that would be a 409); asking again
+          // shortly spares sending a chunk only to be told that, and the bar does not drop to 0 meanwhile.
           await deps.sleep(LIVE_APPEND_RECHECK_MS, signal, deps.now());
           continue;
         }

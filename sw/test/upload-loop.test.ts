@@ -55,6 +55,19 @@ describe('upload loop', () => {
     assert.equal(sleeps.length, 2, 'one backoff, one short wait for the open append');
   });
 
+  it('marks every append X-No-Restart, so a resent first append can never restart the upload', async () => {
+    const size = 3000;
+    const { network, deps } = setup(size);
+    network.respondWith('GET', () => held(0));
+    // The server already holds the first 1000 bytes (our first append, resent by the browser): 409, carry on.
+    network.respondWith('POST', () => conflict(1000));
+    network.respondWith('POST', (request) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    const appends = network.appends();
+    assert.deepEqual(appends.map((append) => append.headers[Header.startByte]), ['0', '1000']);
+    assert.ok(appends.every((append) => append.headers[Header.noRestart] === '1'));
+  });
+
   it('backs off on a 5xx, then asks the server again instead of trusting the saved offset', async () => {
     const size = 3000;
     const { network, queue, deps, sleeps } = setup(size);

@@ -54,6 +54,22 @@ export function faultSuite(where: string, start: () => Promise<Target>): void {
     assert.match(await ghostReply, /^HTTP\/1\.1 409/, 'the server told the ghost it was taken over, and hung up');
   });
 
+  it('takes over a silent first append for a start of 0 with X-No-Restart, keeping its bytes (409 with them)', async () => {
+    const client = await ownedClient();
+    const file = randomFile(6 * MiB);
+    const ghost = await openRawUpload(client, 'first-ghost', file.length);
+    const ghostReply = collectReply(ghost);
+    await writeAll(ghost, file.subarray(0, 2 * MiB));
+    await sleep(100);
+    // The client lost this connection without the server noticing, and starts again from what it knows: 0.
+    const again = await client.append('first-ghost', 0, file.subarray(0, MiB), { [Header.fileSize]: String(file.length), [Header.noRestart]: '1' });
+    assert.equal(again.status, 409, again.text);
+    assert.equal(again.offset, 2 * MiB, 'the ghost was stopped first and its bytes kept');
+    assert.equal((await client.upload('first-ghost', file, 2 * MiB, {}, again.offset!)).status, 200);
+    assert.equal(await client.storedSha('first-ghost'), sha256(file));
+    assert.match(await ghostReply, /^HTTP\/1\.1 409/);
+  });
+
   it('lets a status poll read the progress of a live append without disturbing it', async () => {
     const client = await ownedClient();
     const file = randomFile(8 * MiB);

@@ -70,6 +70,25 @@ export function uploadSuite(where: string, start: () => Promise<Target>): void {
     assert.equal(await client.storedSha('restart'), sha256(file));
   });
 
+  it('with X-No-Restart: 1, a start of 0 against held bytes is 409 with the held offset and drops nothing', async () => {
+    const client = new Client(server.urls);
+    const file = randomFile(2 * MiB);
+    const continuing = { [Header.fileSize]: String(file.length), [Header.noRestart]: '1' };
+    assert.equal((await client.append('resent', 0, file.subarray(0, MiB), continuing)).status, 200);
+    // The same first append again, as Chromium resends a POST whose answer was lost with its connection.
+    const resent = await client.append('resent', 0, file.subarray(0, MiB), continuing);
+    assert.equal(resent.status, 409, resent.text);
+    assert.equal(resent.offset, MiB);
+    assert.equal((await client.status('resent')).offset, MiB, 'the held bytes stay');
+    assert.equal((await client.append('resent', MiB, file.subarray(MiB), continuing)).status, 200);
+    assert.equal(await client.storedSha('resent'), sha256(file));
+
+    const odd = await client.append('resent-odd', 0, file.subarray(0, 10), { [Header.noRestart]: 'yes' });
+    assert.equal(odd.status, 400);
+    assert.match(odd.text, /x-no-restart must be 1/);
+    assert.equal((await client.status('resent-odd')).offset, 0, 'nothing stored for a refused header');
+  });
+
   it('never destroys a completed upload: a start of 0 answers 409 with the full size', async () => {
     const client = new Client(server.urls);
     const file = randomFile(MiB);
