@@ -6,7 +6,7 @@ import { FaultProxy } from '../e2e/fault-proxy.js';
 import { AppSession, median, sleep } from './app-session.js';
 import type { Served } from './processes.js';
 
-interface Scenario {
+export interface Scenario {
   app: AppSession;
   proxy: FaultProxy;
   name: string;
@@ -14,7 +14,7 @@ interface Scenario {
 }
 
 /** A fresh proxy and browser in front of `ferry`, with `file` picked and its id known. */
-async function pickThroughProxy(ferry: Served, file: string, bytesPerSecond?: number, beforePick?: (app: AppSession) => Promise<void>): Promise<Scenario> {
+export async function pickThroughProxy(ferry: Served, file: string, bytesPerSecond?: number, beforePick?: (app: AppSession) => Promise<void>): Promise<Scenario> {
   const proxy = await new FaultProxy(ferry.port).listen();
   proxy.throttle(bytesPerSecond);
   const app = await AppSession.open(proxy.url, ferry.url);
@@ -24,7 +24,7 @@ async function pickThroughProxy(ferry: Served, file: string, bytesPerSecond?: nu
   return { app, proxy, name, received: await app.receivedReader(await app.idOf(name)) };
 }
 
-async function finish(scenario: Scenario, file: string): Promise<boolean> {
+export async function finish(scenario: Scenario, file: string): Promise<boolean> {
   scenario.proxy.throttle(undefined);
   await scenario.app.waitForState(scenario.name, 'done');
   const intact = await scenario.app.storedMatches(await scenario.app.idOf(scenario.name), file);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { MiB } from './app-session.js';
 import { measureBrowser } from './browser.js';
 import { measureOnline, measureProgress, measureResume } from './faults.js';
+import { measureIntegrityAtLink } from './integrity-link.js';
 import { measureTus } from './peer.js';
 import { printTable, type Row } from './report.js';
 import { clusterVersusSingle } from './cluster-bench.js';
@@ -19,10 +20,13 @@ const sizes = {
   resume: 256 * MiB,
   online: (quick ? 64 : 128) * MiB,
   progress: (quick ? 2 : 5) * MiB,
+  linkIntegrity: (quick ? 64 : 256) * MiB,
   scaleEach: 20 * MiB,
 };
 const scaleCount = 50;
 const curlRounds = quick ? 1 : 3;
+/** A fast real uplink (about 320 Mbit/s), for the price of digests where the link sets the pace. */
+const LINK_BYTES_PER_SECOND = 40e6;
 
 async function makeFile(file: string, bytes: number): Promise<string> {
   const handle = await open(file, 'w');
@@ -53,7 +57,7 @@ async function main(): Promise<void> {
     const cluster = await clusterVersusSingle(work, scaleFile, sizes.scaleEach, scaleCount, curlRounds);
 
     const ferry = await startFerry(at('data'));
-    let browser, resume, online, progress;
+    let browser, resume, online, progress, linkIntegrity;
     try {
       log('browser: XHR, Ferry, Ferry without digests');
       browser = await measureBrowser(ferry.url, big, bigCopy);
@@ -63,6 +67,11 @@ async function main(): Promise<void> {
       online = await measureOnline(ferry, await makeFile(at('online.bin'), sizes.online), sizes.online);
       log('progress: 256 KiB/s');
       progress = await measureProgress(ferry, await makeFile(at('progress.bin'), sizes.progress), sizes.progress);
+      log(`integrity at a ${LINK_BYTES_PER_SECOND / 1e6} MB/s link: digests on, then off`);
+      const linkFile = await makeFile(at('link.bin'), sizes.linkIntegrity);
+      const linkCopy = at('link-copy.bin');
+      await copyFile(linkFile, linkCopy);
+      linkIntegrity = await measureIntegrityAtLink(ferry, linkFile, linkCopy, LINK_BYTES_PER_SECOND);
     } finally {
       await ferry.stop();
     }
@@ -87,6 +96,7 @@ async function main(): Promise<void> {
         digestsOnMBps: MBps(big_, browser.ferrySeconds),
         digestsOffMBps: MBps(big_, browser.noDigestSeconds),
         ratio: browser.noDigestSeconds / browser.ferrySeconds,
+        atLink: { fileMiB: sizes.linkIntegrity / MiB, ...linkIntegrity },
       },
       resume: { fileMiB: sizes.resume / MiB, ...resume },
       online: { fileMiB: sizes.online / MiB, ...online },
@@ -124,6 +134,7 @@ async function main(): Promise<void> {
       { measure: `Throughput, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.throughput.ferryMBps), baseline: `XHR ${f0(results.throughput.xhrMBps)}, curl ${f0(results.throughput.curlMBps)}`, ratio: results.throughput.ratioVsXhr, goal: '≥ 0.95 × XHR', met: results.throughput.ratioVsXhr >= 0.95 },
       { measure: 'Hand-over, pick → stored (s)', ferry: f2(results.handover.seconds), baseline: `IndexedDB put alone ${f2(results.handover.idbCopyBaselineSeconds)} s; first row ${f2(results.handover.firstRowSeconds)} s`, ratio: results.handover.seconds / results.handover.idbCopyBaselineSeconds, goal: '< 1.5 s', met: results.handover.seconds < 1.5 },
       { measure: 'Integrity digests (MB/s)', ferry: f0(results.integrity.digestsOnMBps), baseline: `digests off ${f0(results.integrity.digestsOffMBps)}`, ratio: results.integrity.ratio, goal: '≥ 0.9 × off', met: results.integrity.ratio >= 0.9 },
+      { measure: `Integrity at a ${f0(linkIntegrity.linkMBps)} MB/s link, ${sizes.linkIntegrity / MiB} MiB (s)`, ferry: f2(linkIntegrity.onSeconds), baseline: `digests off ${f2(linkIntegrity.offSeconds)} s`, ratio: linkIntegrity.ratio },
       { measure: `Resume, ${resume.cuts} cuts: bytes sent ÷ size`, ferry: f2(resume.bytesRatio), baseline: `${sizes.resume / MiB} MiB`, goal: '≤ 1.05', met: resume.bytesRatio <= 1.05 },
       { measure: 'Resume: cut → offset moves (median ms)', ferry: f0(resume.medianRecoverMs), baseline: resume.recoverMs.join(' '), goal: '< 1000 ms', met: resume.medianRecoverMs < 1000 },
       { measure: 'Online → first confirmed byte (median ms)', ferry: f0(online.medianMs), baseline: online.latenciesMs.join(' '), goal: '< 500 ms', met: online.medianMs < 500 },
@@ -137,7 +148,7 @@ async function main(): Promise<void> {
       { measure: `Cluster, ${scaleCount} × ${sizes.scaleEach / MiB} MiB via nginx (MB/s)`, ferry: f0(results.cluster.clusterMBps), baseline: `one instance, filesystem ${f0(results.cluster.singleFsMBps)}`, ratio: results.cluster.ratioVsSingleFs },
       { measure: `Peer, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.peer.ferryMBps), baseline: `tus ${f0(results.peer.tusMBps)}`, ratio: results.peer.ratioVsTus, goal: '≥ 1.0 × tus', met: results.peer.ratioVsTus >= 1 },
     ];
-    const intact = [resume.intact, online.intact, progress.intact].every(Boolean);
+    const intact = [resume.intact, online.intact, progress.intact, linkIntegrity.intact].every(Boolean);
     printTable(rows, results.machine, intact);
     await mkdir(path.join(root, 'bench/results'), { recursive: true });
     await writeFile(path.join(root, 'bench/results/latest.json'), `${JSON.stringify({ ...results, goals: rows.filter((row) => row.goal), faultUploadsIntact: intact }, null, 2)}\n`);

@@ -137,7 +137,8 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         // While the chunk travels: read the next one, bring the file digest up to this one's start (after
         // a resume the server may hold bytes we never hashed), and advance it as if it will be confirmed.
         // The read comes first: it runs in the browser and WebCrypto's threads while hash-wasm holds this one.
-        reader.readAhead(end, Math.min(facts.size, end + chunk));
+        // Sized as the next chunk will be at the rate measured so far: the chunk read ahead is the one sent.
+        reader.readAhead(end, Math.min(facts.size, end + nextChunkSize(meter.bytesPerSecond, chunk)));
         await integrity.advanceTo(start);
         speculation = integrity.save();
         await integrity.advanceTo(end, { start, bytes });
