@@ -61,6 +61,8 @@ async function main(): Promise<void> {
         if (message.upload.state === 'done') {
           void refreshCompleted();
           void storage.refresh();
+        } else {
+          storage.refreshNowAndThen();
         }
         break;
       case 'ferry:removed':

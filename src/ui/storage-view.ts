@@ -3,12 +3,21 @@ import { formatBytes } from '../../common/format.js';
 
 export class StorageView {
   private persisted = false;
+  private lastRefresh = 0;
 
   constructor(private readonly line: HTMLElement) {}
 
   async requestPersistence(): Promise<void> {
     if (this.persisted || !navigator.storage?.persist) return;
     this.persisted = await navigator.storage.persist().catch(() => false);
+  }
+
+  /** At most one estimate per interval while uploads report progress: the copy grows and shrinks meanwhile. */
+  refreshNowAndThen(intervalMs = 2000): void {
+    const now = Date.now();
+    if (now - this.lastRefresh < intervalMs) return;
+    this.lastRefresh = now;
+    void this.refresh();
   }
 
   async refresh(): Promise<void> {
