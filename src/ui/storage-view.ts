@@ -12,16 +12,14 @@ export class StorageView {
     this.persisted = await navigator.storage.persist().catch(() => false);
   }
 
-  /** At most one estimate per interval while uploads report progress: the copy grows and shrinks meanwhile. */
+  /** While uploads report progress (the copy grows and shrinks meanwhile): an estimate unless one is recent. */
   refreshNowAndThen(intervalMs = 2000): void {
-    const now = Date.now();
-    if (now - this.lastRefresh < intervalMs) return;
-    this.lastRefresh = now;
-    void this.refresh();
+    if (Date.now() - this.lastRefresh >= intervalMs) void this.refresh();
   }
 
   async refresh(): Promise<void> {
     if (!navigator.storage?.estimate) return;
+    this.lastRefresh = Date.now();
     const { usage = 0, quota = 0 } = await navigator.storage.estimate();
     const kept = this.persisted ? 'kept until the uploads finish' : 'the browser may clear it when space runs low';
     this.line.textContent = `Browser storage: ${formatBytes(usage)} used of ${formatBytes(quota)} (${kept}).`;
