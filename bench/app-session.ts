@@ -72,7 +72,7 @@ export class AppSession {
   async receivedReader(id: string): Promise<() => Promise<number>> {
     const cookie = await this.cookie();
     return async () => {
-      const response = await fetch(`${this.serverUrl}/status`, { headers: { cookie, 'X-File-Id': id } });
+      const response = await fetch(`${this.serverUrl}/status`, { headers: { cookie, 'X-File-Id': id, 'X-Progress-Poll': '1' } });
       const offset = Number(await response.text());
       return Number(response.headers.get('x-upload-received') ?? offset);
     };

@@ -21,6 +21,12 @@ export const Header = {
   contentDigest: 'content-digest',
   /** RFC 9530: the SHA-256 of the whole file, sent with the append that completes it. */
   reprDigest: 'repr-digest',
+  /**
+   * `1` on a status request: a progress poll. It reads a live append's offsets without stopping it, and
+   * promises nothing. A status without it stops a live append of the upload first, so the offset it
+   * answers is one the next append is accepted at.
+   */
+  progressPoll: 'x-progress-poll',
   /** On status: bytes received, including an open append's bytes not yet verified by its Content-Digest. */
   uploadReceived: 'x-upload-received',
 } as const;

@@ -1,11 +1,13 @@
 // The worker's whole journey once against the scale-out topology (issue 6): the app served
 // through nginx by two Ferry instances on Ceph, coordinated by Redis. Pick, cut every
 // connection, reload the page, kill an instance with SIGKILL, and the file arrives exact.
+// And the tutorial's client stopped and resumed, its status and appends on either instance.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startCluster, type Cluster } from '../build/server/cluster/cluster.js';
+import { classicStopAndResume } from './classic-client.ts';
 import { Harness, MB, type Backend } from './harness.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -56,6 +58,16 @@ test('through the cluster: pick, cut every connection, reload, an instance kille
     app.proxy.throttle(undefined);
     await app.expectDone(file);
     await expect(app.row(file.name).locator('.message')).toContainText('Verified');
+  } finally {
+    await app.close();
+  }
+});
+
+test('through the cluster: the classic client, stopped and resumed ten times through a middlebox, has every resume taken', async () => {
+  test.setTimeout(180_000);
+  const app = await Harness.start({}, clusterBackend);
+  try {
+    await classicStopAndResume(app);
   } finally {
     await app.close();
   }

@@ -1,6 +1,18 @@
 // A TCP proxy between the browser and the server that injects real faults: it cuts
-// every connection, throttles the upload direction, and counts the bytes sent up.
+// every connection, throttles the upload direction, holds bytes like a middlebox,
+// and counts the bytes sent up.
 import net from 'node:net';
+
+/**
+ * A middlebox on the path: each connection goes up at its own pace while the proxy reads up to
+ * `holdBytes` ahead of it, and what it holds still goes up after the client has gone.
+ */
+export interface Middlebox {
+  bytesPerSecond: number;
+  holdBytes: number;
+}
+
+const MIDDLEBOX_TICK_MS = 20;
 
 export class FaultProxy {
   private readonly server = net.createServer((client) => this.relay(client));
@@ -10,6 +22,7 @@ export class FaultProxy {
   private nextFreeAt = 0;
   /** Bytes sent from the browser towards the server, headers included. */
   bytesUp = 0;
+  private middlebox: Middlebox | undefined;
   private corruptArmed = false;
   /** Request bodies in which a byte was flipped. */
   corrupted = 0;
@@ -39,6 +52,11 @@ export class FaultProxy {
     this.bytesPerSecond = bytesPerSecond;
   }
 
+  /** Relay new connections as a middlebox does (see Middlebox); undefined goes back to a plain relay. */
+  hold(middlebox: Middlebox | undefined): void {
+    this.middlebox = middlebox;
+  }
+
   /** Flip one byte in the middle of the next request body of at least 4 kB, as a broken middlebox would. */
   corruptNextBody(): void {
     this.corruptArmed = true;
@@ -56,11 +74,15 @@ export class FaultProxy {
 
   private relay(client: net.Socket): void {
     const upstream = net.connect(this.targetPort, '127.0.0.1');
+    const middlebox = this.middlebox;
+    const held = middlebox ? new HeldBytes(client, upstream, middlebox) : undefined;
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
       socket.on('close', () => {
         this.sockets.delete(socket);
         client.destroy();
+        // A middlebox still delivers what it holds after the client has gone, then closes.
+        if (socket === client && held?.deliverThenEnd()) return;
         upstream.destroy();
       });
       socket.on('error', () => undefined);
@@ -75,6 +97,7 @@ export class FaultProxy {
       } else {
         bodies.skip(data);
       }
+      if (held) return held.take(data);
       // Respect back-pressure like a real link: bytes the server has not taken wait in the
       // browser's socket, not in an unbounded queue here (a cut would lose that queue).
       const forward = () => {
@@ -96,6 +119,61 @@ export class FaultProxy {
     const start = Math.max(now, this.nextFreeAt);
     this.nextFreeAt = start + (bytes / this.bytesPerSecond) * 1000;
     return Math.max(0, this.nextFreeAt - now);
+  }
+}
+
+/** One connection's bytes inside a middlebox: read ahead of the link, sent up at its own pace. */
+class HeldBytes {
+  private readonly queue: Buffer[] = [];
+  private bytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private clientGone = false;
+
+  constructor(
+    private readonly client: net.Socket,
+    private readonly upstream: net.Socket,
+    private readonly middlebox: Middlebox,
+  ) {}
+
+  take(data: Buffer): void {
+    this.queue.push(data);
+    this.bytes += data.length;
+    if (this.bytes >= this.middlebox.holdBytes) this.client.pause();
+    this.timer ??= setInterval(() => this.tick(), MIDDLEBOX_TICK_MS);
+  }
+
+  /** The client closed: keep sending what is held, then end. False when nothing is held. */
+  deliverThenEnd(): boolean {
+    this.clientGone = true;
+    if (this.bytes === 0 || this.upstream.destroyed) return false;
+    return true;
+  }
+
+  private tick(): void {
+    if (this.upstream.destroyed) return this.stop();
+    if (this.upstream.writableNeedDrain) return;
+    let budget = Math.ceil((this.middlebox.bytesPerSecond * MIDDLEBOX_TICK_MS) / 1000);
+    while (budget > 0 && this.queue.length > 0) {
+      const head = this.queue[0]!;
+      const piece = head.subarray(0, budget);
+      if (piece.length === head.length) this.queue.shift();
+      else this.queue[0] = head.subarray(piece.length);
+      this.bytes -= piece.length;
+      budget -= piece.length;
+      this.upstream.write(piece);
+    }
+    if (this.clientGone) {
+      if (this.bytes === 0) {
+        this.stop();
+        this.upstream.end();
+      }
+    } else if (this.bytes < this.middlebox.holdBytes) {
+      this.client.resume();
+    }
+  }
+
+  private stop(): void {
+    clearInterval(this.timer);
   }
 }
 

@@ -131,7 +131,7 @@ export class Harness {
 
   private async serverStatus(id: string): Promise<{ offset: number; received: number }> {
     const cookie = await ownerCookie(this.context, this.url);
-    const response = await fetch(`${this.ferry.url}/status`, { headers: { cookie, 'X-File-Id': id } });
+    const response = await fetch(`${this.ferry.url}/status`, { headers: { cookie, 'X-File-Id': id, 'X-Progress-Poll': '1' } });
     const offset = Number(await response.text());
     return { offset, received: Number(response.headers.get('x-upload-received') ?? offset) };
   }

@@ -45,7 +45,7 @@ test(`an upload of over 6 minutes with a page open completes without a stall${wi
       .cookies.filter((entry) => entry.name === 'ferry_owner').map((entry) => `${entry.name}=${entry.value}`).join('; ');
     // Bytes that reached the server, counted or still awaiting their chunk's digest check.
     const held = async () => {
-      const response = await fetch(`${ferry.url}/status`, { headers: { cookie, 'X-File-Id': id } });
+      const response = await fetch(`${ferry.url}/status`, { headers: { cookie, 'X-File-Id': id, 'X-Progress-Poll': '1' } });
       const offset = Number(await response.text());
       return Number(response.headers.get('x-upload-received') ?? offset);
     };

@@ -47,8 +47,7 @@ export function readAppendHeaders(req: IncomingMessage): AppendHeaders {
   const start = readByteCount(req, Header.startByte) ?? 0;
   const size = readByteCount(req, Header.fileSize);
   const contentLength = readByteCount(req, 'content-length');
-  const noRestartValue = header(req, Header.noRestart);
-  if (noRestartValue !== undefined && noRestartValue !== '1') throw badRequest(`${Header.noRestart} must be 1 when present, got "${clip(noRestartValue)}"`);
+  const noRestart = readFlag(req, Header.noRestart);
 
   let name: string | undefined;
   const rawName = header(req, Header.fileName);
@@ -65,7 +64,14 @@ export function readAppendHeaders(req: IncomingMessage): AppendHeaders {
   if (type !== undefined && (type.length > 255 || !MEDIA_TYPE.test(type))) {
     throw badRequest(`${Header.fileType} must be a media type such as video/mp4`);
   }
-  return { id, start, size, name, type, contentLength, noRestart: noRestartValue === '1' };
+  return { id, start, size, name, type, contentLength, noRestart };
+}
+
+/** A marker header: absent, or exactly `1`. */
+export function readFlag(req: IncomingMessage, name: string): boolean {
+  const value = header(req, name);
+  if (value !== undefined && value !== '1') throw badRequest(`${name} must be 1 when present, got "${clip(value)}"`);
+  return value === '1';
 }
 
 function clip(text: string): string {

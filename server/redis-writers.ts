@@ -4,8 +4,9 @@
 //   the lock stops that append, which flushes what it has and releases;
 // - fencing: the store asks the lease before every change it makes to the bucket,
 //   and a lease whose lock expired or vanished (Redis restarted) stops and changes nothing more.
-// - status: an instance asks the lock's holder (`ferry:probe`) what its live append has
-//   made durable and received, so progress shows wherever a poll lands.
+// - status: a plain status takes the lock over and lets go, so the append it stopped has flushed
+//   before the offset is read; a progress poll asks the lock's holder (`ferry:probe`) what its live
+//   append has made durable and received, so progress shows wherever a poll lands.
 // Within one instance the in-process registry still decides who goes first.
 import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -90,6 +91,13 @@ export class RedisWriters implements Writers {
     } else {
       this.probes.get(message.ask)?.(message.live);
     }
+  }
+
+  async stopLive(key: string): Promise<void> {
+    // A live append holds the lock, here or on another instance; taking it over stops that append.
+    if (!this.local.current(key) && !(await this.redis.exists(lockKeyOf(key)).catch(() => 0))) return;
+    const lease = await this.acquire(key);
+    lease.release();
   }
 
   async liveOffsets(key: string, ghostIdleMs: number): Promise<LiveOffsets | undefined> {

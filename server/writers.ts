@@ -66,7 +66,13 @@ export interface Writers {
   /** This instance's newest lease on the upload, if any. */
   current(key: string): Lease | undefined;
   /**
-   * What a live append on the upload has made durable and received, for status. An append
+   * Stop a live append of the upload, wherever it runs, and wait until it has flushed and let go.
+   * A status that promises its offset calls this first: bytes still arriving on that append's
+   * connection are dropped, so the offset answered is where the next append is accepted.
+   */
+  stopLive(key: string): Promise<void>;
+  /**
+   * What a live append on the upload has made durable and received, for a progress poll. An append
    * silent for `ghostIdleMs` is a connection nobody noticed is dead: it is stopped first, and
    * then there is no live append. Undefined when nobody is writing.
    */
@@ -100,13 +106,18 @@ export class WriterRegistry implements Writers {
     return this.holders.get(key);
   }
 
+  async stopLive(key: string): Promise<void> {
+    if (!this.holders.has(key)) return;
+    const lease = await this.acquire(key);
+    lease.release();
+  }
+
   async liveOffsets(key: string, ghostIdleMs: number): Promise<LiveOffsets | undefined> {
     const holder = this.holders.get(key);
     if (!holder) return undefined;
     // A progress poll never kills the chunk it measures; it only reads the live append's offsets.
     if (holder.idleMs() < ghostIdleMs) return holder.writer?.durableOffset();
-    const lease = await this.acquire(key);
-    lease.release();
+    await this.stopLive(key);
     return undefined;
   }
 

@@ -27,7 +27,7 @@ describe('cluster faults', () => {
       await writeAll(socket, file.subarray(sent, sent + MiB));
       sent += MiB;
       await sleep(20);
-      acknowledged = (await watcher.status('killed')).offset!;
+      acknowledged = (await watcher.progress('killed')).offset!;
     }
     assert.ok(acknowledged > 0, 'the cluster reported durable progress before the kill');
     await doomed.kill('SIGKILL');

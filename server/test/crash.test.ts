@@ -38,7 +38,7 @@ describe('process faults', () => {
       await writeAll(socket, file.subarray(sent, sent + MiB));
       sent += MiB;
       await sleep(20);
-      acknowledged = (await client.status('killed')).offset!;
+      acknowledged = (await client.progress('killed')).offset!;
     }
     assert.ok(acknowledged > 0, 'the server reported progress before the kill');
     first.child.kill('SIGKILL');
@@ -66,7 +66,7 @@ describe('process faults', () => {
     let reply = '';
     socket.on('data', (data) => (reply += data.toString('latin1'))).on('error', () => undefined);
     await writeAll(socket, file.subarray(0, 5 * MiB));
-    await eventually(async () => ((await client.status('stopped')).offset === 5 * MiB ? true : undefined), 5000, 'the bytes to arrive');
+    await eventually(async () => ((await client.progress('stopped')).offset === 5 * MiB ? true : undefined), 5000, 'the bytes to arrive');
 
     first.child.kill('SIGTERM');
     assert.equal(await first.exited, 0, 'a clean exit');

@@ -131,8 +131,14 @@ export class Client {
     if (!this.cookie) await this.status('warm-up');
   }
 
+  /** A plain status: stops a live append of the upload first, so the offset it answers is accepted next. */
   status(id: string): Promise<Answer> {
     return this.request('GET', '/status', { [Header.fileId]: id });
+  }
+
+  /** A progress poll: reads a live append's offsets without stopping it. */
+  progress(id: string): Promise<Answer> {
+    return this.request('GET', '/status', { [Header.fileId]: id, [Header.progressPoll]: '1' });
   }
 
   append(id: string, start: number, body: Uint8Array, headers: Record<string, string> = {}): Promise<Answer> {

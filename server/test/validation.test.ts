@@ -49,6 +49,9 @@ describe('validation at the door', () => {
     const client = new Client(server.url);
     assert.equal((await client.request('GET', '/status', {})).status, 400);
     assert.equal((await client.request('GET', '/status', { [Header.fileId]: 'y'.repeat(1025) })).status, 400);
+    const marked = await client.request('GET', '/status', { [Header.fileId]: 'y', [Header.progressPoll]: 'yes' });
+    assert.equal(marked.status, 400);
+    assert.match(marked.text, /x-progress-poll must be 1/);
   });
 
   it('answers a size that disagrees with the recorded one with 400, and keeps the bytes', async () => {

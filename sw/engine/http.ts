@@ -47,9 +47,14 @@ export interface FileFacts {
 export class ProtocolClient {
   constructor(private readonly fetch: FetchLike, private readonly base = '') {}
 
-  /** GET /status: the bytes the server holds. Throws NetworkError or ServerError. */
-  async status(id: string, signal: AbortSignal): Promise<Held> {
-    const response = await this.send(Route.status, { method: 'GET', headers: { [Header.fileId]: id }, signal, cache: 'no-store' });
+  /**
+   * GET /status: the bytes the server holds, an offset the next append is accepted at (the server
+   * stops a live append of ours first). `progressOnly` asks without stopping it, and is promised nothing.
+   * Throws NetworkError or ServerError.
+   */
+  async status(id: string, signal: AbortSignal, progressOnly = false): Promise<Held> {
+    const headers = { [Header.fileId]: id, ...(progressOnly ? { [Header.progressPoll]: '1' } : {}) };
+    const response = await this.send(Route.status, { method: 'GET', headers, signal, cache: 'no-store' });
     const text = await response.text();
     if (response.status !== 200) throw new ServerError(response.status, text.trim());
     const received = Number(response.headers.get(Header.uploadReceived) ?? NaN);

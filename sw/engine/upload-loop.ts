@@ -46,9 +46,6 @@ export interface LoopDeps {
   noProgressMs?: number;
 }
 
-/** How soon to ask again while the server still holds our previous append open. */
-const LIVE_APPEND_RECHECK_MS = 250;
-
 export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal): Promise<void> {
   let record = await deps.store.get(id);
   if (!record || !RUNNABLE.has(record.state)) return;
@@ -97,14 +94,9 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
     try {
       attemptAt = deps.now();
       if (offset === undefined) {
+        // A plain status: the server stops our own cut append if it has not noticed the cut yet,
+        // keeps what it received, and answers an offset our next append is accepted at.
         const held = await deps.http.status(id, withTimeout(signal, deps.statusTimeoutMs ?? 15_000));
-        if (held.offset === 0 && (held.received ?? 0) > 0) {
-          // Our own cut append, which began at 0, is still open on the server (it has not noticed the cut).
-          // X-No-Restart keeps its bytes safe from a new start at 0 (that would be a 409); asking again
-          // shortly spares sending a chunk only to be told that, and the bar does not drop to 0 meanwhile.
-          await deps.sleep(LIVE_APPEND_RECHECK_MS, signal, deps.now());
-          continue;
-        }
         offset = held.offset;
         meter.restart();
         meter.sample(deps.now(), offset);
@@ -252,7 +244,8 @@ async function sendChunk(
   const poll = setInterval(() => {
     if (polling) return;
     polling = true;
-    deps.http.status(facts.id, withTimeout(request.signal, 5000)).then((held) => {
+    // A progress poll: a plain status would stop the very append it measures.
+    deps.http.status(facts.id, withTimeout(request.signal, 5000), true).then((held) => {
       if (settled) return;
       // Progress shows what arrived; the bytes count once their digest is checked at the end of the chunk.
       const arrived = held.received ?? held.offset;

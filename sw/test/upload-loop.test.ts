@@ -41,20 +41,6 @@ describe('upload loop', () => {
     assert.deepEqual(network.appends()[1]!.body, data.subarray(1200));
   });
 
-  it('does not restart from 0 while the server still holds its cut first append open', async () => {
-    const size = 3000;
-    const { network, deps, sleeps } = setup(size);
-    network.respondWith('GET', () => held(0));
-    network.respondWith('POST', () => new Response('cut', { status: 503 }));
-    // The server has not noticed the cut yet: 0 verified, 900 received on the open append.
-    network.respondWith('GET', () => new Response('0', { status: 200, headers: { [Header.uploadOffset]: '0', [Header.uploadReceived]: '900' } }));
-    network.respondWith('GET', () => held(900)); // it noticed, and kept them
-    network.respondWith('POST', (request) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
-    assert.deepEqual(network.appends().map((append) => append.headers[Header.startByte]), ['0', '900']);
-    assert.equal(sleeps.length, 2, 'one backoff, one short wait for the open append');
-  });
-
   it('marks every append X-No-Restart, so a resent first append can never restart the upload', async () => {
     const size = 3000;
     const { network, deps } = setup(size);
@@ -139,6 +125,13 @@ describe('upload loop', () => {
     assert.ok(reported.some((offset) => offset > 0 && offset < size), `progress during the chunk: ${reported.join(',')}`);
     assert.equal(queue.records.get('f')?.state, 'done');
     assert.equal(network.appends()[1]!.headers[Header.startByte], '1500', 'resumed from the polled server offset');
+    // Polls during a chunk are marked progress-only (they must not stop the chunk); the probe before a chunk is plain.
+    const requests = network.requests;
+    const secondPost = requests.indexOf(network.appends()[1]!);
+    const probes = [requests[0]!, requests[secondPost - 1]!];
+    assert.deepEqual(probes.map((request) => [request.method, request.headers[Header.progressPoll]]), [['GET', undefined], ['GET', undefined]]);
+    const polls = requests.slice(2, secondPost - 1).filter((request) => request.method === 'GET');
+    assert.ok(polls.length > 0 && polls.every((request) => request.headers[Header.progressPoll] === '1'), 'every in-chunk poll is a progress poll');
   });
 
   it('stops quietly when paused mid-request, and a completed server copy needs no bytes', async () => {

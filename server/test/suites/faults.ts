@@ -70,7 +70,37 @@ export function faultSuite(where: string, start: () => Promise<Target>): void {
     assert.match(await ghostReply, /^HTTP\/1\.1 409/);
   });
 
-  it('lets a status poll read the progress of a live append without disturbing it', async () => {
+  it('accepts the offset a status answered while an append was live, and stores none of the bytes that append sends later', async () => {
+    const client = await ownedClient();
+    const file = randomFile(6 * MiB);
+    const stopped = await openRawUpload(client, 'promised', file.length);
+    const stoppedReply = collectReply(stopped);
+    await writeAll(stopped, file.subarray(0, 2 * MiB));
+    await eventually(async () => ((await client.progress('promised')).headers.get(Header.uploadOffset) === String(2 * MiB) ? true : undefined), 5000, 'the bytes to arrive');
+
+    // A client that stopped this append asks where to resume, while a middlebox still delivers its bytes.
+    const { offset } = await client.status('promised');
+    assert.equal(offset, 2 * MiB, 'status reports what the stopped append received');
+    await writeAll(stopped, Buffer.alloc(512 * 1024, 0xff)).catch(() => undefined);
+    await sleep(100);
+    const resumed = await client.upload('promised', file, 2 * MiB, {}, offset!);
+    assert.equal(resumed.status, 200, `the append at the offset status answered is accepted: ${resumed.text}`);
+    assert.equal(await client.storedSha('promised'), sha256(file), 'the late bytes were not stored');
+    assert.match(await stoppedReply, /^HTTP\/1\.1 409/, 'the stopped append was told it was taken over');
+  });
+
+  it('still answers 409 with the held offset to a start below it, with no status in between', async () => {
+    const client = await ownedClient();
+    const file = randomFile(3 * MiB);
+    await client.append('below', 0, file.subarray(0, 2 * MiB), { [Header.fileSize]: String(file.length) });
+    const answer = await client.append('below', MiB, file.subarray(MiB));
+    assert.equal(answer.status, 409);
+    assert.equal(answer.offset, 2 * MiB);
+    assert.equal((await client.upload('below', file, MiB, {}, answer.offset!)).status, 200);
+    assert.equal(await client.storedSha('below'), sha256(file));
+  });
+
+  it('lets a progress poll read the progress of a live append without disturbing it', async () => {
     const client = await ownedClient();
     const file = randomFile(8 * MiB);
     const socket = await openRawUpload(client, 'polled', file.length);
@@ -79,7 +109,7 @@ export function faultSuite(where: string, start: () => Promise<Target>): void {
     for (let at = 0; at < file.length; at += MiB) {
       await writeAll(socket, file.subarray(at, at + MiB));
       await sleep(30);
-      seen.push((await client.status('polled')).offset ?? -1);
+      seen.push((await client.progress('polled')).offset ?? -1);
     }
     assert.match(await reply, /^HTTP\/1\.1 200/, 'the polled append completes');
     assert.ok(seen.some((offset) => offset > 0 && offset < file.length), `progress was visible: ${seen.join(', ')}`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Header, Problem } from '../../../common/protocol.js';
-import { Client, MiB, eventually, openRawAppend, randomFile, sha256, writeAll, type Target } from '../helpers.js';
+import { Client, MiB, collectReply, eventually, openRawAppend, randomFile, sha256, writeAll, type Target } from '../helpers.js';
 
 const digestOf = (bytes: Uint8Array) => `sha-256=:${createHash('sha256').update(bytes).digest('base64')}:`;
 
@@ -72,6 +72,27 @@ export function integritySuite(where: string, start: () => Promise<Target>): voi
     assert.equal(plain?.verified, false, 'a client that sends no digest gets no claim of verification');
   });
 
+  it('a status stops an open digest-carrying append: its unverified bytes are kept, as a cut body\'s, and that offset is accepted', async () => {
+    const client = new Client(server.urls);
+    await client.ensureOwner();
+    const file = randomFile(4 * MiB);
+    const digestSocket = await openRawAppend(client.next(), {
+      cookie: client.cookie!, [Header.fileId]: 'stopped-digest', [Header.startByte]: '0', [Header.fileSize]: String(file.length),
+      'content-length': String(file.length), [Header.contentDigest]: digestOf(file),
+    });
+    const reply = collectReply(digestSocket);
+    await writeAll(digestSocket, file.subarray(0, 2 * MiB));
+    await eventually(async () => ((await client.progress('stopped-digest')).headers.get(Header.uploadReceived) === String(2 * MiB) ? true : undefined), 5000, 'the bytes to arrive');
+    const { offset } = await client.status('stopped-digest');
+    assert.equal(offset, 2 * MiB);
+    await writeAll(digestSocket, Buffer.alloc(256 * 1024, 0xff)).catch(() => undefined);
+    const rest = file.subarray(offset!);
+    const resumed = await client.append('stopped-digest', offset!, rest, { [Header.contentDigest]: digestOf(rest), [Header.reprDigest]: digestOf(file) });
+    assert.equal(resumed.status, 200, resumed.text);
+    assert.equal(await client.storedSha('stopped-digest'), sha256(file));
+    assert.match(await reply, /^HTTP\/1\.1 409/);
+  });
+
   it('reports an open digest-carrying append as received, not as held, until it is verified', async () => {
     const client = new Client(server.urls);
     await client.ensureOwner();
@@ -84,7 +105,7 @@ export function integritySuite(where: string, start: () => Promise<Target>): voi
     await writeAll(digestSocket, file.subarray(0, 2 * MiB));
     // Progress shows what arrived (once the server has read it: an S3 store opens the upload first)…
     const mid = await eventually(async () => {
-      const answer = await client.status('pending2');
+      const answer = await client.progress('pending2');
       return answer.headers.get(Header.uploadReceived) === String(2 * MiB) ? answer : undefined;
     }, 5000, 'status to show the 2 MiB that arrived');
     assert.equal(mid.offset, 0, '…but unverified bytes do not count');
