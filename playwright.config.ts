@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { ensureChromium } from './e2e/chromium.ts';
+import { ensureChromium } from './build/testkit/chromium.js';
 
 // Resolve (and if needed install) the browser once, in the runner, before any worker starts.
 process.env.CHROMIUM_PATH ??= ensureChromium();

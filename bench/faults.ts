@@ -2,9 +2,9 @@
 // connections cut mid-upload, the browser going offline and back, and a slow link
 // on which the page's bar must keep up with the server.
 import path from 'node:path';
-import { FaultProxy } from '../e2e/fault-proxy.js';
+import { FaultProxy } from '../testkit/fault-proxy.js';
 import { AppSession, median, sleep } from './app-session.js';
-import type { Served } from './processes.js';
+import type { Served } from '../testkit/processes.js';
 
 export interface Scenario {
   app: AppSession;

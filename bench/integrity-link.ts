@@ -2,7 +2,7 @@
 // file through the fault proxy throttled to a fast real-world uplink, digests on and off.
 import type { AppSession } from './app-session.js';
 import { finish, pickThroughProxy } from './faults.js';
-import type { Served } from './processes.js';
+import type { Served } from '../testkit/processes.js';
 
 export interface LinkIntegrityResults {
   linkMBps: number;

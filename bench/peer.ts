@@ -1,13 +1,14 @@
 // The same upload with the most used resumable stack (tus-js-client in the page,
 // @tus/server with its file store) on the same disk, in the same kind of browser.
 import path from 'node:path';
-import { launchProfile } from './app-session.js';
-import { serve, settleDisk } from './processes.js';
+import { launchChromium } from '../testkit/chromium.js';
+import { forkServer } from '../testkit/processes.js';
+import { settleDisk } from './processes.js';
 
 /** Seconds from picking `file` in the tus page to tus-js-client's onSuccess. */
 export async function measureTus(work: string, file: string): Promise<number> {
-  const server = await serve(path.join(import.meta.dirname, 'tus-server.js'), { TUS_DIR: path.join(work, 'tus-files') });
-  const browser = await launchProfile();
+  const server = await forkServer(path.join(import.meta.dirname, 'tus-server.js'), { env: { TUS_DIR: path.join(work, 'tus-files') } });
+  const browser = await launchChromium();
   try {
     await browser.page.goto(server.url);
     await settleDisk();

@@ -1,35 +1,8 @@
-// Processes the benchmark starts and watches: servers forked with their port sent
-// back over IPC, and resident memory read from /proc (Linux only, like this bench).
-import { execFile, fork, type ChildProcess } from 'node:child_process';
+// What the benchmark watches in the processes it starts: resident memory read from /proc
+// (Linux only, like this bench), and the disk settled before each timed step.
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-
-export interface Served {
-  url: string;
-  port: number;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Fork `script`, which sends `{ port }` once it listens. */
-export async function serve(script: string, env: Record<string, string>): Promise<Served> {
-  const child = fork(script, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /** Peak resident set size of a process so far, from the kernel's high-water mark. */
 export async function peakRssMB(pid: number): Promise<number> {

@@ -7,20 +7,21 @@ import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { forkFerry, type FerryProcess } from '../testkit/ferry.js';
+import { forkServer, type Served } from '../testkit/processes.js';
 import { median } from './app-session.js';
-import { peakRssMB, serve, settleDisk, type Served } from './processes.js';
+import { peakRssMB, settleDisk } from './processes.js';
 
 const run = promisify(execFile);
 const here = import.meta.dirname;
-export const ferryScript = path.resolve(here, '../server/main.js');
 
-export function startFerry(dataDir: string): Promise<Served> {
-  return serve(ferryScript, { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', STATIC_DIR: path.resolve(here, '../../dist') });
+export function startFerry(dataDir: string): Promise<FerryProcess> {
+  return forkFerry({ dataDir, env: { LOG_LEVEL: 'warn' } });
 }
 
 async function startSink(dir: string): Promise<Served> {
   await mkdir(dir, { recursive: true });
-  return serve(path.join(here, 'sink.js'), { SINK_DIR: dir });
+  return forkServer(path.join(here, 'sink.js'), { env: { SINK_DIR: dir } });
 }
 
 /**

@@ -1,12 +1,12 @@
 // Chromium driven over plain CDP on --remote-debugging-pipe, attached only to a
-// page. Playwright attaches to service workers and keeps them alive (DESIGN §3),
+// page. Playwright attaches to service workers and keeps them alive (docs/design.md §3.11),
 // which would hide a broken lease; this client never touches the worker.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { CHROMIUM_ARGS, ensureChromium } from './chromium.ts';
+import { CHROMIUM_ARGS, ensureChromium } from '../build/testkit/chromium.js';
 
 interface Pending {
   resolve(value: unknown): void;

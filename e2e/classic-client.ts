@@ -3,7 +3,7 @@
 // Through a middlebox that still delivers what it held after the client went away.
 import { expect, type Page } from '@playwright/test';
 import { Header } from '../common/protocol.ts';
-import { ownerCookie, storedSha } from './fixtures.ts';
+import { ownerCookie, storedSha } from '../build/testkit/server-view.js';
 import { MB, type Harness } from './harness.ts';
 
 /** One stop and the resume after it. */

@@ -32,7 +32,7 @@ async function clusterBackend(): Promise<Backend & { cluster: Cluster }> {
       await victim!.restart();
       return backend;
     },
-    async stop() {
+    async close() {
       await cluster.stop();
       await rm(dir, { recursive: true, force: true });
     },

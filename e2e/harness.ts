@@ -5,8 +5,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { FaultProxy } from './fault-proxy.ts';
-import { launchBrowser, ownerCookie, sha256, startFerry, storedSha, type FerryProcess } from './fixtures.ts';
+import { launchChromium } from '../build/testkit/chromium.js';
+import { FaultProxy } from '../build/testkit/fault-proxy.js';
+import { forkFerry, type FerryProcess } from '../build/testkit/ferry.js';
+import { ownerCookie, progressOf, sha256, storedSha } from '../build/testkit/server-view.js';
 
 export const MB = 1_000_000;
 
@@ -44,7 +46,7 @@ export interface SourceFile {
 }
 
 /** What the browser talks to: one Ferry process, or a whole cluster behind nginx. */
-export type Backend = Pick<FerryProcess, 'url' | 'port' | 'stop'> & { restart(): Promise<Backend> };
+export type Backend = Pick<FerryProcess, 'url' | 'port' | 'close'> & { restart(): Promise<Backend> };
 
 export class Harness {
   page!: Page;
@@ -56,12 +58,12 @@ export class Harness {
     private readonly filesDir: string,
   ) {}
 
-  static async start(env: Record<string, string> = {}, backend: () => Promise<Backend> = () => startFerry(env)): Promise<Harness> {
+  static async start(env: Record<string, string> = {}, backend: () => Promise<Backend> = () => forkFerry({ env })): Promise<Harness> {
     const ferry = await backend();
     const proxy = await new FaultProxy(ferry.port).listen();
-    const browser = await launchBrowser();
+    const browser = await launchChromium();
     const harness = new Harness(ferry, proxy, browser.context, browser.close, await mkdtemp(path.join(os.tmpdir(), 'ferry-files-')));
-    harness.page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    harness.page = browser.page;
     return harness;
   }
 
@@ -130,10 +132,7 @@ export class Harness {
   }
 
   private async serverStatus(id: string): Promise<{ offset: number; received: number }> {
-    const cookie = await ownerCookie(this.context, this.url);
-    const response = await fetch(`${this.ferry.url}/status`, { headers: { cookie, 'X-File-Id': id, 'X-Progress-Poll': '1' } });
-    const offset = Number(await response.text());
-    return { offset, received: Number(response.headers.get('x-upload-received') ?? offset) };
+    return progressOf(this.ferry.url, await this.cookie(), id);
   }
 
   /** Wait until more than `above` bytes of the named upload have reached the server (verified or not yet). */
@@ -159,8 +158,8 @@ export class Harness {
 
   /** Replace the server with a fresh one configured by `env`, behind the same proxy. */
   async replaceServer(env: Record<string, string>): Promise<void> {
-    await this.ferry.stop();
-    this.ferry = await startFerry(env);
+    await this.ferry.close();
+    this.ferry = await forkFerry({ env });
     this.proxy.retarget(this.ferry.port);
   }
 
@@ -172,7 +171,7 @@ export class Harness {
   async close(): Promise<void> {
     await this.closeBrowser();
     await this.proxy.close();
-    await this.ferry.stop();
+    await this.ferry.close();
     await rm(this.filesDir, { recursive: true, force: true });
   }
 }

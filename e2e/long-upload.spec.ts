@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { CdpBrowser } from './cdp-pipe.ts';
-import { FaultProxy } from './fault-proxy.ts';
-import { sha256, startFerry } from './fixtures.ts';
+import { FaultProxy } from '../build/testkit/fault-proxy.js';
+import { forkFerry } from '../build/testkit/ferry.js';
+import { ownerCookieOf, progressOf, sha256, storedSha } from '../build/testkit/server-view.js';
 
 const RATE = 50_000; // bytes/s through the proxy
 const SECONDS = 390; // six and a half minutes of transfer
@@ -17,7 +18,7 @@ const withoutHeartbeat = process.env.FERRY_NO_HEARTBEAT === '1';
 
 test(`an upload of over 6 minutes with a page open completes without a stall${withoutHeartbeat ? ' (heartbeat blocked: must fail)' : ''}`, async () => {
   test.setTimeout(11 * 60_000);
-  const ferry = await startFerry();
+  const ferry = await forkFerry();
   const proxy = await new FaultProxy(ferry.port).listen();
   const browser = await CdpBrowser.launch();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ferry-long-'));
@@ -41,14 +42,9 @@ test(`an upload of over 6 minutes with a page open completes without a stall${wi
     await browser.setInputFile(page, '#picker', file);
     await expect.poll(() => browser.evaluate(page, `document.querySelectorAll('li.upload').length`)).toBe(1);
     const id = await browser.evaluate<string>(page, `document.querySelector('li.upload').dataset.id`);
-    const cookie = (await browser.send<{ cookies: Array<{ name: string; value: string }> }>('Storage.getCookies'))
-      .cookies.filter((entry) => entry.name === 'ferry_owner').map((entry) => `${entry.name}=${entry.value}`).join('; ');
+    const cookie = ownerCookieOf((await browser.send<{ cookies: Array<{ name: string; value: string }> }>('Storage.getCookies')).cookies);
     // Bytes that reached the server, counted or still awaiting their chunk's digest check.
-    const held = async () => {
-      const response = await fetch(`${ferry.url}/status`, { headers: { cookie, 'X-File-Id': id, 'X-Progress-Poll': '1' } });
-      const offset = Number(await response.text());
-      return Number(response.headers.get('x-upload-received') ?? offset);
-    };
+    const held = async () => (await progressOf(ferry.url, cookie, id)).received;
 
     // The server's offset must keep moving, never standing still for long, until the end.
     const started = Date.now();
@@ -71,12 +67,11 @@ test(`an upload of over 6 minutes with a page open completes without a stall${wi
     expect(elapsed, 'the upload really ran past the 5-minute event limit').toBeGreaterThan(330);
     expect(last).toBe(bytes.length);
     expect(longestStillMs, 'no stall').toBeLessThan(60_000);
-    const response = await fetch(`${ferry.url}/files/${encodeURIComponent(id)}`, { headers: { cookie } });
-    expect(sha256(new Uint8Array(await response.arrayBuffer()))).toBe(sha256(bytes));
+    expect(await storedSha(ferry.url, cookie, id)).toBe(sha256(bytes));
   } finally {
     await browser.close();
     await proxy.close();
-    await ferry.stop();
+    await ferry.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -5,18 +5,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { launchBrowser, ownerCookie, sha256, startFerry, storedSha, type FerryProcess } from './fixtures.ts';
+import { expect, test, type Page } from '@playwright/test';
+import { launchChromium, type ChromiumProfile } from '../build/testkit/chromium.js';
+import { forkFerry, type FerryProcess } from '../build/testkit/ferry.js';
+import { ownerCookie, sha256, storedSha } from '../build/testkit/server-view.js';
 
 let ferry: FerryProcess;
-let browser: { context: BrowserContext; close(): Promise<void> };
+let browser: ChromiumProfile;
 let page: Page;
 const problems: string[] = [];
 
 test.beforeAll(async () => {
-  ferry = await startFerry();
-  browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  ferry = await forkFerry();
+  browser = await launchChromium();
+  page = browser.page;
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(message.text());
   });
@@ -25,7 +27,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await browser?.close();
-  await ferry?.stop();
+  await ferry?.close();
 });
 
 test('the app shell loads under its CSP, and its service worker takes control', async () => {

@@ -1,15 +1,13 @@
 // The scale-out topology on one machine (issue 6): a single-node Ceph cluster with the
 // RADOS Gateway, redis-server, N Ferry instances on the S3 store, and nginx in front.
 // Used by `npm run start:cluster`, the cluster tests and the bench.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { forkFerry, type FerryProcess } from '../../testkit/ferry.js';
 import { startCeph, type CephCluster } from './ceph.js';
-import { freePort, ownChild, type Daemon } from './daemons.js';
+import { freePort, type Daemon } from './daemons.js';
 import { startNginx } from './nginx.js';
 import { startRedis, type RedisServer } from './redis.js';
-
-const mainScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../main.js');
 
 export interface ClusterOptions {
   /** Everything the cluster writes goes under here. */
@@ -63,7 +61,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     };
     const instances: FerryInstance[] = [];
     for (let n = 1; n <= options.instances; n++) {
-      const instance = await startInstance(await freePort(), { ...env, DATA_DIR: path.join(options.dir, `ferry-${n}`) }, options.logs);
+      const instance = await startInstance(await freePort(), env, path.join(options.dir, `ferry-${n}`), options.logs);
       instances.push(instance);
       stops.push(() => instance.kill('SIGTERM'));
     }
@@ -77,31 +75,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   }
 }
 
-async function startInstance(port: number, env: Record<string, string>, logs: 'inherit' | 'ignore'): Promise<FerryInstance> {
-  let child!: ChildProcess;
-  let exited!: Promise<void>;
-  const launch = async () => {
-    child = fork(mainScript, { env: { ...process.env, ...env, PORT: String(port) }, stdio: [logs === 'inherit' ? 'inherit' : 'ignore', logs, logs, 'ipc'] });
-    ownChild(child);
-    exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`a Ferry instance exited with ${code} before listening`)));
-    });
-  };
-  await launch();
-  const instance: FerryInstance = {
+async function startInstance(port: number, env: Record<string, string>, dataDir: string, logs: 'inherit' | 'ignore'): Promise<FerryInstance> {
+  let ferry: FerryProcess = await forkFerry({ env, dataDir, port, logs });
+  return {
     port,
-    url: `http://127.0.0.1:${port}`,
+    url: ferry.url,
     get child() {
-      return child;
+      return ferry.child;
     },
-    restart: launch,
-    async kill(signal) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      await exited;
+    async restart() {
+      ferry = await ferry.restart();
     },
+    kill: (signal) => ferry.stop(signal),
   };
-  return instance;
 }

@@ -1,10 +1,11 @@
 // Shared plumbing for the throw-away daemons of the cluster topology: free ports,
-// foreground daemons we background ourselves (PIDs kept, only ours stopped),
+// foreground daemons we background ourselves (PIDs kept, only ours stopped, all killed when we exit),
 // readiness polled against a deadline that fails with the log's tail.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { promisify } from 'node:util';
+import { ownChild } from '../../testkit/processes.js';
 
 export const run = promisify(execFile);
 
@@ -28,22 +29,6 @@ export function portAnswers(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-// Every process we start dies with us, even when we are stopped abruptly (a test runner's timeout):
-// a leaked monitor or gateway would hold ports and disk long after its test.
-const owned = new Map<ChildProcess, NodeJS.Signals>();
-process.once('exit', () => {
-  for (const [child, signal] of owned) child.kill(signal);
-});
-
-/**
- * Kill `child` when this process exits, however it exits short of SIGKILL. `signal` is SIGKILL
- * unless the child must pass it on (nginx's master stops its workers on SIGTERM; killed, it orphans them).
- */
-export function ownChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
-  owned.set(child, signal);
-  child.once('exit', () => owned.delete(child));
 }
 
 export interface Daemon {

@@ -1,12 +1,12 @@
 // Test fixtures: a real Ferry server on an ephemeral port with a temp DATA_DIR,
 // in-process or as a child process that can be killed, and a small HTTP client.
-import { fork, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { distDir, forkFerry, type FerryProcess } from '../../testkit/ferry.js';
+import { sha256 } from '../../testkit/server-view.js';
 import { downloadPath, Header, type CompletedFile } from '../../common/protocol.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
@@ -14,7 +14,7 @@ import { startFerry, type FerryServer } from '../server.js';
 
 export const MiB = 1024 * 1024;
 
-export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+export { distDir, sha256 };
 export const randomFile = (size: number): Buffer => randomBytes(size);
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -59,28 +59,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   };
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const mainScript = path.join(here, '..', 'main.js');
-export const distDir = path.join(here, '..', '..', '..', 'dist');
-
-export interface ChildServer {
-  url: string;
-  child: ChildProcess;
-  exited: Promise<number | null>;
-}
-
-/** A Ferry server as its own process, so a test can SIGKILL or SIGTERM it. */
-export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = fork(mainScript, {
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child, exited };
+/** A Ferry server as its own process on `dataDir`, so a test can SIGKILL or SIGTERM it. */
+export function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<FerryProcess> {
+  return forkFerry({ dataDir, env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env } });
 }
 
 export interface Answer {

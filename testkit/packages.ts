@@ -1,0 +1,43 @@
+// The Debian packages the tests need, kept once in packages.txt, and a way to install the missing ones.
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './ferry.js';
+
+export interface Needed {
+  command: string;
+  pkg: string;
+}
+
+export function neededPackages(): Needed[] {
+  const text = readFileSync(path.join(repoRoot, 'testkit/packages.txt'), 'utf8');
+  return text.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#')).map((line) => {
+    const [command, pkg] = line.split(/\s+/) as [string, string];
+    return { command, pkg };
+  });
+}
+
+export function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(':').concat('/usr/sbin').some((dir) => executable(path.join(dir, command)));
+}
+
+/** On a Debian machine run as root, install `packages` with apt-get; elsewhere throw, saying what to install. */
+export function aptInstall(packages: string[], why: string): void {
+  if (packages.length === 0) return;
+  if (process.getuid?.() !== 0 || !onPath('apt-get')) {
+    throw new Error(`${why} need Debian's ${packages.join(', ')}: apt-get install -y --no-install-recommends ${packages.join(' ')}`);
+  }
+  console.log(`Installing Debian's ${packages.join(', ')} for ${why}…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
+}
