@@ -44,6 +44,26 @@ export class AppSession {
     return ownerCookie(this.context, this.page.url());
   }
 
+  /**
+   * Wait until the worker's IndexedDB holds its own copy of the File `id` (the hand-over's end), by
+   * asking IndexedDB itself: a read of the store waits for a write to it that is still committing.
+   */
+  async waitUntilKeptInBrowser(id: string): Promise<void> {
+    await this.page.waitForFunction((key) => new Promise<boolean>((resolve) => {
+      const opening = indexedDB.open('ferry');
+      // The worker made the database before the row appeared; never create or upgrade it from here.
+      opening.onupgradeneeded = () => opening.transaction?.abort();
+      opening.onerror = () => resolve(false);
+      opening.onsuccess = () => {
+        const db = opening.result;
+        const counting = db.transaction('files').objectStore('files').count(key);
+        counting.onsuccess = () => resolve(counting.result === 1);
+        counting.onerror = () => resolve(false);
+        counting.transaction!.oncomplete = () => db.close();
+      };
+    }), id, { polling: 20, timeout: 120_000 });
+  }
+
   /** A function that reads the bytes the server has received for `id` (verified or not yet), as this browser's owner. */
   async receivedReader(id: string): Promise<() => Promise<number>> {
     const cookie = await this.cookie();

@@ -78,7 +78,7 @@ export async function measureBrowser(appUrl: string, source: string, plainCopy: 
     await app.pick(source);
     await page.waitForSelector('li.upload', { timeout: 120_000 });
     const firstRowSeconds = (Date.now() - started) / 1000;
-    await page.waitForSelector('body[data-stored="1"]', { timeout: 120_000 });
+    await app.waitUntilKeptInBrowser(await app.idOf(path.basename(source)));
     const handoverSeconds = (Date.now() - started) / 1000;
     await app.waitForState(path.basename(source), 'done');
     const ferrySeconds = (Date.now() - started) / 1000;

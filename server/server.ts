@@ -8,7 +8,7 @@ import type { AppContext } from './context.js';
 import { createLogger } from './log.js';
 import { FsStore } from './store/fs-store.js';
 import type { UploadStore } from './store/port.js';
-import { Bucket, s3Client } from './store/s3-objects.js';
+import { Bucket, s3Client } from './store/s3-bucket.js';
 import { S3Store } from './store/s3-store.js';
 import { startSweeper } from './sweeper.js';
 import { RedisWriters } from './redis-writers.js';
@@ -28,7 +28,7 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
   const ctx: AppContext = { config, store, writers, log };
 
   const server = createServer({
-    // DESIGN §3: the 300 s default would kill a classic client that sends a whole file in one request.
+    // docs/design.md §3.13: the 300 s default would kill a classic client that sends a whole file in one request.
     requestTimeout: 0,
     headersTimeout: 60_000,
   }, createHandler(ctx));
@@ -63,7 +63,7 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
 
 async function openStore(config: Config): Promise<UploadStore> {
   const store = config.store.kind === 's3'
-    ? new S3Store(new Bucket(s3Client(config.store), config.store.bucket), config.store.partBytes)
+    ? new S3Store(new Bucket(s3Client(config.store), config.store.bucket), config.store.partBytes, config.maxUploadBytes)
     : new FsStore(config.dataDir);
   await store.init();
   return store;

@@ -1,6 +1,6 @@
 // The page's typed client of the upload worker, over workbox-window.
 import { Workbox } from 'workbox-window';
-import type { EnqueueReply, PageMessage, Settings, UploadView, WorkerMessage } from '../common/protocol.js';
+import type { EnqueueReply, PageMessage, Settings, UploadView, WorkerMessage } from '../common/messages.js';
 
 // DESIGN §3: an open page keeps the worker's event leases coming, so it is never killed mid-upload.
 const HEARTBEAT_MS = 25_000;

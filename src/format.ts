@@ -1,6 +1,6 @@
 // How numbers read on screen. Decimal units, as file managers and phones show sizes.
 import { formatBytes } from '../common/format.js';
-import type { UploadState, UploadView } from '../common/protocol.js';
+import type { UploadState, UploadView } from '../common/messages.js';
 
 export const formatRate = (bytesPerSecond: number): string => `${formatBytes(bytesPerSecond)}/s`;
 

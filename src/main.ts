@@ -1,5 +1,5 @@
 // The page: pick or drop files, hand them to the worker, watch every upload.
-import { CONCURRENCY_CHOICES, type UploadView, type WorkerMessage } from '../common/protocol.js';
+import { CONCURRENCY_CHOICES, type UploadView, type WorkerMessage } from '../common/messages.js';
 import { FerryClient } from './ferry-client.js';
 import { CompletedView } from './ui/completed-view.js';
 import { QueueView, type Action } from './ui/queue-view.js';
@@ -26,7 +26,7 @@ function notice(text: string): void {
   notices.append(item);
 }
 
-// navigator.onLine can say yes while nothing gets through (DESIGN §3), so a failed fetch counts too.
+// navigator.onLine can say yes while nothing gets through (docs/design.md §3.7), so a failed fetch counts too.
 let serverReachable = true;
 
 function showNetwork(uploads: UploadView[]): void {
@@ -53,9 +53,6 @@ async function main(): Promise<void> {
 
   client.subscribe((message: WorkerMessage) => {
     switch (message.type) {
-      case 'ferry:snapshot':
-        queue.replaceAll(message.uploads);
-        break;
       case 'ferry:update':
         queue.update(message.upload);
         if (message.upload.state === 'done') {
@@ -86,8 +83,6 @@ async function main(): Promise<void> {
     for (const file of files) {
       const answer = await client.enqueue(file);
       if (!answer.ok) notice(answer.error);
-      // Counts files the worker has acknowledged as stored (the benchmark's hand-over mark).
-      else document.body.dataset.stored = String(Number(document.body.dataset.stored ?? 0) + 1);
     }
     void storage.refresh();
   };

@@ -2,11 +2,10 @@
 // The service worker: precaches the app shell, and runs the upload engine from
 // IndexedDB whenever it wakes (start, any page message, Background Sync).
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
-import type { PageMessage, WorkerMessage } from '../common/protocol.js';
+import type { PageMessage, WorkerMessage } from '../common/messages.js';
 import { Engine } from './engine/engine.js';
 import { ProtocolClient } from './engine/http.js';
-import { handOver } from './hand-over.js';
-import { readPageMessage } from './messages.js';
+import { readPageMessage } from './page-messages.js';
 import { QueueStore } from './store/queue-store.js';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -79,7 +78,7 @@ async function handle(message: PageMessage): Promise<unknown> {
     case 'ferry:hello':
       return running.snapshot();
     case 'ferry:enqueue': {
-      const answer = await handOver(await store, running, message.file, Date.now());
+      const answer = await running.enqueue(message.file);
       if (answer.ok) void requestSync();
       return answer;
     }

@@ -3,7 +3,7 @@
 import { after, before } from 'node:test';
 import { rm } from 'node:fs/promises';
 import { startCeph, type CephCluster } from '../cluster/ceph.js';
-import { Bucket, s3Client } from '../store/s3-objects.js';
+import { Bucket, s3Client } from '../store/s3-bucket.js';
 import { MIN_PART_BYTES, S3Store } from '../store/s3-store.js';
 import { storeConformance } from './store-conformance.js';
 import { tempDir } from './helpers.js';
@@ -25,7 +25,7 @@ storeConformance('S3 on Ceph', async () => {
   const bucket = new Bucket(client, `ferry-test-${++buckets}`);
   // The smallest part S3 allows, so a few MiB already span several parts.
   const open = async () => {
-    const store = new S3Store(bucket, MIN_PART_BYTES);
+    const store = new S3Store(bucket, MIN_PART_BYTES, 64 * 1024 ** 3);
     await store.init();
     return store;
   };

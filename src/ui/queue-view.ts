@@ -1,5 +1,5 @@
 // The list of uploads: one row per upload, updated in place as messages arrive.
-import type { UploadState, UploadView } from '../../common/protocol.js';
+import type { UploadState, UploadView } from '../../common/messages.js';
 import { progressLine, STATE_LABELS, statusMessage } from '../format.js';
 
 export type Action = 'pause' | 'resume' | 'cancel' | 'retry';

@@ -1,25 +1,16 @@
 // Reads and hashes chunks of the picked file, one ahead of the chunk being sent,
 // so that hashing overlaps the network instead of adding to it.
+import { SourceChanged } from './errors.js';
 import { sha256Field, sha256Of } from './running-digest.js';
 
 export interface PreparedChunk {
   start: number;
   end: number;
-  /** What the request sends: a Blob slice, never the buffer (DESIGN §3). */
+  /** What the request sends: a Blob slice, never the buffer (docs/design.md §3.1). */
   body: Blob;
   /** The same bytes, read once for hashing. */
   bytes: Uint8Array<ArrayBuffer>;
   contentDigest: string;
-}
-
-/** The picked file changed or vanished on disk: never mix two versions. */
-export class SourceChanged extends Error {
-  static readonly sentence = 'The file changed on disk after it was picked, or can no longer be read. Pick it again to upload the current version.';
-
-  constructor() {
-    super(SourceChanged.sentence);
-    this.name = 'SourceChanged';
-  }
 }
 
 export class ChunkReader {

@@ -1,12 +1,17 @@
 // The scheduler: runs a few upload loops at a time from what IndexedDB holds,
 // and carries out the pages' controls. Nothing here must survive the worker:
 // every decision can be remade from the stored records.
-import type { UploadRecord, UploadView, WorkerMessage } from '../../common/protocol.js';
+import type { EnqueueReply, UploadView, WorkerMessage } from '../../common/messages.js';
+import type { UploadRecord } from '../store/record.js';
+import { fileIdOf, firstRecord, storageFailure } from './hand-over.js';
 import type { ProtocolClient } from './http.js';
 import { etaSeconds } from './policy.js';
 import { runUpload, RUNNABLE, type LoopDeps, type LoopStore } from './upload-loop.js';
 
 export interface QueuePort extends LoopStore {
+  addRecord(record: UploadRecord): Promise<void>;
+  /** Keep the File itself; resolves once the copy is committed. */
+  putFile(id: string, file: Blob): Promise<void>;
   all(): Promise<UploadRecord[]>;
   update(id: string, patch: Partial<UploadRecord>): Promise<UploadRecord | undefined>;
   remove(id: string): Promise<void>;
@@ -35,7 +40,7 @@ export class Engine {
   /** When a page last reported `online`. */
   private onlineAt = -Infinity;
   // Files handed over whose copy into IndexedDB is still being written; the upload need not wait for it.
-  private readonly handedOver = new Map<string, Blob>();
+  private readonly copying = new Map<string, Blob>();
   private draining: Promise<void> | undefined;
   private readonly now: () => number;
 
@@ -55,16 +60,34 @@ export class Engine {
     return (await this.deps.store.all()).some((record) => RUNNABLE.has(record.state));
   }
 
-  /** Start uploading a just-handed-over file from memory while its copy is still being stored. */
-  async startWith(id: string, file: Blob): Promise<void> {
-    this.handedOver.set(id, file);
+  /**
+   * Take a File from a page: keep its record, start uploading from the File in hand at once, and
+   * answer only once IndexedDB has committed its own copy (Chromium copies a picked File, seconds
+   * per GiB: docs/design.md §3.4). From that answer on, the upload survives a closed tab. If the
+   * copy cannot be kept, the upload is cancelled and the page told why.
+   */
+  async enqueue(file: File): Promise<EnqueueReply> {
+    const id = await fileIdOf(file);
+    const existing = await this.deps.store.get(id);
+    // The same file picked again while it is still on its way: nothing to add.
+    if (existing && existing.state !== 'done' && existing.state !== 'failed') return { ok: true, id };
+    try {
+      await this.deps.store.addRecord(firstRecord(id, file, this.now()));
+    } catch (error) {
+      return { ok: false, error: storageFailure(file.name, error) };
+    }
+    this.copying.set(id, file);
     await this.announce(id);
     void this.kick();
-  }
-
-  /** The stored copy is committed (or failed): read from IndexedDB from now on. */
-  stored(id: string): void {
-    this.handedOver.delete(id);
+    try {
+      await this.deps.store.putFile(id, file);
+    } catch (error) {
+      await this.cancel(id);
+      return { ok: false, error: storageFailure(file.name, error) };
+    } finally {
+      this.copying.delete(id);
+    }
+    return { ok: true, id };
   }
 
   /** Run up to `value` uploads at once from now on. */
@@ -125,10 +148,12 @@ export class Engine {
     return records.sort((a, b) => a.addedAt - b.addedAt).map((record) => this.view(record));
   }
 
+  /** The record as pages see it: what they show, and nothing of the worker's inner state (the hash state stays here). */
   view(record: UploadRecord): UploadView {
-    const rate = record.state === 'uploading' ? (this.rates.get(record.id) ?? 0) : 0;
-    const eta = record.state === 'uploading' ? etaSeconds(record.size - record.offset, rate) : undefined;
-    return { ...record, rate, ...(eta === undefined ? {} : { etaSeconds: eta }) };
+    const { id, name, size, state, offset, message, retryAt, addedAt } = record;
+    const rate = state === 'uploading' ? (this.rates.get(id) ?? 0) : 0;
+    const eta = state === 'uploading' ? etaSeconds(size - offset, rate) : undefined;
+    return { id, name, size, state, offset, message, retryAt, addedAt, rate, ...(eta === undefined ? {} : { etaSeconds: eta }) };
   }
 
   private async requeue(id: string, allowed: (record: UploadRecord) => boolean): Promise<void> {
@@ -163,7 +188,7 @@ export class Engine {
     const deps: LoopDeps = {
       http: this.deps.http,
       store: this.deps.store,
-      fileFor: async (id) => this.handedOver.get(id) ?? this.deps.store.file(id),
+      fileFor: async (id) => this.copying.get(id) ?? this.deps.store.file(id),
       digests: this.deps.digests ?? true,
       now: this.now,
       sleep: (ms, signal, since) => this.sleep(ms, signal, since),

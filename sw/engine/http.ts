@@ -1,6 +1,8 @@
 // The protocol client: the two calls of the resumable loop, and cancel, over an
-// injected fetch so that unit tests can script the network.
+// injected fetch so that unit tests can script the network. Every failure is thrown,
+// as a NetworkError (no answer) or a ServerError (an answer that is not one we use).
 import { Header, Problem, Route } from '../../common/protocol.js';
+import { NetworkError, ServerError } from './errors.js';
 import { classify } from './policy.js';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -17,25 +19,7 @@ export type AppendAnswer =
   /** The body did not match its Content-Digest: dropped, the held offset unchanged. */
   | { kind: 'corrupted'; offset: number }
   /** The whole file did not match its Repr-Digest: the server emptied the upload. */
-  | { kind: 'reset' }
-  | { kind: 'retry'; status: number; reason: string }
-  | { kind: 'fatal'; status: number; reason: string; limit?: number };
-
-/** The request did not get an HTTP answer: offline, cut, timed out or aborted. */
-export class NetworkError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'NetworkError';
-  }
-}
-
-/** The server answered, but not in a way we can use. */
-export class ServerError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-    this.name = 'ServerError';
-  }
-}
+  | { kind: 'reset' };
 
 export interface FileFacts {
   id: string;
@@ -50,7 +34,6 @@ export class ProtocolClient {
   /**
    * GET /status: the bytes the server holds, an offset the next append is accepted at (the server
    * stops a live append of ours first). `progressOnly` asks without stopping it, and is promised nothing.
-   * Throws NetworkError or ServerError.
    */
   async status(id: string, signal: AbortSignal, progressOnly = false): Promise<Held> {
     const headers = { [Header.fileId]: id, ...(progressOnly ? { [Header.progressPoll]: '1' } : {}) };
@@ -65,7 +48,7 @@ export class ProtocolClient {
     };
   }
 
-  /** POST /upload of `body` at `start`. A Blob slice, never an ArrayBuffer (DESIGN §3: 25× slower). */
+  /** POST /upload of `body` at `start`. A Blob slice, never an ArrayBuffer (docs/design.md §3.1: 25× slower). */
   async append(file: FileFacts, start: number, body: Blob, signal: AbortSignal, extra: Record<string, string> = {}): Promise<AppendAnswer> {
     const response = await this.send(Route.upload, {
       method: 'POST',
@@ -87,10 +70,9 @@ export class ProtocolClient {
     if (problem === Problem.contentDigestMismatch) return { kind: 'corrupted', offset: offsetOf(response, '') };
     if (problem === Problem.reprDigestMismatch) return { kind: 'reset' };
     const kind = classify(response.status);
-    if (kind === 'retry') return { kind, status: response.status, reason: text.trim() };
-    if (kind === 'fatal') {
+    if (kind === 'retry' || kind === 'fatal') {
       const limit = Number(response.headers.get(Header.uploadLimit) ?? NaN);
-      return { kind, status: response.status, reason: text.trim(), ...(Number.isSafeInteger(limit) ? { limit } : {}) };
+      throw new ServerError(response.status, text.trim(), Number.isSafeInteger(limit) ? limit : undefined);
     }
     return { kind, offset: offsetOf(response, text), complete: response.headers.get(Header.uploadComplete) === '1' };
   }

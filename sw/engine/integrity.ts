@@ -1,36 +1,60 @@
 // Keeps the running whole-file digest in step with the offset the server confirmed,
-// and makes the digest headers for each chunk (issue: end-to-end integrity).
+// and makes the digest headers for each chunk. While a chunk travels, the digest runs
+// ahead as if it will be confirmed; the answer settles whether that stands.
+import { Header } from '../../common/protocol.js';
+import type { PreparedChunk } from './chunk-reader.js';
 import { RunningDigest, sha256Field, type SavedDigest } from './running-digest.js';
 
 // Reading to catch the digest up happens in slices this large.
 const READ_SLICE = 8 * 1024 * 1024;
 
+interface Bytes {
+  start: number;
+  bytes: Uint8Array;
+}
+
 export class Integrity {
+  /** The chunk in flight, and the digest as it was before it, to go back to if the server does not confirm it. */
+  private inFlight: { chunk: Bytes; end: number; before?: SavedDigest } | undefined;
+
   private constructor(private readonly file: Blob, private digest: RunningDigest) {}
 
   static async start(file: Blob, saved?: SavedDigest): Promise<Integrity> {
     return new Integrity(file, await RunningDigest.start(saved));
   }
 
-  /** Repr-Digest of the whole file, when `lastChunk` completes it. Requires the digest at the chunk's start. */
-  reprDigestWith(lastChunk: Uint8Array): string {
-    return sha256Field(this.digest.digestWith(lastChunk));
+  /** A chunk is about to go: its headers, with the whole file's Repr-Digest when it is the last. */
+  async begin(chunk: PreparedChunk, isLast: boolean): Promise<Record<string, string>> {
+    this.inFlight = { chunk: { start: chunk.start, bytes: chunk.bytes }, end: chunk.end };
+    const headers: Record<string, string> = { [Header.contentDigest]: chunk.contentDigest };
+    if (isLast) {
+      await this.advanceTo(chunk.start);
+      headers[Header.reprDigest] = sha256Field(this.digest.digestWith(chunk.bytes));
+    }
+    return headers;
   }
 
   /**
-   * Bring the digest to `offset`: from the chunk just sent where it covers the gap,
-   * else by reading the file. A server that holds less than we hashed means starting over.
+   * While the chunk travels: bring the digest to its start (after a resume the server may hold bytes
+   * we never hashed), and run it past the chunk as if the server will confirm it.
    */
-  async advanceTo(offset: number, chunk?: { start: number; bytes: Uint8Array }): Promise<void> {
-    if (offset < this.digest.at) this.digest.reset();
-    if (chunk && chunk.start === this.digest.at && offset <= chunk.start + chunk.bytes.length) {
-      this.digest.update(chunk.bytes.subarray(0, offset - chunk.start));
-      return;
-    }
-    while (this.digest.at < offset) {
-      const end = Math.min(offset, this.digest.at + READ_SLICE);
-      this.digest.update(new Uint8Array(await this.file.slice(this.digest.at, end).arrayBuffer()));
-    }
+  async runAhead(): Promise<void> {
+    const flight = this.inFlight;
+    if (!flight) return;
+    await this.advanceTo(flight.chunk.start);
+    flight.before = this.digest.save();
+    await this.advanceTo(flight.end, flight.chunk);
+  }
+
+  /**
+   * The chunk's answer: `confirmed` is the offset the server now holds, or undefined when it holds
+   * nothing new we can count on. Running ahead stands only if the server confirmed exactly the chunk;
+   * otherwise the digest goes back to the chunk's start, and the next chunk brings it up from there.
+   */
+  async settle(confirmed: number | undefined): Promise<void> {
+    const flight = this.inFlight;
+    this.inFlight = undefined;
+    if (flight?.before && confirmed !== flight.end) this.digest = await RunningDigest.start(flight.before);
   }
 
   /** The server threw the upload away after a whole-file mismatch: start the digest over too. */
@@ -42,8 +66,19 @@ export class Integrity {
     return this.digest.save();
   }
 
-  /** Go back to a state saved earlier (after a speculative advance the server did not confirm). */
-  async restore(saved: SavedDigest): Promise<void> {
-    this.digest = await RunningDigest.start(saved);
+  /**
+   * Bring the digest to `offset`: from the chunk just sent where it covers the gap,
+   * else by reading the file. A server that holds less than we hashed means starting over.
+   */
+  private async advanceTo(offset: number, chunk?: Bytes): Promise<void> {
+    if (offset < this.digest.at) this.digest.reset();
+    if (chunk && chunk.start === this.digest.at && offset <= chunk.start + chunk.bytes.length) {
+      this.digest.update(chunk.bytes.subarray(0, offset - chunk.start));
+      return;
+    }
+    while (this.digest.at < offset) {
+      const end = Math.min(offset, this.digest.at + READ_SLICE);
+      this.digest.update(new Uint8Array(await this.file.slice(this.digest.at, end).arrayBuffer()));
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { formatBytes } from '../../common/format.js';
+import { NetworkError, ServerError, SourceChanged } from './errors.js';
 
 // The engine's decisions, as pure functions: how long to wait, how much to send,
 // when a request has stalled, and what an answer means. Unit-tested without a browser.
@@ -49,7 +50,7 @@ export const NO_PROGRESS_MS = 12_000;
 
 export type AnswerKind = 'ok' | 'conflict' | 'retry' | 'fatal';
 
-/** What an HTTP status means to the loop (DESIGN §2). */
+/** What an HTTP status means to the loop (docs/design.md §2.2). */
 export function classify(status: number): AnswerKind {
   if (status >= 200 && status < 300) return 'ok';
   if (status === 409) return 'conflict';
@@ -67,6 +68,25 @@ export function failureMessage(status: number, serverReason: string, limit?: num
   if (status === 400) return `The server refused the upload: ${reason}.`;
   if (status === 401 || status === 403) return 'The server did not allow this upload.';
   return `The server refused the upload (HTTP ${status}${reason ? `: ${reason}` : ''}).`;
+}
+
+export type AfterFailure =
+  | { state: 'failed'; message: string }
+  | { state: 'waiting-for-network'; delayMs: number; message: string };
+
+/**
+ * The loop's one error path: what a failed attempt (the `failures`-th in a row) leads to. A changed
+ * file or a refusal fails the upload with a sentence; no answer, or the server asking us to come
+ * back, waits and then asks the server again. Anything else is a bug, and is thrown on.
+ */
+export function afterFailure(error: unknown, failures: number, random?: number): AfterFailure {
+  if (error instanceof SourceChanged) return { state: 'failed', message: error.message };
+  if (error instanceof ServerError && classify(error.status) === 'fatal') {
+    return { state: 'failed', message: failureMessage(error.status, error.message, error.limit) };
+  }
+  if (error instanceof ServerError) return { state: 'waiting-for-network', delayMs: backoffMs(failures, random), message: `The server is unavailable (HTTP ${error.status}).` };
+  if (error instanceof NetworkError) return { state: 'waiting-for-network', delayMs: backoffMs(failures, random), message: 'Waiting for the network.' };
+  throw error;
 }
 
 /** Confirmed bytes per second, smoothed so that one quick or slow chunk does not swing the estimate. */

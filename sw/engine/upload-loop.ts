@@ -1,17 +1,17 @@
-// One upload's resumable loop (DESIGN §2): an explicit while over the state union.
-// Probe the server, send Blob slices from its offset, take the offset from every
-// answer, back off on network errors and 5xx, fail on any other 4xx.
-import { Header, type UploadRecord, type UploadState } from '../../common/protocol.js';
-import { NetworkError, ServerError, type AppendAnswer, type FileFacts, type ProtocolClient } from './http.js';
-import { ChunkReader, SourceChanged } from './chunk-reader.js';
+// One upload's resumable loop (docs/design.md §2.2): an explicit while over the state union.
+// Probe the server, send Blob slices from its offset, take the offset from every answer;
+// every failure goes through one function (afterFailure) to the next state.
+import type { UploadState } from '../../common/messages.js';
+import type { UploadRecord } from '../store/record.js';
+import { ChunkReader } from './chunk-reader.js';
+import { SourceChanged } from './errors.js';
+import type { FileFacts, ProtocolClient } from './http.js';
 import { Integrity } from './integrity.js';
-import type { SavedDigest } from './running-digest.js';
-import { backoffMs, chunkDeadlineMs, classify, failureMessage, FIRST_CHUNK, nextChunkSize, NO_PROGRESS_MS, RateMeter } from './policy.js';
+import { afterFailure, FIRST_CHUNK, nextChunkSize, RateMeter } from './policy.js';
+import { sendChunk, type ChunkTiming } from './send-chunk.js';
 
 // Whole-file mismatches in a row before we stop and say so, rather than send forever.
 const MAX_VERIFICATION_FAILURES = 3;
-/** Status polls during a chunk: cheap for the server (no sync under a Content-Digest), and the bar's only source of truth. */
-const POLL_INTERVAL_MS = 500;
 
 /** States in which an upload wants the network. */
 export const RUNNABLE: ReadonlySet<UploadState> = new Set(['queued', 'uploading', 'waiting-for-network']);
@@ -24,14 +24,13 @@ export interface LoopStore {
   dropFile(id: string): Promise<void>;
 }
 
-export interface LoopDeps {
+export interface LoopDeps extends ChunkTiming {
   http: ProtocolClient;
   store: LoopStore;
   /** The File to read: the one just handed over while IndexedDB still stores it, else the stored one. */
   fileFor(id: string): Promise<Blob | undefined>;
   /** Send Content-Digest and Repr-Digest (default true). */
   digests?: boolean;
-  now(): number;
   /**
    * Resolve after `ms`, or sooner when a page reports `online` or `signal` aborts; at once if
    * a page reported `online` after `since` (the failed attempt began before the network came back).
@@ -40,10 +39,7 @@ export interface LoopDeps {
   /** Tell the pages: the record as saved and the measured rate in bytes/s. */
   report(record: UploadRecord, rate: number): void;
   random?: () => number;
-  pollIntervalMs?: number;
   statusTimeoutMs?: number;
-  chunkDeadline?: (bytes: number, rate: number) => number;
-  noProgressMs?: number;
 }
 
 export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal): Promise<void> {
@@ -72,13 +68,11 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
   };
   const digestsOn = deps.digests ?? true;
   const reader = new ChunkReader(file);
-  // The file digest as it was before a chunk now in flight, to go back to if the server does not confirm it.
-  let speculation: SavedDigest | undefined;
   let verificationFailures = record.verificationFailures ?? 0;
   let verified = false;
   let chunk = FIRST_CHUNK;
   let failures = record.failures;
-  // The server's offset, learnt this run. Undefined means ask: never resume from the saved one (DESIGN §3).
+  // The server's offset, learnt this run. Undefined means ask: never resume from the saved one (docs/design.md §3.10).
   let offset: number | undefined;
   let state: UploadState = record.state === 'waiting-for-network' ? 'waiting-for-network' : 'uploading';
   // When the attempt that failed began: an `online` after it means the network may be back already.
@@ -96,7 +90,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       if (offset === undefined) {
         // A plain status: the server stops our own cut append if it has not noticed the cut yet,
         // keeps what it received, and answers an offset our next append is accepted at.
-        const held = await deps.http.status(id, withTimeout(signal, deps.statusTimeoutMs ?? 15_000));
+        const held = await deps.http.status(id, AbortSignal.any([signal, AbortSignal.timeout(deps.statusTimeoutMs ?? 15_000)]));
         offset = held.offset;
         meter.restart();
         meter.sample(deps.now(), offset);
@@ -107,39 +101,25 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         await save({ state: 'uploading', offset, message: undefined, retryAt: undefined });
       }
       const start = offset;
-      // Read to hash only; the request still sends the Blob slice (DESIGN §3: 25× faster than a buffer).
+      // Read to hash only; the request still sends the Blob slice (docs/design.md §3.1: 25× faster than a buffer).
       const prepared = digestsOn ? await reader.take(start, Math.min(facts.size, start + chunk)) : undefined;
       const end = prepared?.end ?? Math.min(facts.size, start + chunk);
-      const bytes = prepared?.bytes ?? new Uint8Array(0);
       const isLast = end === facts.size;
-      const digests: Record<string, string> = {};
-      if (prepared) {
-        digests[Header.contentDigest] = prepared.contentDigest;
-        if (isLast) {
-          await integrity.advanceTo(start);
-          digests[Header.reprDigest] = integrity.reprDigestWith(bytes);
-        }
-      }
-      const sending = sendChunk(deps, facts, prepared?.body ?? file.slice(start, end), start, meter, signal, digests, (polled) => {
+      const headers = prepared ? await integrity.begin(prepared, isLast) : {};
+      const body = prepared?.body ?? file.slice(start, end);
+      const sending = sendChunk(deps.http, deps, { facts, start, body, headers, rate: meter.bytesPerSecond }, signal, (polled) => {
         meter.sample(deps.now(), polled);
         void save({ offset: polled });
       });
       sending.catch(() => undefined); // observed below, after the overlapped work
       if (prepared && !isLast) {
-        // While the chunk travels: read the next one, bring the file digest up to this one's start (after
-        // a resume the server may hold bytes we never hashed), and advance it as if it will be confirmed.
-        // The read comes first: it runs in the browser and WebCrypto's threads while hash-wasm holds this one.
-        // Sized as the next chunk will be at the rate measured so far: the chunk read ahead is the one sent.
+        // While the chunk travels: read the next one (in the browser's and WebCrypto's threads), then
+        // run the file digest ahead in hash-wasm. The read-ahead is sized as the next chunk will be.
         reader.readAhead(end, Math.min(facts.size, end + nextChunkSize(meter.bytesPerSecond, chunk)));
-        await integrity.advanceTo(start);
-        speculation = integrity.save();
-        await integrity.advanceTo(end, { start, bytes });
+        await integrity.runAhead();
       }
       const answer = await sending;
-      if (speculation && !((answer.kind === 'ok' || answer.kind === 'conflict') && answer.offset === end)) {
-        await integrity.restore(speculation);
-      }
-      speculation = undefined;
+      await integrity.settle(answer.kind === 'ok' || answer.kind === 'conflict' ? answer.offset : undefined);
       switch (answer.kind) {
         case 'ok':
         case 'conflict':
@@ -148,11 +128,10 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
           meter.sample(deps.now(), offset);
           chunk = nextChunkSize(meter.bytesPerSecond, chunk);
           if (answer.complete) {
-            verified = digestsOn && end === facts.size; // the request that completed it carried our Repr-Digest
+            verified = digestsOn && isLast; // the request that completed it carried our Repr-Digest
             state = 'done';
             continue;
           }
-          if (digestsOn) await integrity.advanceTo(offset, { start, bytes });
           await save({ offset, failures, ...(digestsOn ? digestPatch() : {}) });
           break;
         case 'corrupted':
@@ -177,37 +156,24 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
             ...digestPatch(),
           });
           break;
-        case 'fatal':
-          state = 'failed';
-          await save({ state, message: failureMessage(answer.status, answer.reason, answer.limit) });
-          break;
-        case 'retry':
-          throw new ServerError(answer.status, answer.reason);
       }
     } catch (error) {
-      if (speculation) await integrity.restore(speculation);
-      speculation = undefined;
+      await integrity.settle(undefined);
       reader.drop();
       if (signal.aborted) return;
-      if (error instanceof SourceChanged) {
+      const next = afterFailure(error, failures + 1, deps.random?.());
+      if (next.state === 'failed') {
         state = 'failed';
-        await save({ state, message: error.message });
+        await save({ state, message: next.message });
         continue;
       }
-      if (error instanceof ServerError && classify(error.status) === 'fatal') {
-        state = 'failed';
-        await save({ state, message: failureMessage(error.status, error.message) });
-        continue;
-      }
-      if (!(error instanceof NetworkError || error instanceof ServerError)) throw error;
       failures += 1;
       offset = undefined;
       // Start small again: the first byte after a cut waits for its chunk to be read and
       // hashed (64 MiB took ~0.3 s), and the link may not be what it was. It regrows 4× a step.
       chunk = FIRST_CHUNK;
-      const delay = backoffMs(failures, deps.random?.());
       state = 'waiting-for-network';
-      await save({ state, failures, retryAt: deps.now() + delay, message: waitingMessage(error) });
+      await save({ state, failures, retryAt: deps.now() + next.delayMs, message: next.message });
     }
   }
 
@@ -218,67 +184,8 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
   }
 }
 
-/**
- * POST one slice. While it is in flight, poll the server's offset twice a second
- * so the bar stays within a second of the server on slow links, and abort the request when the server
- * stops seeing bytes or the chunk overruns its deadline.
- */
-async function sendChunk(
-  deps: LoopDeps,
-  facts: FileFacts,
-  body: Blob,
-  start: number,
-  meter: RateMeter,
-  signal: AbortSignal,
-  headers: Record<string, string>,
-  onProgress: (offset: number) => void,
-): Promise<AppendAnswer> {
-  const request = new AbortController();
-  const abort = () => request.abort();
-  signal.addEventListener('abort', abort);
-  const deadline = setTimeout(abort, (deps.chunkDeadline ?? chunkDeadlineMs)(body.size, meter.bytesPerSecond));
-  let best = start;
-  let movedAt = deps.now();
-  let settled = false;
-  let polling = false;
-  const poll = setInterval(() => {
-    if (polling) return;
-    polling = true;
-    // A progress poll: a plain status would stop the very append it measures.
-    deps.http.status(facts.id, withTimeout(request.signal, 5000), true).then((held) => {
-      if (settled) return;
-      // Progress shows what arrived; the bytes count once their digest is checked at the end of the chunk.
-      const arrived = held.received ?? held.offset;
-      if (arrived > best) {
-        best = arrived;
-        movedAt = deps.now();
-        onProgress(best);
-      } else if (deps.now() - movedAt > (deps.noProgressMs ?? NO_PROGRESS_MS)) {
-        abort(); // the server has seen nothing new for too long: a stalled connection
-      }
-    }, () => undefined).finally(() => (polling = false));
-  }, deps.pollIntervalMs ?? POLL_INTERVAL_MS);
-  try {
-    return await deps.http.append(facts, start, body, request.signal, headers);
-  } finally {
-    settled = true;
-    clearInterval(poll);
-    clearTimeout(deadline);
-    signal.removeEventListener('abort', abort);
-  }
-}
-
 function doneMessage(verified: boolean, corrupted: number): string | undefined {
   if (!verified) return undefined;
   const caught = corrupted === 0 ? '' : ` ${corrupted} damaged ${corrupted === 1 ? 'chunk was' : 'chunks were'} caught and sent again.`;
   return `Verified: the server's copy matches this file byte for byte.${caught}`;
-}
-
-function withTimeout(signal: AbortSignal, ms: number): AbortSignal {
-  return AbortSignal.any([signal, AbortSignal.timeout(ms)]);
-}
-
-function waitingMessage(error: NetworkError | ServerError): string {
-  if (error instanceof ServerError) return `The server is unavailable (HTTP ${error.status}).`;
-  return 'Waiting for the network.';
 }

@@ -1,6 +1,7 @@
 // The only file that knows the database's name, version and schema.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { Settings, UploadRecord } from '../../common/protocol.js';
+import type { Settings } from '../../common/messages.js';
+import type { UploadRecord } from './record.js';
 
 export interface FerrySchema extends DBSchema {
   /** One record per upload, by file id. */

@@ -1,5 +1,6 @@
 // The upload queue's operations on IndexedDB. Every write is done when its transaction is.
-import { DEFAULT_SETTINGS, type Settings, type UploadRecord } from '../../common/protocol.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../common/messages.js';
+import type { UploadRecord } from './record.js';
 import type { QueuePort } from '../engine/engine.js';
 import { RUNNABLE } from '../engine/upload-loop.js';
 import { openFerryDb, type FerryDb } from './db.js';

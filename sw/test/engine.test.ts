@@ -1,7 +1,7 @@
 // The scheduler's state transitions and controls, with the scripted network.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { WorkerMessage } from '../../common/protocol.js';
+import type { WorkerMessage } from '../../common/messages.js';
 import { Engine } from '../engine/engine.js';
 import { ProtocolClient } from '../engine/http.js';
 import { accept, bytes, hang, held, MemoryQueue, recordFor, ScriptedNetwork } from './fakes.js';
@@ -122,5 +122,35 @@ describe('engine', () => {
     await engine.kick();
     assert.equal(queue.records.get('o')?.state, 'done');
     assert.ok(Date.now() - started < 200, `no 250 ms backoff (${Date.now() - started} ms)`);
+  });
+
+  it('enqueues a picked File: uploads it from the File in hand and answers once the browser keeps its copy', async () => {
+    const { network, queue, messages, engine } = setup(3);
+    const data = bytes(3000);
+    const file = new File([data], 'отчёт.pdf', { type: 'application/pdf', lastModified: 7 });
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', (request) => accept(request, data.length));
+    const answer = await engine.enqueue(file);
+    assert.deepEqual(answer, { ok: true, id: encodeURIComponent('3000-7-отчёт.pdf') });
+    assert.ok(queue.files.has(answer.ok ? answer.id : ''), 'the copy is kept');
+    await engine.kick();
+    const record = queue.records.get(answer.ok ? answer.id : '')!;
+    assert.equal(record.state, 'done');
+    assert.deepEqual(network.appends()[0]!.body, data);
+    const views = messages.flatMap((message) => (message.type === 'ferry:update' ? [message.upload] : []));
+    assert.ok(views.length > 0 && views.every((view) => !('hashState' in view) && !('lastModified' in view)), 'pages see a view, never the worker record');
+
+    // The same file picked again while on its way adds nothing.
+    assert.deepEqual(await engine.enqueue(file), answer);
+  });
+
+  it('cancels an upload whose copy the browser cannot keep, and says why', async () => {
+    const { queue, messages, engine } = setup(0); // nothing starts: this is about the copy
+    queue.putFails = new DOMException('quota', 'QuotaExceededError');
+    const answer = await engine.enqueue(new File([bytes(10)], 'big.mov', { lastModified: 1 }));
+    assert.equal(answer.ok, false);
+    assert.match(answer.ok ? '' : answer.error, /no room left in this browser's storage to keep “big\.mov”/);
+    assert.equal(queue.records.size, 0, 'the record is gone');
+    assert.ok(messages.some((message) => message.type === 'ferry:removed'));
   });
 });

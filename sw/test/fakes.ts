@@ -1,5 +1,6 @@
 // Test doubles for the engine: a scripted network and an in-memory queue.
-import { Header, type UploadRecord } from '../../common/protocol.js';
+import { Header } from '../../common/protocol.js';
+import type { UploadRecord } from '../store/record.js';
 import type { QueuePort } from '../engine/engine.js';
 import { ProtocolClient, type FetchLike } from '../engine/http.js';
 import type { LoopDeps } from '../engine/upload-loop.js';
@@ -83,6 +84,18 @@ export class MemoryQueue implements QueuePort {
   add(record: UploadRecord, file: Blob): void {
     this.records.set(record.id, record);
     this.files.set(record.id, file);
+  }
+
+  /** Set to make the next putFile fail, as a full browser quota does. */
+  putFails: Error | undefined;
+
+  async addRecord(record: UploadRecord) {
+    this.records.set(record.id, record);
+  }
+
+  async putFile(id: string, file: Blob) {
+    if (this.putFails) throw this.putFails;
+    this.files.set(id, file);
   }
 
   async get(id: string) {

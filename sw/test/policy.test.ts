@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BACKOFF_CAP_MS, backoffMs, chunkDeadlineMs, classify, etaSeconds, failureMessage, MAX_CHUNK, MIN_CHUNK, nextChunkSize, RateMeter } from '../engine/policy.js';
+import { NetworkError, ServerError, SourceChanged } from '../engine/errors.js';
+import { afterFailure, BACKOFF_CAP_MS, backoffMs, chunkDeadlineMs, classify, etaSeconds, failureMessage, MAX_CHUNK, MIN_CHUNK, nextChunkSize, RateMeter } from '../engine/policy.js';
 
 const MiB = 1024 * 1024;
 
@@ -25,6 +26,14 @@ describe('retry policy', () => {
     assert.equal(classify(409), 'conflict');
     for (const status of [500, 502, 503, 507, 408, 429]) assert.equal(classify(status), 'retry', String(status));
     for (const status of [400, 403, 404, 413]) assert.equal(classify(status), 'fatal', String(status));
+  });
+
+  it('sends every failure down one path: wait and ask again, or fail with a sentence, or throw a bug on', () => {
+    assert.deepEqual(afterFailure(new NetworkError('cut'), 1, 1), { state: 'waiting-for-network', delayMs: 250, message: 'Waiting for the network.' });
+    assert.deepEqual(afterFailure(new ServerError(503, 'restarting'), 2, 1), { state: 'waiting-for-network', delayMs: 1000, message: 'The server is unavailable (HTTP 503).' });
+    assert.deepEqual(afterFailure(new ServerError(413, 'too big', 1_000_000), 1), { state: 'failed', message: 'This file is too large for the server: it accepts files of up to 1.0 MB.' });
+    assert.equal(afterFailure(new SourceChanged(), 1).state, 'failed');
+    assert.throws(() => afterFailure(new TypeError('a bug'), 1), TypeError);
   });
 
   it('turns a refusal into a sentence, never a stack trace', () => {

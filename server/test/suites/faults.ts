@@ -25,10 +25,9 @@ export function faultSuite(where: string, start: () => Promise<Target>): void {
     await sleep(100); // let loopback deliver what was written
     socket.destroy();
 
-    const held = await eventually(async () => {
-      const { offset } = await client.status('cut');
-      return offset === sent ? offset : undefined;
-    }, 5000, 'status to report the bytes that arrived');
+    // Progress polls while the kernel still delivers; a plain status would stop the append there.
+    await eventually(async () => ((await client.progress('cut')).offset === sent ? true : undefined), 5000, 'the server to read the bytes that arrived');
+    const held = (await client.status('cut')).offset!;
     assert.equal(held, sent);
     assert.equal((await client.upload('cut', file, 4 * MiB, {}, held)).status, 200);
     assert.equal(await client.storedSha('cut'), sha256(file));

@@ -1,13 +1,17 @@
-// Small typed helpers over one S3 bucket: JSON objects, byte objects, and the
-// gateway quirks ../shared/CEPH.md measured (checksum trailers, NoSuchKey for a gone upload).
+// Every S3 call Ferry makes, over one bucket: JSON objects, byte objects, multipart uploads,
+// and the gateway quirks docs/cluster.md lists (checksum trailers, NoSuchKey for a gone upload).
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
   type _Object,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
@@ -40,8 +44,16 @@ export function isGone(error: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NoSuchUpload' || name === 'NotFound' || status === 404;
 }
 
+/** S3 refuses more parts than this in one multipart upload. */
+export const MAX_PARTS = 10_000;
+
+export interface SentPart {
+  number: number;
+  etag: string;
+}
+
 export class Bucket {
-  constructor(readonly client: S3Client, readonly name: string) {}
+  constructor(private readonly client: S3Client, readonly name: string) {}
 
   async create(): Promise<void> {
     try {
@@ -113,5 +125,39 @@ export class Bucket {
       yield* page.Contents ?? [];
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /** A new multipart upload whose object will be `key`; its upload id. */
+  async createMultipart(key: string): Promise<string> {
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.name, Key: key }));
+    return UploadId!;
+  }
+
+  /** Send part `number`; its ETag. */
+  async uploadPart(key: string, uploadId: string, number: number, body: Buffer): Promise<string> {
+    const { ETag } = await this.client.send(new UploadPartCommand({ Bucket: this.name, Key: key, UploadId: uploadId, PartNumber: number, Body: body, ContentLength: body.length }));
+    return ETag!;
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: readonly SentPart[]): Promise<void> {
+    await this.client.send(new CompleteMultipartUploadCommand({
+      Bucket: this.name,
+      Key: key,
+      UploadId: uploadId,
+      MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.number, ETag: part.etag })) },
+    }));
+  }
+
+  /** Abort a multipart upload; one already gone (aborted, or completed by another instance) is fine. */
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.name, Key: key, UploadId: uploadId }));
+    } catch (error) {
+      if (!isGone(error)) throw error;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.head(key)) !== undefined;
   }
 }

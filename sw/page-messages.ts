@@ -1,5 +1,5 @@
 // Messages from pages cross a trust boundary: check their shape before acting on them.
-import { CONCURRENCY_CHOICES, type PageMessage } from '../common/protocol.js';
+import { CONCURRENCY_CHOICES, type PageMessage } from '../common/messages.js';
 
 const WITH_ID = new Set(['ferry:pause', 'ferry:resume', 'ferry:cancel', 'ferry:retry']);
 const BARE = new Set(['ferry:hello', 'ferry:clear-finished', 'ferry:online', 'ferry:heartbeat', 'ferry:get-settings']);

@@ -1,0 +1,58 @@
+// Page ↔ service worker: the messages, the settings, and an upload as the pages see it
+// (docs/design.md §2). The worker's own record, with its saved hash state, never leaves the worker.
+
+/** The states of one upload in the worker's loop. */
+export type UploadState = 'queued' | 'uploading' | 'waiting-for-network' | 'paused' | 'done' | 'failed';
+
+/** An upload as the pages see it: what the worker confirmed and measured, and nothing of its inner state. */
+export interface UploadView {
+  id: string;
+  name: string;
+  size: number;
+  state: UploadState;
+  /** Bytes the server confirmed. */
+  offset: number;
+  /** A sentence for people, when the upload failed, is waiting or was verified. */
+  message?: string;
+  /** Epoch ms of the next retry, while waiting. */
+  retryAt?: number;
+  addedAt: number;
+  /** Bytes per second, from server-confirmed offsets. */
+  rate: number;
+  /** Seconds left at the current rate, when it can be told. */
+  etaSeconds?: number;
+}
+
+/** Messages a page sends to the worker. Each gets a reply on its MessageChannel port. */
+export type PageMessage =
+  | { type: 'ferry:hello' }
+  | { type: 'ferry:enqueue'; file: File }
+  | { type: 'ferry:pause'; id: string }
+  | { type: 'ferry:resume'; id: string }
+  | { type: 'ferry:cancel'; id: string }
+  | { type: 'ferry:retry'; id: string }
+  | { type: 'ferry:clear-finished' }
+  | { type: 'ferry:get-settings' }
+  | { type: 'ferry:set-concurrency'; value: number }
+  /** Integrity digests on (the default) or off; off exists only so the benchmark can measure their cost. */
+  | { type: 'ferry:set-digests'; value: boolean }
+  | { type: 'ferry:online' }
+  | { type: 'ferry:heartbeat' };
+
+export type EnqueueReply = { ok: true; id: string } | { ok: false; error: string };
+
+/** The worker's settings, kept in IndexedDB. */
+export interface Settings {
+  /** How many uploads run at once. */
+  concurrency: number;
+  /** Send Content-Digest and Repr-Digest with appends. */
+  digests: boolean;
+}
+
+export const DEFAULT_SETTINGS: Settings = { concurrency: 3, digests: true };
+export const CONCURRENCY_CHOICES = [1, 2, 3, 4, 6] as const;
+
+/** Messages the worker broadcasts to every open page. A page that opens asks with `ferry:hello`. */
+export type WorkerMessage =
+  | { type: 'ferry:update'; upload: UploadView }
+  | { type: 'ferry:removed'; id: string };
