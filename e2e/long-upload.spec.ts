@@ -1,5 +1,5 @@
 // An upload longer than the 5-minute limit Chromium puts on a worker event
-// (DESIGN §3), with a page open: the leases and the page's heartbeat must carry it.
+// (docs/design.md §3.8), with a page open: the leases and the page's heartbeat must carry it.
 // Driven over plain CDP so nothing but Ferry keeps the worker alive.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

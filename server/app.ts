@@ -93,7 +93,7 @@ function fail(ctx: AppContext, req: IncomingMessage, res: ServerResponse, log: L
 
   const headers: Record<string, string> = { ...known?.headers };
   if (known?.offset !== undefined) headers[Header.uploadOffset] = String(known.offset);
-  // DESIGN §1: a 409's body carries the held offset, so the client resumes without another probe.
+  // docs/design.md §1.3: a 409's body carries the held offset, so the client resumes without another probe.
   const body = status === 409 && known?.offset !== undefined ? String(known.offset) : log.reason;
   const respond = known instanceof ProblemError
     ? () => sendProblem(res, known, headers)

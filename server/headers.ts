@@ -20,7 +20,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** DESIGN §1: a missing or empty id, or one over 1,024 characters, is 400. Ids are opaque. */
+/** docs/design.md §1.3: a missing or empty id, or one over 1,024 characters, is 400. Ids are opaque. */
 export function readFileId(req: IncomingMessage): string {
   const id = header(req, Header.fileId);
   if (id === undefined || id === '') throw badRequest(`${Header.fileId} is missing or empty`);
@@ -28,7 +28,7 @@ export function readFileId(req: IncomingMessage): string {
   return id;
 }
 
-/** DESIGN §1: numbers are plain non-negative decimal integers within 2^53. */
+/** docs/design.md §1.3: numbers are plain non-negative decimal integers within 2^53. */
 function readByteCount(req: IncomingMessage, name: string): number | undefined {
   const raw = header(req, name);
   if (raw === undefined) return undefined;

@@ -9,7 +9,7 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const MAX_AGE_S = 400 * 24 * 3600;
 
 /**
- * DESIGN §1: the first response to a browser without an owner cookie sets an
+ * docs/design.md §1.3: the first response to a browser without an owner cookie sets an
  * HttpOnly, SameSite=Strict cookie holding a random token. Returns the owner's
  * namespace key: a hash of the token, so the disk never holds the credential.
  */

@@ -9,7 +9,7 @@ export function apiHeaders(res: ServerResponse): void {
   res.setHeader('x-content-type-options', 'nosniff');
 }
 
-/** Offset headers, per DESIGN §1: Upload-Offset always, X-File-Size when known, X-Upload-Complete once complete. */
+/** Offset headers, per docs/design.md §1.3: Upload-Offset always, X-File-Size when known, X-Upload-Complete once complete. */
 export function offsetHeaders(res: ServerResponse, held: Pick<Held, 'offset' | 'size' | 'complete'>): void {
   res.setHeader(Header.uploadOffset, String(held.offset));
   if (held.size !== undefined) res.setHeader(Header.fileSize, String(held.size));

@@ -1,4 +1,4 @@
-// DESIGN §1, expiry: partial uploads untouched for UPLOAD_TTL are removed.
+// docs/design.md §1.3, expiry: partial uploads untouched for UPLOAD_TTL are removed.
 import { uploadKey, type AppContext } from './context.js';
 
 export function startSweeper(ctx: AppContext): () => void {

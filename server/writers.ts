@@ -1,4 +1,4 @@
-// DESIGN §1, one writer per upload: a newer request stops an older append
+// docs/design.md §1.3, one writer per upload: a newer request stops an older append
 // instead of waiting behind it, so a client is never blocked by its own ghost.
 // This registry is the in-process lock; redis-writers.ts extends it across instances.
 import type { Fence } from './store/port.js';

@@ -2,7 +2,7 @@
 import { Workbox } from 'workbox-window';
 import type { EnqueueReply, PageMessage, Settings, UploadView, WorkerMessage } from '../common/messages.js';
 
-// DESIGN §3: an open page keeps the worker's event leases coming, so it is never killed mid-upload.
+// docs/design.md §3.8: an open page keeps the worker's event leases coming, so it is never killed mid-upload.
 const HEARTBEAT_MS = 25_000;
 
 export class FerryClient {
@@ -15,7 +15,7 @@ export class FerryClient {
     });
     navigator.serviceWorker.startMessages();
     setInterval(() => void this.send({ type: 'ferry:heartbeat' }), HEARTBEAT_MS);
-    // The worker gets no online events of its own (DESIGN §3); pass ours on so it retries at once.
+    // The worker gets no online events of its own (docs/design.md §3.7); pass ours on so it retries at once.
     window.addEventListener('online', () => void this.send({ type: 'ferry:online' }));
   }
 

@@ -14,7 +14,7 @@ precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
 const SYNC_TAG = 'ferry-uploads';
-// DESIGN §3: Chromium kills a worker ~5 min after an event began, so no event holds the
+// docs/design.md §3.8: Chromium kills a worker ~5 min after an event began, so no event holds the
 // upload for long. Each holds this lease, and open pages send a heartbeat every 25 s.
 const LEASE_MS = 60_000;
 // A sync event lasts about 3 minutes; give it back before that, unfinished if need be.

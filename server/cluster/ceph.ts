@@ -1,6 +1,6 @@
 // A throw-away single-node Ceph cluster (one monitor, one bluestore OSD on a sparse
 // file, the RADOS Gateway) with an S3 user, everything under one directory.
-// Recipe and pitfalls: ../shared/CEPH.md (cold start about 5 s on this machine).
+// Recipe and pitfalls: docs/cluster.md (cold start about 5 s on this machine).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';

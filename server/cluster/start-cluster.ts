@@ -1,4 +1,4 @@
-// `npm run start:cluster`: the whole scale-out topology on loopback (README, "Cluster").
+// `npm run start:cluster`: the whole scale-out topology on loopback (docs/cluster.md).
 // Ctrl-C or SIGTERM stops every daemon it started, and only those.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';

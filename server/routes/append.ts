@@ -63,7 +63,7 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
   }
 }
 
-/** DESIGN §1 exact-offset and size rules. Returns the size the upload will have. */
+/** docs/design.md §1.3, exact-offset and size rules. Returns the size the upload will have. */
 function checkAppend(request: AppendHeaders, held: Held, restart: boolean): number | undefined {
   // "It never destroys a completed one: that answers 409 with the full size."
   if (held.complete) throw conflict('this upload is already complete', held);

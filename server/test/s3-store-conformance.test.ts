@@ -1,5 +1,5 @@
 // The S3 store against the storage port's shared contract, on a real single-node
-// Ceph cluster with the RADOS Gateway (../shared/CEPH.md), one bucket per test.
+// Ceph cluster with the RADOS Gateway (docs/cluster.md), one bucket per test.
 import { after, before } from 'node:test';
 import { rm } from 'node:fs/promises';
 import { startCeph, type CephCluster } from '../cluster/ceph.js';

@@ -4,6 +4,7 @@
 import type { UploadState } from '../../common/messages.js';
 import type { UploadRecord } from '../store/record.js';
 import { ChunkReader } from './chunk-reader.js';
+import { devLog } from './dev-log.js';
 import { SourceChanged } from './errors.js';
 import type { FileFacts, ProtocolClient } from './http.js';
 import { Integrity } from './integrity.js';
@@ -92,6 +93,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         // keeps what it received, and answers an offset our next append is accepted at.
         const held = await deps.http.status(id, AbortSignal.any([signal, AbortSignal.timeout(deps.statusTimeoutMs ?? 15_000)]));
         offset = held.offset;
+        devLog(id, 'the server holds', { offset, complete: held.complete });
         meter.restart();
         meter.sample(deps.now(), offset);
         if (held.complete) {
@@ -119,6 +121,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         await integrity.runAhead();
       }
       const answer = await sending;
+      devLog(id, `append ${start}-${end}: ${answer.kind}`, answer);
       await integrity.settle(answer.kind === 'ok' || answer.kind === 'conflict' ? answer.offset : undefined);
       switch (answer.kind) {
         case 'ok':
@@ -162,6 +165,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       reader.drop();
       if (signal.aborted) return;
       const next = afterFailure(error, failures + 1, deps.random?.());
+      devLog(id, `attempt failed: ${next.state}`, { error: String(error), ...next });
       if (next.state === 'failed') {
         state = 'failed';
         await save({ state, message: next.message });

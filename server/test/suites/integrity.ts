@@ -109,7 +109,7 @@ export function integritySuite(where: string, start: () => Promise<Target>): voi
       return answer.headers.get(Header.uploadReceived) === String(2 * MiB) ? answer : undefined;
     }, 5000, 'status to show the 2 MiB that arrived');
     assert.equal(mid.offset, 0, '…but unverified bytes do not count');
-    // A connection cut mid-body cannot be verified; its bytes are kept (README: resume stays cheap, Repr-Digest guards the file).
+    // A connection cut mid-body cannot be verified; its bytes are kept (docs/design.md §1.4: resume stays cheap, Repr-Digest guards the file).
     digestSocket.destroy();
     await eventually(async () => ((await client.status('pending2')).offset === 2 * MiB ? true : undefined), 3000, 'the cut bytes to be kept');
   });
