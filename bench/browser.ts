@@ -3,6 +3,7 @@
 // to the same server. Also the hand-over time, the price of integrity digests and
 // the memory of every Chromium process during each.
 import path from 'node:path';
+import { pickInOwnInput } from '../testkit/chromium.js';
 import { AppSession } from './app-session.js';
 import { BrowserRssSampler, settleDisk } from './processes.js';
 
@@ -28,13 +29,7 @@ export async function measureBrowser(appUrl: string, source: string, plainCopy: 
   const rss = new BrowserRssSampler();
   try {
     // Baseline: a single XHR POST of the whole file, no resume.
-    await page.evaluate(() => {
-      const input = document.createElement('input');
-      input.type = 'file';
-      input.id = 'baseline-input';
-      document.body.append(input);
-    });
-    await page.setInputFiles('#baseline-input', source);
+    await pickInOwnInput(page, 'baseline-input', source);
     await settleDisk();
     rss.start();
     const xhrSeconds = await page.evaluate(() => new Promise<number>((resolve, reject) => {

@@ -3,6 +3,7 @@
 // Through a middlebox that still delivers what it held after the client went away.
 import { expect, type Page } from '@playwright/test';
 import { Header } from '../common/protocol.ts';
+import { pickInOwnInput } from '../build/testkit/chromium.js';
 import { ownerCookie, storedSha } from '../build/testkit/server-view.js';
 import { MB, type Harness } from './harness.ts';
 
@@ -71,17 +72,6 @@ export function runClassicClient(page: Page, plan: ClassicPlan): Promise<{ id: s
   }, plan);
 }
 
-/** Give the page a file input of its own, as the tutorial's page has, and pick `file` in it. */
-export async function pickForClassicClient(page: Page, file: string): Promise<void> {
-  await page.evaluate(() => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.id = 'classic-input';
-    document.body.append(input);
-  });
-  await page.setInputFiles('#classic-input', file);
-}
-
 /** Stops after 0.2 to 1.1 s of sending, resumes 0 to 500 ms later; STOPS=20 for the issue's report. */
 function classicPlan(stops = Number(process.env.STOPS ?? 10)) {
   return {
@@ -99,7 +89,7 @@ export async function classicStopAndResume(app: Harness): Promise<void> {
   await app.open();
   const plan = classicPlan();
   const file = await app.makeFile('survey-footage.bin', plan.stopAfterMs.length * 4 * MB + 3 * MB + 17);
-  await pickForClassicClient(app.page, file.path);
+  await pickInOwnInput(app.page, 'classic-input', file.path);
   const { id, attempts } = await runClassicClient(app.page, plan);
   const accepted = attempts.filter((attempt) => attempt.outcome === 'accepted' || attempt.outcome === 'done').length;
   console.log(`classic client: ${accepted} of ${attempts.length} appends taken; ${attempts.map((attempt) => `${attempt.start}:${attempt.outcome}`).join(' ')}`);

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { launchChromium, type ChromiumProfile } from '../build/testkit/chromium.js';
+import { launchChromium, pickInOwnInput, type ChromiumProfile } from '../build/testkit/chromium.js';
 import { forkFerry, type FerryProcess } from '../build/testkit/ferry.js';
 import { ownerCookie, sha256, storedSha } from '../build/testkit/server-view.js';
 
@@ -48,14 +48,8 @@ test('a classic client works unchanged: fetch("status"), then XHR POSTs to "uplo
   await writeFile(file, source);
   try {
     await page.goto(ferry.url);
-    // The classic pattern's page has its own file input; add one beside the app's.
-    await page.evaluate(() => {
-      const input = document.createElement('input');
-      input.type = 'file';
-      input.id = 'classic-input';
-      document.body.append(input);
-    });
-    await page.setInputFiles('#classic-input', file);
+    // The classic pattern's page has its own file input.
+    await pickInOwnInput(page, 'classic-input', file);
 
     const offsets = await page.evaluate(async () => {
       const picked = (document.querySelector('#classic-input') as HTMLInputElement).files![0]!;

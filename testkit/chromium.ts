@@ -51,6 +51,17 @@ export interface ChromiumProfile {
   close(): Promise<void>;
 }
 
+/** Give the page a file input of its own beside the app's (a classic client's page, a baseline), and pick `file` in it. */
+export async function pickInOwnInput(page: Page, inputId: string, file: string): Promise<void> {
+  await page.evaluate((id) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.id = id;
+    document.body.append(input);
+  }, inputId);
+  await page.setInputFiles(`#${inputId}`, file);
+}
+
 /** Headless Chromium on a fresh persistent profile in a temporary directory. */
 export async function launchChromium(): Promise<ChromiumProfile> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'ferry-profile-'));

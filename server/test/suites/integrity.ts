@@ -13,6 +13,18 @@ export function integritySuite(where: string, start: () => Promise<Target>): voi
   before(async () => (server = await start()));
   after(() => server.close());
 
+  /** A raw append of a whole 4 MiB file under its Content-Digest, from a new owner, body not yet sent. */
+  async function openDigestAppend(id: string) {
+    const client = new Client(server.urls);
+    await client.ensureOwner();
+    const file = randomFile(4 * MiB);
+    const digestSocket = await openRawAppend(client.next(), {
+      cookie: client.cookie!, [Header.fileId]: id, [Header.startByte]: '0', [Header.fileSize]: String(file.length),
+      'content-length': String(file.length), [Header.contentDigest]: digestOf(file),
+    });
+    return { client, file, digestSocket };
+  }
+
   it('accepts a body whose Content-Digest matches, and drops one that does not, keeping the held offset', async () => {
     const client = new Client(server.urls);
     const file = randomFile(3 * MiB);
@@ -73,13 +85,7 @@ export function integritySuite(where: string, start: () => Promise<Target>): voi
   });
 
   it('a status stops an open digest-carrying append: its unverified bytes are kept, as a cut body\'s, and that offset is accepted', async () => {
-    const client = new Client(server.urls);
-    await client.ensureOwner();
-    const file = randomFile(4 * MiB);
-    const digestSocket = await openRawAppend(client.next(), {
-      cookie: client.cookie!, [Header.fileId]: 'stopped-digest', [Header.startByte]: '0', [Header.fileSize]: String(file.length),
-      'content-length': String(file.length), [Header.contentDigest]: digestOf(file),
-    });
+    const { client, file, digestSocket } = await openDigestAppend('stopped-digest');
     const reply = collectReply(digestSocket);
     await writeAll(digestSocket, file.subarray(0, 2 * MiB));
     await eventually(async () => ((await client.progress('stopped-digest')).headers.get(Header.uploadReceived) === String(2 * MiB) ? true : undefined), 5000, 'the bytes to arrive');
@@ -94,13 +100,7 @@ export function integritySuite(where: string, start: () => Promise<Target>): voi
   });
 
   it('reports an open digest-carrying append as received, not as held, until it is verified', async () => {
-    const client = new Client(server.urls);
-    await client.ensureOwner();
-    const file = randomFile(4 * MiB);
-    const digestSocket = await openRawAppend(client.next(), {
-      cookie: client.cookie!, [Header.fileId]: 'pending2', [Header.startByte]: '0', [Header.fileSize]: String(file.length),
-      'content-length': String(file.length), [Header.contentDigest]: digestOf(file),
-    });
+    const { client, file, digestSocket } = await openDigestAppend('pending2');
     digestSocket.on('error', () => undefined);
     await writeAll(digestSocket, file.subarray(0, 2 * MiB));
     // Progress shows what arrived (once the server has read it: an S3 store opens the upload first)…
