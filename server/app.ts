@@ -2,9 +2,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Header, Route } from '../common/protocol.js';
 import type { AppContext, LogFields } from './context.js';
-import { HttpError, isOutOfSpace, ProblemError } from './errors.js';
+import { HttpError, isOutOfDescriptors, isOutOfSpace, ProblemError } from './errors.js';
 import { ownerOf } from './owner.js';
-import { apiHeaders, sendProblem, sendText } from './respond.js';
+import { apiHeaders, bodyWithheld, sendProblem, sendText } from './respond.js';
 import { append } from './routes/append.js';
 import { cancel } from './routes/cancel.js';
 import { downloadFile, listFiles } from './routes/files.js';
@@ -81,6 +81,7 @@ function fail(ctx: AppContext, req: IncomingMessage, res: ServerResponse, log: L
   }
   const known = error instanceof HttpError ? error
     : isOutOfSpace(error) ? new HttpError(507, 'the server is out of storage space; retry later', undefined, { 'retry-after': '60' })
+    : isOutOfDescriptors(error) ? new HttpError(503, 'the server is busy; retry shortly', undefined, { 'retry-after': '2', connection: 'close' })
     : undefined;
   if (!known) ctx.log.error({ err: error, ...log }, 'request failed');
   const status = known?.status ?? 500;
@@ -101,6 +102,12 @@ function fail(ctx: AppContext, req: IncomingMessage, res: ServerResponse, log: L
 
   const unread = req.complete ? 0 : Number(req.headers['content-length'] ?? Infinity);
   if (unread === 0 || req.destroyed) return respond();
+  if (bodyWithheld(req) || headers.connection === 'close') {
+    // Refused before an "Expect: 100-continue" body was invited (it never comes), or a body that
+    // trickles: answer now, and this connection is not read past it.
+    headers.connection = 'close';
+    return respond();
+  }
   if (unread <= DRAIN_LIMIT) {
     req.on('end', respond).on('error', () => res.destroy()).resume();
     return;

@@ -16,6 +16,12 @@ export interface Config {
   ghostIdleMs: number;
   /** A request socket with no traffic this long is closed, in ms. */
   socketIdleMs: number;
+  /** Append bodies slower than this (bytes/s, averaged over 20 s) are closed; their bytes are kept. */
+  minBodyRate: number;
+  /** Appends one owner may have sending at once. */
+  maxOwnerAppends: number;
+  /** Appends open at once in all (lowered further to fit the open-file limit). */
+  maxAppends: number;
   logLevel: string;
   /** Where bytes live: this machine's DATA_DIR, or an S3-compatible object store. */
   store: { kind: 'fs' } | { kind: 's3'; endpoint: string | undefined; bucket: string; region: string; partBytes: number };
@@ -37,6 +43,9 @@ export const defaults = {
   SWEEP_INTERVAL: '1h',
   GHOST_IDLE: '2s',
   SOCKET_IDLE: '120s',
+  MIN_BODY_RATE: '1024',
+  MAX_OWNER_APPENDS: '32',
+  MAX_APPENDS: '1024',
   LOG_LEVEL: 'info',
   STORE: 'fs',
   S3_ENDPOINT: '',
@@ -62,6 +71,9 @@ export function loadConfig(env: Env = process.env): Config {
     sweepIntervalMs: duration('SWEEP_INTERVAL', get('SWEEP_INTERVAL')),
     ghostIdleMs: duration('GHOST_IDLE', get('GHOST_IDLE')),
     socketIdleMs: duration('SOCKET_IDLE', get('SOCKET_IDLE')),
+    minBodyRate: integer('MIN_BODY_RATE', get('MIN_BODY_RATE'), 0, Number.MAX_SAFE_INTEGER),
+    maxOwnerAppends: integer('MAX_OWNER_APPENDS', get('MAX_OWNER_APPENDS'), 1, 1_000_000),
+    maxAppends: integer('MAX_APPENDS', get('MAX_APPENDS'), 1, 1_000_000),
     logLevel: get('LOG_LEVEL'),
     store: storeConfig(get),
     redisUrl: get('REDIS_URL') || undefined,

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AppendSlots } from './append-slots.js';
 import type { Config } from './config.js';
 import type { UploadStore } from './store/port.js';
 import type { Writers } from './writers.js';
@@ -8,6 +9,8 @@ export interface AppContext {
   config: Config;
   store: UploadStore;
   writers: Writers;
+  /** Caps on appends open at once, per owner and in all. */
+  slots: AppendSlots;
   log: Logger;
 }
 

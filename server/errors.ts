@@ -22,6 +22,12 @@ export class ProblemError extends HttpError {
   }
 }
 
+/** True when this process or the system has no file descriptor left: load to shed, not a fault. */
+export function isOutOfDescriptors(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EMFILE' || code === 'ENFILE';
+}
+
 /** True for the errors a full or read-only disk raises. */
 export function isOutOfSpace(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Header } from '../common/protocol.js';
 import type { ProblemError } from './errors.js';
 import type { Held } from './store/port.js';
@@ -14,6 +14,24 @@ export function offsetHeaders(res: ServerResponse, held: Pick<Held, 'offset' | '
   res.setHeader(Header.uploadOffset, String(held.offset));
   if (held.size !== undefined) res.setHeader(Header.fileSize, String(held.size));
   if (held.complete) res.setHeader(Header.uploadComplete, '1');
+}
+
+const invited = new WeakSet<IncomingMessage>();
+
+/** "Expect: 100-continue": tell the client to send its body, once it is known the body will be taken. */
+export function inviteBody(req: IncomingMessage, res: ServerResponse): void {
+  if (!expectsContinue(req) || invited.has(req)) return;
+  invited.add(req);
+  res.writeContinue();
+}
+
+/** A client waiting for "100 Continue" that was never told to send its body: it sends nothing more. */
+export function bodyWithheld(req: IncomingMessage): boolean {
+  return expectsContinue(req) && !invited.has(req);
+}
+
+function expectsContinue(req: IncomingMessage): boolean {
+  return req.headers.expect?.toLowerCase() === '100-continue';
 }
 
 export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {

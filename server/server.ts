@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createHandler } from './app.js';
+import { AppendSlots, openFileLimit, totalAppendsFor } from './append-slots.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { createLogger } from './log.js';
@@ -25,13 +26,20 @@ export interface FerryServer {
 export async function startFerry(config: Config, log: Logger = createLogger(config.logLevel)): Promise<FerryServer> {
   const store = await openStore(config);
   const writers = config.redisUrl ? await RedisWriters.connect(config.redisUrl, log) : new WriterRegistry();
-  const ctx: AppContext = { config, store, writers, log };
+  const fileLimit = openFileLimit();
+  const slots = new AppendSlots({ perOwner: config.maxOwnerAppends, total: totalAppendsFor(config.maxAppends, fileLimit) });
+  const ctx: AppContext = { config, store, writers, slots, log };
 
+  const handler = createHandler(ctx);
   const server = createServer({
     // docs/design.md §3.13: the 300 s default would kill a classic client that sends a whole file in one request.
     requestTimeout: 0,
     headersTimeout: 60_000,
-  }, createHandler(ctx));
+  }, handler);
+  // "Expect: 100-continue" reaches the handler first: an append invites its body only once it would take it.
+  server.on('checkContinue', handler);
+  // Shed load before the descriptors run out: past this, new connections are closed at once.
+  if (fileLimit !== undefined) server.maxConnections = Math.max(16, fileLimit - 32 - slots.limits.total);
   // A connection with no traffic at all for this long is dead; closing it releases its upload.
   server.setTimeout(config.socketIdleMs);
 
@@ -39,6 +47,8 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
+  // Out of descriptors, accept() fails; that is load to shed, not a reason to stop serving.
+  server.on('error', (error: Error) => log.error({ err: error.message }, 'server'));
   const stopSweeper = startSweeper(ctx);
   const port = (server.address() as AddressInfo).port;
 

@@ -17,6 +17,8 @@ export interface FerryOptions {
   /** 0 (the default) picks a free port at every start; a fixed port is kept across restarts. */
   port?: number;
   logs?: 'inherit' | 'ignore';
+  /** `ulimit -n` for the server process. */
+  fileLimit?: number;
 }
 
 export interface FerryProcess extends Served {
@@ -42,6 +44,7 @@ async function start(options: FerryOptions, dataDir: string, removeOnClose: bool
       DATA_DIR: dataDir,
     },
     logs: options.logs ?? 'inherit',
+    ...(options.fileLimit === undefined ? {} : { fileLimit: options.fileLimit }),
   });
   return {
     ...served,

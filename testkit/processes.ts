@@ -21,6 +21,8 @@ export interface ForkOptions {
   env: Record<string, string>;
   /** Where the child's stdout and stderr go. */
   logs?: 'inherit' | 'ignore';
+  /** Start it with this limit on open files (`ulimit -n`, through util-linux's prlimit). */
+  fileLimit?: number;
 }
 
 /** A forked server that has told us its port. */
@@ -35,8 +37,9 @@ export interface Served {
 }
 
 /** Fork `script`, which sends `{ port }` over IPC once it listens (Ferry's main.js, the sink, the tus server). */
-export async function forkServer(script: string, { env, logs = 'inherit' }: ForkOptions): Promise<Served> {
-  const child = fork(script, { env: { ...process.env, ...env }, stdio: ['ignore', logs, logs, 'ipc'] });
+export async function forkServer(script: string, { env, logs = 'inherit', fileLimit }: ForkOptions): Promise<Served> {
+  const limited = fileLimit === undefined ? {} : { execPath: 'prlimit', execArgv: [`--nofile=${fileLimit}:${fileLimit}`, process.execPath] };
+  const child = fork(script, { env: { ...process.env, ...env }, stdio: ['ignore', logs, logs, 'ipc'], ...limited });
   ownChild(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {

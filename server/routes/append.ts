@@ -1,14 +1,15 @@
 // POST /upload: append the body at X-Start-Byte, exactly where the held bytes end.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Header, Problem, type CompletedFile } from '../../common/protocol.js';
+import { BodyTap } from '../body-tap.js';
 import { uploadKey, type AppContext, type LogFields } from '../context.js';
 import { readSha256Digest } from '../digest.js';
-import { HttpError, ProblemError, badRequest, isOutOfSpace } from '../errors.js';
+import { HttpError, ProblemError, badRequest, isOutOfDescriptors, isOutOfSpace } from '../errors.js';
 import { readAppendHeaders, type AppendHeaders } from '../headers.js';
 import { ownerOf } from '../owner.js';
 import { receiveBody, type BodyOutcome } from '../receive-body.js';
 import { runningSha256, type RunningSha256 } from '../sha256-threads.js';
-import { offsetHeaders, sendText } from '../respond.js';
+import { inviteBody, offsetHeaders, sendText } from '../respond.js';
 import { DigestMismatch, type Held, type OpenUpload } from '../store/port.js';
 import type { Lease } from '../writers.js';
 
@@ -18,10 +19,14 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
   const reprDigest = readSha256Digest(req, Header.reprDigest);
   Object.assign(log, { id: request.id, start: request.start });
   const owner = ownerOf(req, res);
-  const lease = await ctx.writers.acquire(uploadKey(owner, request.id));
+  const releaseSlot = ctx.slots.take(owner, request.id);
+  // From here on the body is read at once, whatever the awaits below wait for.
+  const tap = new BodyTap(req);
+  let lease: Lease | undefined;
   let upload: OpenUpload | undefined;
   let bodyHash: RunningSha256 | undefined;
   try {
+    lease = await ctx.writers.acquire(uploadKey(owner, request.id));
     const held = await ctx.store.held(owner, request.id);
     if (lease.superseded.aborted) throw conflict('a newer request for this upload arrived first', held);
     const restart = request.start === 0 && held.offset > 0 && !request.noRestart;
@@ -32,11 +37,14 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
       throw tooLarge(request, size, ctx.config.maxUploadBytes, held);
     }
 
+    // "Expect: 100-continue": the body is invited only once it would be taken.
+    inviteBody(req, res);
     upload = await ctx.store.open(owner, request.id, { size, name: request.name, type: request.type }, restart, lease.fence);
     const startedAt = upload.offset;
     lease.writer = { durableOffset: durableOffsetOf(upload, contentDigest ? startedAt : undefined) };
     bodyHash = contentDigest ? runningSha256() : undefined;
-    const outcome = await receiveBody(req, upload, limit, lease, bodyHash);
+    const minRate = { bytesPerSecond: ctx.config.minBodyRate, windowMs: MIN_RATE_WINDOW_MS };
+    const outcome = await receiveBody(req, tap, upload, limit, lease, minRate, bodyHash);
     log.bytes = upload.offset - startedAt;
     await settle(outcome, upload, startedAt, request, ctx.config.maxUploadBytes, lease, log);
     if (contentDigest && !(await bodyHash!.digest()).equals(contentDigest)) {
@@ -56,12 +64,17 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
     offsetHeaders(res, { offset: upload.offset, size: upload.size, complete });
     sendText(res, 200, String(upload.offset));
   } finally {
+    tap.release();
     bodyHash?.dispose();
-    lease.writer = undefined;
+    if (lease) lease.writer = undefined;
     await upload?.close().catch(() => undefined);
-    lease.release();
+    lease?.release();
+    releaseSlot();
   }
 }
+
+/** Bodies slower than MIN_BODY_RATE over this long are closed. */
+const MIN_RATE_WINDOW_MS = 20_000;
 
 /** docs/design.md §1.3, exact-offset and size rules. Returns the size the upload will have. */
 function checkAppend(request: AppendHeaders, held: Held, restart: boolean): number | undefined {
@@ -102,6 +115,9 @@ async function settle(
     case 'aborted':
       log.outcome = 'client-gone';
       throw new HttpError(499, 'the client closed the connection', upload.offset);
+    case 'too-slow':
+      log.outcome = 'too-slow';
+      throw new HttpError(408, 'the body arrived too slowly and was closed; the bytes received are kept, resume from the status', upload.offset, { connection: 'close' });
     case 'superseded':
       if (lease.stopReason === 'shutdown') {
         throw new HttpError(503, 'the server is restarting; the bytes received are kept, resume shortly', upload.offset, { 'retry-after': '2' });
@@ -132,6 +148,7 @@ function tooLarge(request: AppendHeaders, size: number | undefined, max: number,
 
 function writeFailure(error: Error, held: Held): HttpError {
   if (isOutOfSpace(error)) return new HttpError(507, 'the server is out of storage space; retry later', held.offset, { 'retry-after': '60' });
+  if (isOutOfDescriptors(error)) return new HttpError(503, 'the server is busy; the bytes received are kept, retry shortly', held.offset, { 'retry-after': '2' });
   return new HttpError(500, 'the server could not store the bytes; retry later', held.offset, { 'retry-after': '5' });
 }
 
