@@ -123,3 +123,26 @@ test('an uploaded HTML file downloads as an attachment and never runs in the app
   await direct.close();
   expect(await page.evaluate(() => localStorage.getItem('pwned'))).toBeNull();
 });
+
+test('an uploaded script never runs as a same-origin script, even when a page loads it with <script src>', async () => {
+  await page.goto(ferry.url);
+  const outcome = await page.evaluate(async () => {
+    const code = 'window.pwnedByUpload = true;';
+    const uploaded = await fetch('/upload', {
+      method: 'POST',
+      headers: { 'X-File-Id': 'evil.js', 'X-File-Size': String(code.length), 'X-File-Type': 'text/javascript', 'X-File-Name': 'evil.js' },
+      body: code,
+    });
+    const loaded = await new Promise<string>((resolve) => {
+      const script = document.createElement('script');
+      script.src = '/files/?id=evil.js';
+      script.onload = () => resolve('loaded');
+      script.onerror = () => resolve('refused');
+      document.head.append(script);
+    });
+    return { status: uploaded.status, loaded, ran: (window as unknown as { pwnedByUpload?: boolean }).pwnedByUpload === true };
+  });
+  expect(outcome.status).toBe(200);
+  expect(outcome.ran, 'the upload did not run').toBe(false);
+  expect(outcome.loaded).toBe('refused');
+});

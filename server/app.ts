@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Header, Route } from '../common/protocol.js';
 import type { AppContext, LogFields } from './context.js';
 import { HttpError, isOutOfDescriptors, isOutOfSpace, ProblemError } from './errors.js';
-import { ownerOf } from './owner.js';
 import { apiHeaders, bodyWithheld, sendProblem, sendText } from './respond.js';
 import { append } from './routes/append.js';
 import { cancel } from './routes/cancel.js';
@@ -48,7 +47,7 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
 
     const routes = api(path, query);
     if (!routes) {
-      ownerOf(req, res); // the app's first response already gives the browser its owner cookie
+      ctx.owners.of(req, res); // the app's first response already gives the browser its owner cookie
       serveApp(req, res);
       return;
     }

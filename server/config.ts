@@ -25,6 +25,8 @@ export interface Config {
   logLevel: string;
   /** Where bytes live: this machine's DATA_DIR, or an S3-compatible object store. */
   store: { kind: 'fs' } | { kind: 's3'; endpoint: string | undefined; bucket: string; region: string; partBytes: number };
+  /** Signs owner tokens; every instance of a cluster needs the same one. Without it, one is kept in DATA_DIR. */
+  ownerSecret: string | undefined;
   /** Redis coordinates writers across instances; without it the lock is in-process. */
   redisUrl: string | undefined;
 }
@@ -53,6 +55,7 @@ export const defaults = {
   S3_REGION: 'us-east-1',
   S3_PART_SIZE: String(8 * MiB),
   REDIS_URL: '',
+  OWNER_SECRET: '',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -77,7 +80,14 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: get('LOG_LEVEL'),
     store: storeConfig(get),
     redisUrl: get('REDIS_URL') || undefined,
+    ownerSecret: ownerSecretOf(get('OWNER_SECRET')),
   };
+}
+
+function ownerSecretOf(raw: string): string | undefined {
+  if (raw === '') return undefined;
+  if (raw.length < 32) throw new ConfigError('OWNER_SECRET must be at least 32 characters (e.g. openssl rand -base64 32)');
+  return raw;
 }
 
 function storeConfig(get: (name: keyof typeof defaults) => string): Config['store'] {

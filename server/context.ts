@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AppendSlots } from './append-slots.js';
 import type { Config } from './config.js';
+import type { Owners } from './owner.js';
 import type { UploadStore } from './store/port.js';
 import type { Writers } from './writers.js';
 
@@ -11,6 +12,7 @@ export interface AppContext {
   writers: Writers;
   /** Caps on appends open at once, per owner and in all. */
   slots: AppendSlots;
+  owners: Owners;
   log: Logger;
 }
 

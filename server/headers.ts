@@ -54,7 +54,7 @@ export function readAppendHeaders(req: IncomingMessage): AppendHeaders {
   if (rawName !== undefined) {
     if (rawName.length > MAX_NAME_LENGTH) throw badRequest(`${Header.fileName} is longer than ${MAX_NAME_LENGTH} characters`);
     try {
-      name = decodeURIComponent(rawName);
+      name = plainName(decodeURIComponent(rawName));
     } catch {
       throw badRequest(`${Header.fileName} must be percent-encoded UTF-8`);
     }
@@ -72,6 +72,16 @@ export function readFlag(req: IncomingMessage, name: string): boolean {
   const value = header(req, name);
   if (value !== undefined && value !== '1') throw badRequest(`${name} must be 1 when present, got "${clip(value)}"`);
   return value === '1';
+}
+
+// C0 and C1 controls, and the bidirectional overrides, embeddings, isolates and marks that make
+// "photo\u202Egpj.exe" read as "photoexe.jpg".
+const DECEPTIVE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** A file name as people will see it: deceptive and control characters stripped; nothing left means none. */
+export function plainName(name: string): string | undefined {
+  const plain = name.replace(DECEPTIVE, '').trim();
+  return plain === '' ? undefined : plain;
 }
 
 function clip(text: string): string {

@@ -1,32 +1,76 @@
-import { randomBytes, createHash } from 'node:crypto';
+// Owners: each browser's namespace, named by a token in an HttpOnly cookie. The server signs
+// the tokens it issues (HMAC-SHA256), so a token it did not issue, however well formed, is
+// replaced by a fresh one: nobody can fix a victim's owner to a token they know.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
 import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
 
 const COOKIE = 'ferry_owner';
-// 32 random bytes, base64url: unguessable, and anything else is not a token we issued.
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+// 32 random bytes, then their HMAC, both base64url.
+const TOKEN = /^([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/;
 // Chromium caps cookie lifetimes at 400 days.
 const MAX_AGE_S = 400 * 24 * 3600;
+const SECRET_FILE = 'owner-secret';
 
 /**
- * docs/design.md §1.3: the first response to a browser without an owner cookie sets an
- * HttpOnly, SameSite=Strict cookie holding a random token. Returns the owner's
- * namespace key: a hash of the token, so the disk never holds the credential.
+ * The signing secret: OWNER_SECRET when set (every instance of a cluster must share it), else one
+ * generated at the first start and kept in DATA_DIR, readable by this user only.
  */
-export function ownerOf(req: IncomingMessage, res: ServerResponse): string {
-  const header = req.headers.cookie;
-  let token = header ? parseCookie(header)[COOKIE] : undefined;
-  if (!token || !TOKEN.test(token)) {
-    token = randomBytes(32).toString('base64url');
-    res.appendHeader('set-cookie', serializeCookie(COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: '/',
-      maxAge: MAX_AGE_S,
-      secure: isHttps(req),
-    }));
+export async function ownerSecret(configured: string | undefined, dataDir: string): Promise<Buffer> {
+  if (configured) return Buffer.from(configured, 'utf8');
+  const file = path.join(dataDir, SECRET_FILE);
+  const kept = await readFile(file, 'utf8').catch(() => undefined);
+  if (kept && kept.trim().length >= 43) return Buffer.from(kept.trim(), 'utf8');
+  await mkdir(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  // 'wx': two instances starting at once on one DATA_DIR keep the first one's secret.
+  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
+  return Buffer.from((await readFile(file, 'utf8')).trim(), 'utf8');
+}
+
+export class Owners {
+  constructor(private readonly secret: Buffer) {}
+
+  /**
+   * docs/design.md §1.3: the first response to a browser without a valid owner cookie sets an
+   * HttpOnly, SameSite=Strict cookie holding a fresh signed token. Returns the owner's
+   * namespace key: a hash of the token, so the disk never holds the credential.
+   */
+  of(req: IncomingMessage, res: ServerResponse): string {
+    const header = req.headers.cookie;
+    let token = header ? parseCookie(header)[COOKIE] : undefined;
+    if (!token || !this.issued(token)) {
+      token = this.issue();
+      res.appendHeader('set-cookie', serializeCookie(COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        path: '/',
+        maxAge: MAX_AGE_S,
+        secure: isHttps(req),
+      }));
+    }
+    return createHash('sha256').update(`ferry-owner:${token}`).digest('hex');
   }
-  return createHash('sha256').update(`ferry-owner:${token}`).digest('hex');
+
+  private issue(): string {
+    const nonce = randomBytes(32).toString('base64url');
+    return `${nonce}.${this.sign(nonce)}`;
+  }
+
+  /** True only for a token this server (or one sharing its secret) issued. */
+  private issued(token: string): boolean {
+    const match = TOKEN.exec(token);
+    if (!match) return false;
+    const expected = Buffer.from(this.sign(match[1]!));
+    const given = Buffer.from(match[2]!);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+
+  private sign(nonce: string): string {
+    return createHmac('sha256', this.secret).update(nonce).digest('base64url');
+  }
 }
 
 function isHttps(req: IncomingMessage): boolean {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createHandler } from './app.js';
+import { Owners, ownerSecret } from './owner.js';
 import { AppendSlots, openFileLimit, totalAppendsFor } from './append-slots.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -28,7 +29,8 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
   const writers = config.redisUrl ? await RedisWriters.connect(config.redisUrl, log) : new WriterRegistry();
   const fileLimit = openFileLimit();
   const slots = new AppendSlots({ perOwner: config.maxOwnerAppends, total: totalAppendsFor(config.maxAppends, fileLimit) });
-  const ctx: AppContext = { config, store, writers, slots, log };
+  const owners = new Owners(await ownerSecret(config.ownerSecret, config.dataDir));
+  const ctx: AppContext = { config, store, writers, slots, owners, log };
 
   const handler = createHandler(ctx);
   const server = createServer({

@@ -2,6 +2,7 @@
 // RADOS Gateway, redis-server, N Ferry instances on the S3 store, and nginx in front.
 // Used by `npm run start:cluster`, the cluster tests and the bench.
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { forkFerry, type FerryProcess } from '../../testkit/ferry.js';
 import { startCeph, type CephCluster } from './ceph.js';
@@ -49,6 +50,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const redis = await startRedis(path.join(options.dir, 'redis'));
     stops.push(redis.stop);
     const env: Record<string, string> = {
+      // Every instance signs and checks owner tokens with one secret.
+      OWNER_SECRET: randomBytes(32).toString('base64url'),
       ...options.env,
       HOST: '127.0.0.1',
       STORE: 's3',

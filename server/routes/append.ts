@@ -6,7 +6,6 @@ import { uploadKey, type AppContext, type LogFields } from '../context.js';
 import { readSha256Digest } from '../digest.js';
 import { HttpError, ProblemError, badRequest, isOutOfDescriptors, isOutOfSpace } from '../errors.js';
 import { readAppendHeaders, type AppendHeaders } from '../headers.js';
-import { ownerOf } from '../owner.js';
 import { receiveBody, type BodyOutcome } from '../receive-body.js';
 import { runningSha256, type RunningSha256 } from '../sha256-threads.js';
 import { inviteBody, offsetHeaders, sendText } from '../respond.js';
@@ -18,7 +17,7 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
   const contentDigest = readSha256Digest(req, Header.contentDigest);
   const reprDigest = readSha256Digest(req, Header.reprDigest);
   Object.assign(log, { id: request.id, start: request.start });
-  const owner = ownerOf(req, res);
+  const owner = ctx.owners.of(req, res);
   const releaseSlot = ctx.slots.take(owner, request.id);
   // From here on the body is read at once, whatever the awaits below wait for.
   const tap = new BodyTap(req);

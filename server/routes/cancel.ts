@@ -2,12 +2,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { uploadKey, type AppContext, type LogFields } from '../context.js';
 import { readFileId } from '../headers.js';
-import { ownerOf } from '../owner.js';
 
 export async function cancel(ctx: AppContext, req: IncomingMessage, res: ServerResponse, log: LogFields): Promise<void> {
   const id = readFileId(req);
   log.id = id;
-  const owner = ownerOf(req, res);
+  const owner = ctx.owners.of(req, res);
   // Stop a running append first, so no bytes land after the delete.
   const lease = await ctx.writers.acquire(uploadKey(owner, id));
   try {

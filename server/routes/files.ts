@@ -5,25 +5,36 @@ import { create as contentDisposition } from 'content-disposition';
 import { MAX_ID_LENGTH } from '../../common/protocol.js';
 import type { AppContext, LogFields } from '../context.js';
 import { badRequest, HttpError } from '../errors.js';
-import { ownerOf } from '../owner.js';
 import { sendJson } from '../respond.js';
 
 export async function listFiles(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  sendJson(res, 200, await ctx.store.list(ownerOf(req, res)));
+  sendJson(res, 200, await ctx.store.list(ctx.owners.of(req, res)));
 }
 
 // An uploaded file is the user's data, never part of the app: even an HTML file
 // must not run script in this origin, where the service worker lives.
 const DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'";
 
+/**
+ * Types a browser only ever shows, never runs: images (but SVG, which carries script), audio,
+ * video, PDF and plain text. Any other type, a script's or a page's among them, goes out as
+ * bytes: a `<script src>` or a stylesheet link to a download finds nothing it can execute.
+ */
+export function inertType(type: string): string {
+  const essence = type.split(';', 1)[0]!.trim().toLowerCase();
+  const inert = (/^(image|audio|video)\/[\w.+-]+$/.test(essence) && essence !== 'image/svg+xml')
+    || essence === 'application/pdf' || essence === 'text/plain';
+  return inert ? type : 'application/octet-stream';
+}
+
 export async function downloadFile(ctx: AppContext, req: IncomingMessage, res: ServerResponse, encodedId: string, log: LogFields): Promise<void> {
   const id = decodeId(encodedId);
   log.id = id;
-  const download = await ctx.store.download(ownerOf(req, res), id);
+  const download = await ctx.store.download(ctx.owners.of(req, res), id);
   if (!download) throw new HttpError(404, 'no completed file with this id');
   const { file, stream } = download;
   res.writeHead(200, {
-    'content-type': file.type,
+    'content-type': inertType(file.type),
     'content-length': file.size,
     'content-disposition': contentDisposition(file.name),
     'content-security-policy': DOWNLOAD_CSP,

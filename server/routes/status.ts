@@ -4,7 +4,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Header } from '../../common/protocol.js';
 import { uploadKey, type AppContext, type LogFields } from '../context.js';
 import { readFileId, readFlag } from '../headers.js';
-import { ownerOf } from '../owner.js';
 import { offsetHeaders, sendText } from '../respond.js';
 import type { Held } from '../store/port.js';
 
@@ -12,7 +11,7 @@ export async function status(ctx: AppContext, req: IncomingMessage, res: ServerR
   const id = readFileId(req);
   const progressOnly = readFlag(req, Header.progressPoll);
   Object.assign(log, { id, progressOnly: progressOnly || undefined });
-  const owner = ownerOf(req, res);
+  const owner = ctx.owners.of(req, res);
   const { received, ...held } = progressOnly ? await heldNow(ctx, owner, id) : await heldAfterStopping(ctx, owner, id);
   log.offset = held.offset;
   offsetHeaders(res, held);

@@ -4,6 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { Header } from '../../../common/protocol.js';
 import { Client, MiB, randomFile, sha256, type Target } from '../helpers.js';
 
+/** A signed owner token as the server issues it: 32 random bytes and their HMAC, base64url. */
+const TOKEN = /^ferry_owner=[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43};/;
+
 export function ownerSuite(where: string, start: () => Promise<Target>): void {
   describe(`owners: ${where}`, () => {
   let server: Target;
@@ -13,7 +16,7 @@ export function ownerSuite(where: string, start: () => Promise<Target>): void {
   it('sets an HttpOnly, SameSite=Strict owner cookie with a random token on the first response', async () => {
     const response = await fetch(`${server.urls[0]}/status`, { headers: { [Header.fileId]: 'x' } });
     const cookie = response.headers.get('set-cookie') ?? '';
-    assert.match(cookie, /^ferry_owner=[A-Za-z0-9_-]{43};/);
+    assert.match(cookie, TOKEN);
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
     assert.match(cookie, /Path=\//);
@@ -26,11 +29,38 @@ export function ownerSuite(where: string, start: () => Promise<Target>): void {
     assert.equal(again.headers.get('set-cookie'), null, 'a browser that has one keeps it');
   });
 
-  it('replaces a forged or malformed cookie with a fresh token', async () => {
-    const response = await fetch(`${server.urls[0]}/files`, { headers: { cookie: 'ferry_owner=../../etc' } });
-    assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), []);
-    assert.match(response.headers.get('set-cookie') ?? '', /^ferry_owner=[A-Za-z0-9_-]{43};/);
+  it('replaces a malformed cookie, or a well-formed token it did not issue, with a fresh token', async () => {
+    const issued = new Client(server.urls);
+    await issued.ensureOwner();
+    const [nonce] = issued.cookie!.slice('ferry_owner='.length).split('.');
+    const forged = [
+      '../../etc',
+      'A'.repeat(43), // the shape every token had before tokens were signed
+      `${nonce}.${'B'.repeat(43)}`, // a real nonce under a made-up signature
+      `${'C'.repeat(43)}.${issued.cookie!.split('.')[1]}`, // a real signature on another nonce
+    ];
+    for (const token of forged) {
+      const response = await fetch(`${server.urls[0]}/files`, { headers: { cookie: `ferry_owner=${token}` } });
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), []);
+      const fresh = response.headers.get('set-cookie') ?? '';
+      assert.match(fresh, TOKEN, token);
+      assert.notEqual(fresh.split(';')[0], `ferry_owner=${token}`);
+    }
+  });
+
+  it('never lets a token fixed by someone else reach the victim\'s uploads', async () => {
+    // Mallory picks a token, plants it in Alice's browser, and waits for Alice to upload with it.
+    const planted = `ferry_owner=${'M'.repeat(43)}`;
+    const alice = new Client(server.urls);
+    alice.cookie = planted;
+    const file = randomFile(1000);
+    assert.equal((await alice.upload('scan.dcm', file, 1000)).status, 200);
+    assert.notEqual(alice.cookie, planted, 'Alice was given a token of her own');
+    const mallory = new Client(server.urls);
+    mallory.cookie = planted;
+    assert.deepEqual(await mallory.list(), []);
+    assert.equal((await mallory.download('scan.dcm')).status, 404);
   });
 
   it('keeps one owner\'s uploads from another that reads, appends, lists, downloads and deletes', async () => {
