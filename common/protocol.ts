@@ -60,6 +60,8 @@ export interface CompletedFile {
 export const Problem = {
   contentDigestMismatch: '/problems/content-digest-mismatch',
   reprDigestMismatch: '/problems/repr-digest-mismatch',
+  /** An owner's storage or upload quota would be passed; `quota` names which, `limit` is its value. */
+  quotaExceeded: '/problems/quota-exceeded',
 } as const;
 
 /** The download address of a completed file. Ids of only dots would be resolved away as path segments, so those use the query form. */

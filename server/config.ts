@@ -22,6 +22,12 @@ export interface Config {
   maxOwnerAppends: number;
   /** Appends open at once in all (lowered further to fit the open-file limit). */
   maxAppends: number;
+  /** Bytes one owner may keep, partial and complete. */
+  maxOwnerBytes: number;
+  /** Partial uploads one owner may have at once. */
+  maxOwnerUploads: number;
+  /** Below this much free space in DATA_DIR, new uploads are refused with 507. */
+  minFreeBytes: number;
   logLevel: string;
   /** Where bytes live: this machine's DATA_DIR, or an S3-compatible object store. */
   store: { kind: 'fs' } | { kind: 's3'; endpoint: string | undefined; bucket: string; region: string; partBytes: number };
@@ -48,6 +54,9 @@ export const defaults = {
   MIN_BODY_RATE: '1024',
   MAX_OWNER_APPENDS: '32',
   MAX_APPENDS: '1024',
+  MAX_OWNER_BYTES: String(128 * GiB),
+  MAX_OWNER_UPLOADS: '32',
+  MIN_FREE_BYTES: String(GiB),
   LOG_LEVEL: 'info',
   STORE: 'fs',
   S3_ENDPOINT: '',
@@ -77,6 +86,9 @@ export function loadConfig(env: Env = process.env): Config {
     minBodyRate: integer('MIN_BODY_RATE', get('MIN_BODY_RATE'), 0, Number.MAX_SAFE_INTEGER),
     maxOwnerAppends: integer('MAX_OWNER_APPENDS', get('MAX_OWNER_APPENDS'), 1, 1_000_000),
     maxAppends: integer('MAX_APPENDS', get('MAX_APPENDS'), 1, 1_000_000),
+    maxOwnerBytes: integer('MAX_OWNER_BYTES', get('MAX_OWNER_BYTES'), 1, Number.MAX_SAFE_INTEGER),
+    maxOwnerUploads: integer('MAX_OWNER_UPLOADS', get('MAX_OWNER_UPLOADS'), 1, 1_000_000),
+    minFreeBytes: integer('MIN_FREE_BYTES', get('MIN_FREE_BYTES'), 0, Number.MAX_SAFE_INTEGER),
     logLevel: get('LOG_LEVEL'),
     store: storeConfig(get),
     redisUrl: get('REDIS_URL') || undefined,

@@ -16,7 +16,15 @@ export const badRequest = (reason: string) => new HttpError(400, reason);
 
 /** A failure answered as RFC 9457 `application/problem+json`, with a type a client can act on. */
 export class ProblemError extends HttpError {
-  constructor(status: number, readonly type: string, readonly title: string, detail: string, offset?: number) {
+  constructor(
+    status: number,
+    readonly type: string,
+    readonly title: string,
+    detail: string,
+    offset?: number,
+    /** More members of the problem object (RFC 9457 extensions). */
+    readonly extensions: Record<string, string | number> = {},
+  ) {
     super(status, detail, offset);
     this.name = 'ProblemError';
   }

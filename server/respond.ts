@@ -51,6 +51,7 @@ export function sendProblem(res: ServerResponse, problem: ProblemError, headers:
     status: problem.status,
     detail: problem.message,
     ...(problem.offset === undefined ? {} : { offset: problem.offset }),
+    ...problem.extensions,
   });
   res.writeHead(problem.status, { ...headers, 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body) });
   res.end(body);

@@ -6,6 +6,7 @@ import { uploadKey, type AppContext, type LogFields } from '../context.js';
 import { readSha256Digest } from '../digest.js';
 import { HttpError, ProblemError, badRequest, isOutOfDescriptors, isOutOfSpace } from '../errors.js';
 import { readAppendHeaders, type AppendHeaders } from '../headers.js';
+import { checkQuota } from '../quota.js';
 import { receiveBody, type BodyOutcome } from '../receive-body.js';
 import { runningSha256, type RunningSha256 } from '../sha256-threads.js';
 import { inviteBody, offsetHeaders, sendText } from '../respond.js';
@@ -30,11 +31,12 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
     if (lease.superseded.aborted) throw conflict('a newer request for this upload arrived first', held);
     const restart = request.start === 0 && held.offset > 0 && !request.noRestart;
     const size = checkAppend(request, held, restart);
-    const limit = Math.min(size ?? Infinity, ctx.config.maxUploadBytes);
+    const sizeLimit = Math.min(size ?? Infinity, ctx.config.maxUploadBytes);
     // "Bytes beyond X-File-Size, or beyond the server's maximum upload size, are 413."
-    if ((size ?? 0) > ctx.config.maxUploadBytes || (request.contentLength !== undefined && request.start + request.contentLength > limit)) {
+    if ((size ?? 0) > ctx.config.maxUploadBytes || (request.contentLength !== undefined && request.start + request.contentLength > sizeLimit)) {
       throw tooLarge(request, size, ctx.config.maxUploadBytes, held);
     }
+    const limit = Math.min(sizeLimit, await checkQuota(ctx, owner, request, held, size, restart));
 
     // "Expect: 100-continue": the body is invited only once it would be taken.
     inviteBody(req, res);

@@ -6,26 +6,13 @@
 // Paths are built only from hex digests, never from a header. Completion
 // renames the whole directory, so a reader never sees half a file.
 import { constants, createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompletedFile } from '../../common/protocol.js';
-import { feedFromFile, runningSha256, type RunningSha256 } from '../sha256-threads.js';
-import { DigestMismatch, newUploadRecord, type Download, type Held, type OpenUpload, type UploadInfo, type UploadRecord, type UploadStore } from './port.js';
-import { splitAt } from './chunks.js';
 import { fsyncDir, isMissing, writeFileAtomic } from './durable-fs.js';
+import { forgetHash, FsOpenUpload, toCompleted, type Meta, type RunningHash } from './fs-open-upload.js';
 import { digestOf, ownerName } from './naming.js';
-
-interface Meta extends UploadRecord {
-  sha256?: string;
-  completedAt?: string;
-  verified?: boolean;
-}
-
-interface RunningHash {
-  hash: RunningSha256;
-  /** Bytes of the file the hash has consumed. */
-  at: number;
-}
+import { newUploadRecord, type Download, type Held, type OpenUpload, type UploadInfo, type UploadStore, type Usage } from './port.js';
 
 export class FsStore implements UploadStore {
   private readonly partialRoot: string;
@@ -62,6 +49,28 @@ export class FsStore implements UploadStore {
       return { offset: meta.size ?? 0, size: meta.size ?? 0, complete: true };
     }
     return { offset: await dataLength(dir), size: meta.size ?? undefined, complete: false };
+  }
+
+  async usage(owner: string, exceptId: string): Promise<Usage> {
+    const except = digestOf(exceptId);
+    const usage: Usage = { bytes: 0, partialUploads: 0 };
+    const entries = async (root: string) => (await readdir(path.join(root, ownerName(owner))).catch(() => [])).filter((entry) => entry !== except);
+    for (const entry of await entries(this.partialRoot)) {
+      const dir = path.join(this.partialRoot, ownerName(owner), entry);
+      const meta = await readMeta(dir);
+      if (!meta) continue;
+      usage.partialUploads += 1;
+      usage.bytes += Math.max(meta.size ?? 0, await dataLength(dir));
+    }
+    for (const entry of await entries(this.completeRoot)) {
+      usage.bytes += (await readMeta(path.join(this.completeRoot, ownerName(owner), entry)))?.size ?? 0;
+    }
+    return usage;
+  }
+
+  async freeBytes(): Promise<number> {
+    const stats = await statfs(this.partialRoot);
+    return stats.bavail * stats.bsize;
   }
 
   async open(owner: string, id: string, info: UploadInfo, restart: boolean): Promise<OpenUpload> {
@@ -148,115 +157,6 @@ export class FsStore implements UploadStore {
     }
     return removed;
   }
-}
-
-class FsOpenUpload implements OpenUpload {
-  private hashing: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly handle: FileHandle,
-    private readonly dataPath: string,
-    private readonly meta: Meta,
-    public offset: number,
-    private readonly hashes: Map<string, RunningHash>,
-    private readonly key: string,
-    private readonly move: () => Promise<void>,
-  ) {}
-
-  get size(): number | undefined {
-    return this.meta.size ?? undefined;
-  }
-
-  async write(chunks: Buffer[], alsoHash?: RunningSha256): Promise<void> {
-    const running = this.hashes.get(this.key);
-    const hash = running?.at === this.offset ? running : undefined;
-    if (!hash) forgetHash(this.hashes, this.key);
-    const before = this.offset;
-    try {
-      let pending = chunks;
-      while (pending.length > 0) {
-        const { bytesWritten } = await this.handle.writev(pending, this.offset);
-        this.offset += bytesWritten;
-        pending = splitAt(pending, bytesWritten)[1];
-      }
-    } finally {
-      // The hashing thread reads what was stored back from the page cache: exactly those bytes,
-      // no copy. It hashes this batch while the next one is written; one batch in flight at most.
-      const fed = [hash?.hash, alsoHash].filter((each) => each !== undefined);
-      if (hash) hash.at = this.offset;
-      const previous = this.hashing;
-      this.hashing = feedFromFile(fed, this.dataPath, before, this.offset).catch(() => {
-        if (hash) hash.at = -1; // never in step again: rebuilt from disk when needed
-      });
-      await previous;
-    }
-  }
-
-  async sync(): Promise<void> {
-    await this.handle.datasync();
-  }
-
-  async truncate(offset: number): Promise<void> {
-    if (offset >= this.offset) return;
-    await this.handle.truncate(offset);
-    await this.handle.datasync();
-    this.offset = offset;
-    forgetHash(this.hashes, this.key);
-  }
-
-  async complete(expected?: Buffer): Promise<CompletedFile> {
-    await this.handle.datasync();
-    await this.hashing; // a batch whose hashing failed must be known before the digest is trusted
-    const sha256 = (await (await this.hash()).digest()).toString('hex');
-    forgetHash(this.hashes, this.key); // the digest used its hash up; an out-of-step one is freed too
-    if (expected && expected.toString('hex') !== sha256) {
-      await this.truncate(0);
-      throw new DigestMismatch(sha256);
-    }
-    const done: Meta = { ...this.meta, size: this.offset, sha256, completedAt: new Date().toISOString(), verified: expected !== undefined };
-    const dir = path.dirname(this.dataPath);
-    await writeFileAtomic(path.join(dir, 'meta.json'), JSON.stringify(done));
-    await this.move();
-    return toCompleted(done);
-  }
-
-  /** The running hash, or one rebuilt from the bytes on disk when this process has none. */
-  private async hash(): Promise<RunningSha256> {
-    const running = this.hashes.get(this.key);
-    if (running?.at === this.offset) return running.hash;
-    const hash = runningSha256();
-    await feedFromFile([hash], this.dataPath, 0, this.offset);
-    return hash;
-  }
-
-  /** Start a running hash from the bytes already on disk, so later appends only hash what they add. */
-  async primeHash(): Promise<void> {
-    if (this.hashes.get(this.key)?.at === this.offset) return;
-    forgetHash(this.hashes, this.key);
-    this.hashes.set(this.key, { hash: await this.hash(), at: this.offset });
-  }
-
-  async close(): Promise<void> {
-    await this.hashing;
-    await this.handle.close();
-  }
-}
-
-function forgetHash(hashes: Map<string, RunningHash>, key: string): void {
-  hashes.get(key)?.hash.dispose();
-  hashes.delete(key);
-}
-
-function toCompleted(meta: Meta): CompletedFile {
-  return {
-    id: meta.id,
-    name: meta.name,
-    type: meta.type,
-    size: meta.size ?? 0,
-    sha256: meta.sha256 ?? '',
-    completedAt: meta.completedAt ?? '',
-    verified: meta.verified === true,
-  };
 }
 
 async function readMeta(dir: string): Promise<Meta | undefined> {

@@ -65,8 +65,19 @@ export interface Download {
   stream: Readable;
 }
 
+/** What one owner keeps in the store, for quotas. */
+export interface Usage {
+  /** Completed files, and each partial upload's declared size (or what it holds, when more or undeclared). */
+  bytes: number;
+  partialUploads: number;
+}
+
 export interface UploadStore {
   held(owner: string, id: string): Promise<Held>;
+  /** The owner's usage, leaving out the upload `exceptId` (the one asking). */
+  usage(owner: string, exceptId: string): Promise<Usage>;
+  /** Bytes still free where the store writes, when it can tell (a filesystem can; an object store cannot). */
+  freeBytes(): Promise<number | undefined>;
   /**
    * Open a partial upload for appending, creating it if it does not exist.
    * `restart` empties a partial upload first. Never called for a completed one.

@@ -3,7 +3,8 @@
 // one upload's parts, meta, tail and assembly are in s3-upload.ts, its appends in s3-open-upload.ts.
 import type { CompletedFile } from '../../common/protocol.js';
 import { ownerName } from './naming.js';
-import { newUploadRecord, type Download, type Fence, type Held, type OpenUpload, type UploadInfo, type UploadStore } from './port.js';
+import { digestOf } from './naming.js';
+import { newUploadRecord, type Download, type Fence, type Held, type OpenUpload, type UploadInfo, type UploadStore, type Usage } from './port.js';
 import type { Bucket } from './s3-bucket.js';
 import { S3OpenUpload } from './s3-open-upload.js';
 import { keysOf, MIN_PART_BYTES, partSizeFor, S3Upload } from './s3-upload.js';
@@ -33,6 +34,30 @@ export class S3Store implements UploadStore {
 
   held(owner: string, id: string): Promise<Held> {
     return this.upload(owner, id).held();
+  }
+
+  async usage(owner: string, exceptId: string): Promise<Usage> {
+    const except = `/${digestOf(exceptId)}/`;
+    const usage: Usage = { bytes: 0, partialUploads: 0 };
+    for (const state of ['partial', 'complete'] as const) {
+      for await (const object of this.bucket.list(`${state}/${ownerName(owner)}/`)) {
+        if (!object.Key?.endsWith('/meta.json') || object.Key.includes(except)) continue;
+        if (state === 'complete') {
+          usage.bytes += (await this.bucket.getJson<CompletedFile>(object.Key))?.size ?? 0;
+          continue;
+        }
+        const meta = await this.bucket.getJson<{ id: string; size: number | null }>(object.Key);
+        if (!meta) continue;
+        usage.partialUploads += 1;
+        usage.bytes += Math.max(meta.size ?? 0, (await this.upload(owner, meta.id).held()).offset);
+      }
+    }
+    return usage;
+  }
+
+  /** An object store does not say how much room it has left. */
+  async freeBytes(): Promise<undefined> {
+    return undefined;
   }
 
   async open(owner: string, id: string, info: UploadInfo, restart: boolean, fence: Fence = noFence): Promise<OpenUpload> {

@@ -31,8 +31,8 @@ async function uploadPolitely(client: Client, id: string, file: Buffer, deadline
 
 describe('abuse: dropped clients', () => {
   let ferry: FerryProcess;
-  // One owner sends them all; the per-owner cap (tested below) would refuse most before a byte is read.
-  before(async () => (ferry = await forkFerry({ env: { LOG_LEVEL: 'silent', MAX_OWNER_APPENDS: '1000' } })));
+  // One owner sends them all; the per-owner caps (tested below and in quotas) would refuse most first.
+  before(async () => (ferry = await forkFerry({ env: { LOG_LEVEL: 'silent', MAX_OWNER_APPENDS: '1000', MAX_OWNER_UPLOADS: '1000' } })));
   after(() => ferry.close());
 
   it('ends every append whose client drops early, with or without a reset: no descriptor leaks, the bytes that came are kept', async () => {

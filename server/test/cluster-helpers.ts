@@ -7,13 +7,13 @@ import { distDir, tempDir, type Target } from './helpers.js';
 // lets the cluster's daemons be killed with it (server/cluster/daemons.ts).
 process.once('SIGTERM', () => process.exit(143));
 
-export async function testCluster(): Promise<Cluster & { close(): Promise<void> }> {
+export async function testCluster(extraEnv: Record<string, string> = {}): Promise<Cluster & { close(): Promise<void> }> {
   const dir = await tempDir('ferry-cluster-');
   const cluster = await startCluster({
     dir,
     port: 0,
     instances: 2,
-    env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', STATIC_DIR: distDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', STATIC_DIR: distDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extraEnv },
     logs: process.env.TEST_LOG_LEVEL ? 'inherit' : 'ignore',
   });
   return {
@@ -26,7 +26,7 @@ export async function testCluster(): Promise<Cluster & { close(): Promise<void> 
 }
 
 /** The cluster as a suite target whose requests alternate between the two instances. */
-export async function alternatingInstances(): Promise<Target> {
-  const cluster = await testCluster();
+export async function alternatingInstances(env: Record<string, string> = {}): Promise<Target> {
+  const cluster = await testCluster(env);
   return { urls: cluster.instances.map((instance) => instance.url), close: () => cluster.close() };
 }

@@ -1,14 +1,17 @@
 // The single-server protocol suites a second time, through the cluster (issue 6): two Ferry
 // instances on one Ceph bucket, coordinated by Redis, each request going to the other instance
 // than the one before. Exact offsets, 409s, the ghost taken over from the other instance,
-// racing writers, owners, per-append and whole-file digests, byte-exact downloads.
+// racing writers, owners and their signed tokens, per-append and whole-file digests, quotas,
+// byte-exact downloads.
 import { alternatingInstances } from './cluster-helpers.js';
 import { faultSuite } from './suites/faults.js';
 import { integritySuite } from './suites/integrity.js';
 import { ownerSuite } from './suites/owners.js';
+import { QUOTA_ENV, quotaSuite } from './suites/quotas.js';
 import { uploadSuite } from './suites/upload.js';
 
 uploadSuite('cluster, alternating instances', alternatingInstances);
 faultSuite('cluster, alternating instances', alternatingInstances);
 ownerSuite('cluster, alternating instances', alternatingInstances);
 integritySuite('cluster, alternating instances', alternatingInstances);
+quotaSuite('cluster, alternating instances', () => alternatingInstances(QUOTA_ENV));

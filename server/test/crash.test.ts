@@ -94,7 +94,7 @@ describe('process faults', () => {
       t.skip('needs root to mount a tmpfs (CI runs as root)');
       return;
     }
-    const server = await startServer({ DATA_DIR: mountPoint });
+    const server = await startServer({ DATA_DIR: mountPoint, MIN_FREE_BYTES: '0' });
     try {
       const client = new Client(server.url);
       const file = randomFile(10 * MiB);

@@ -28,9 +28,9 @@ export interface Target {
   close(): Promise<void>;
 }
 
-/** A fresh in-process server as a suite target. */
-export async function singleServer(): Promise<Target> {
-  const server = await startServer();
+/** A fresh in-process server as a suite target; `env` overrides its configuration. */
+export async function singleServer(env: Record<string, string> = {}): Promise<Target> {
+  const server = await startServer(env);
   return { urls: [server.url], close: () => server.close() };
 }
 

@@ -203,6 +203,19 @@ export function storeConformance(name: string, make: () => Promise<StoreUnderTes
       assert.deepEqual(await store.list(ALICE), []);
     }));
 
+    it('counts an owner\'s usage: completed sizes, partial uploads by their declared size or what they hold', withStore(async ({ store }) => {
+      await appendAll(store, ALICE, 'declared', 1000, [randomFile(10)]);
+      await appendAll(store, ALICE, 'undeclared', undefined, [randomFile(300)]);
+      const done = await store.open(ALICE, 'done', info(5), false);
+      await done.write([Buffer.from('12345')]);
+      await done.complete();
+      await done.close();
+      await appendAll(store, BOB, 'other-owner', 7000, [randomFile(10)]);
+      assert.deepEqual(await store.usage(ALICE, 'asking'), { bytes: 1000 + 300 + 5, partialUploads: 2 });
+      assert.deepEqual(await store.usage(ALICE, 'declared'), { bytes: 300 + 5, partialUploads: 1 }, 'the asking upload is left out');
+      assert.deepEqual(await store.usage(ownerKey('nobody'), 'x'), { bytes: 0, partialUploads: 0 });
+    }));
+
     it('sweeps stale partial uploads, never busy ones nor completed files', withStore(async ({ store }) => {
       await appendAll(store, ALICE, 'stale', 100, [randomFile(10)]);
       await appendAll(store, ALICE, 'busy', 100, [randomFile(10)]);

@@ -15,6 +15,8 @@ export class ServerError extends Error {
     message: string,
     /** On a 413: the largest upload the server accepts. */
     readonly limit?: number,
+    /** The RFC 9457 problem type, when the server named one. */
+    readonly problem?: string,
   ) {
     super(message);
     this.name = 'ServerError';

@@ -66,9 +66,11 @@ export class ProtocolClient {
       signal,
     });
     const text = await response.text();
-    const problem = problemType(response, text);
-    if (problem === Problem.contentDigestMismatch) return { kind: 'corrupted', offset: offsetOf(response, '') };
-    if (problem === Problem.reprDigestMismatch) return { kind: 'reset' };
+    const problem = problemOf(response, text);
+    if (problem?.type === Problem.contentDigestMismatch) return { kind: 'corrupted', offset: offsetOf(response, '') };
+    if (problem?.type === Problem.reprDigestMismatch) return { kind: 'reset' };
+    // Past a quota: the server's sentence says what to do, and sending again will not help.
+    if (problem?.type === Problem.quotaExceeded) throw new ServerError(response.status, problem.detail ?? text.trim(), undefined, problem.type);
     const kind = classify(response.status);
     if (kind === 'retry' || kind === 'fatal') {
       const limit = Number(response.headers.get(Header.uploadLimit) ?? NaN);
@@ -92,10 +94,10 @@ export class ProtocolClient {
   }
 }
 
-function problemType(response: Response, text: string): string | undefined {
+function problemOf(response: Response, text: string): { type?: string; detail?: string } | undefined {
   if (response.headers.get('content-type') !== 'application/problem+json') return undefined;
   try {
-    return (JSON.parse(text) as { type?: string }).type;
+    return JSON.parse(text) as { type?: string; detail?: string };
   } catch {
     return undefined;
   }

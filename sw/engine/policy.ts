@@ -81,6 +81,8 @@ export type AfterFailure =
  */
 export function afterFailure(error: unknown, failures: number, random?: number): AfterFailure {
   if (error instanceof SourceChanged) return { state: 'failed', message: error.message };
+  // The server's own sentence (a quota, say), written for people.
+  if (error instanceof ServerError && error.problem !== undefined && classify(error.status) === 'fatal') return { state: 'failed', message: error.message };
   if (error instanceof ServerError && classify(error.status) === 'fatal') {
     return { state: 'failed', message: failureMessage(error.status, error.message, error.limit) };
   }

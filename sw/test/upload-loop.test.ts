@@ -1,7 +1,7 @@
 // The loop against a scripted network: 409s, 5xx, network errors, stalls, pauses.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Header } from '../../common/protocol.js';
+import { Header, Problem } from '../../common/protocol.js';
 import { runUpload } from '../engine/upload-loop.js';
 import { accept, conflict, hang, held, loopSetup as setup, ScriptedNetwork } from './fakes.js';
 
@@ -91,6 +91,21 @@ describe('upload loop', () => {
     const record = queue.records.get('f')!;
     assert.equal(record.state, 'failed');
     assert.equal(record.message, 'This file is too large for the server: it accepts files of up to 4.0 kB.');
+  });
+
+  it('fails past a quota with the server\'s own sentence, and does not send again', async () => {
+    const { network, queue, deps, sleeps } = setup(5000);
+    const detail = 'This upload would take your files on this server past 10 MB (8.0 MB are in use). Delete finished files to make room.';
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', () => new Response(JSON.stringify({ type: Problem.quotaExceeded, status: 413, detail, quota: 'bytes', limit: 10_000_000 }), {
+      status: 413, headers: { 'content-type': 'application/problem+json' },
+    }));
+    await runUpload('f', deps, new AbortController().signal);
+    const record = queue.records.get('f')!;
+    assert.equal(record.state, 'failed');
+    assert.equal(record.message, detail);
+    assert.equal(network.appends().length, 1);
+    assert.equal(sleeps.length, 0, 'no retry is scheduled');
   });
 
   it('aborts a stalled request and retries it', async () => {

@@ -1,0 +1,44 @@
+// Quotas, checked before a byte of a new or growing upload is stored: an owner's bytes (partial
+// and complete), an owner's partial uploads at once, and the free space the server keeps.
+import { formatBytes } from '../common/format.js';
+import { Problem } from '../common/protocol.js';
+import type { AppContext } from './context.js';
+import { HttpError, ProblemError } from './errors.js';
+import type { AppendHeaders } from './headers.js';
+import type { Held } from './store/port.js';
+
+/**
+ * Throws 413 (quota-exceeded) or 507 when this append would pass a limit; returns the most bytes the
+ * upload may hold under the owner's byte quota. Appends to an upload whose size is already counted
+ * skip the store's listing: nothing they add changes the owner's usage.
+ */
+export async function checkQuota(ctx: AppContext, owner: string, request: AppendHeaders, held: Held, size: number | undefined, restart: boolean): Promise<number> {
+  const { maxOwnerBytes, maxOwnerUploads, minFreeBytes } = ctx.config;
+  const starting = held.offset === 0 || restart;
+  const counted = !starting && held.size !== undefined && size === held.size;
+  if (counted) return Infinity;
+
+  const usage = await ctx.store.usage(owner, request.id);
+  if (starting && usage.partialUploads >= maxOwnerUploads) {
+    throw quotaExceeded('uploads', maxOwnerUploads, held,
+      `You already have ${usage.partialUploads} unfinished uploads on this server, the most it keeps at once. Let them finish, or cancel some, then try again.`);
+  }
+  const room = maxOwnerBytes - usage.bytes;
+  const wanted = Math.max(size ?? 0, request.start + (request.contentLength ?? 0));
+  if (wanted > room) {
+    throw quotaExceeded('bytes', maxOwnerBytes, held,
+      `This upload would take your files on this server past ${formatBytes(maxOwnerBytes)} (${formatBytes(usage.bytes)} are in use). Delete finished files to make room.`);
+  }
+  if (starting) {
+    const free = await ctx.store.freeBytes();
+    // A floor kept free for uploads under way; one that does not fit meets the disk's own 507.
+    if (free !== undefined && free < minFreeBytes) {
+      throw new HttpError(507, 'the server is short of storage space and takes no new uploads for now; retry later', held.offset, { 'retry-after': '300' });
+    }
+  }
+  return room;
+}
+
+function quotaExceeded(quota: 'bytes' | 'uploads', limit: number, held: Held, detail: string): ProblemError {
+  return new ProblemError(413, Problem.quotaExceeded, 'Quota exceeded', detail, held.offset, { quota, limit });
+}

@@ -1,0 +1,130 @@
+// A partial upload of the filesystem store, open for appending: positioned writes into its data
+// file, fdatasync, the running SHA-256 fed from the page cache, and completion by one rename.
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { CompletedFile } from '../../common/protocol.js';
+import { feedFromFile, runningSha256, type RunningSha256 } from '../sha256-threads.js';
+import { splitAt } from './chunks.js';
+import { writeFileAtomic } from './durable-fs.js';
+import { DigestMismatch, type OpenUpload, type UploadRecord } from './port.js';
+
+export interface Meta extends UploadRecord {
+  sha256?: string;
+  completedAt?: string;
+  verified?: boolean;
+}
+
+export interface RunningHash {
+  hash: RunningSha256;
+  /** Bytes of the file the hash has consumed. */
+  at: number;
+}
+
+export class FsOpenUpload implements OpenUpload {
+  private hashing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly dataPath: string,
+    private readonly meta: Meta,
+    public offset: number,
+    private readonly hashes: Map<string, RunningHash>,
+    private readonly key: string,
+    private readonly move: () => Promise<void>,
+  ) {}
+
+  get size(): number | undefined {
+    return this.meta.size ?? undefined;
+  }
+
+  async write(chunks: Buffer[], alsoHash?: RunningSha256): Promise<void> {
+    const running = this.hashes.get(this.key);
+    const hash = running?.at === this.offset ? running : undefined;
+    if (!hash) forgetHash(this.hashes, this.key);
+    const before = this.offset;
+    try {
+      let pending = chunks;
+      while (pending.length > 0) {
+        const { bytesWritten } = await this.handle.writev(pending, this.offset);
+        this.offset += bytesWritten;
+        pending = splitAt(pending, bytesWritten)[1];
+      }
+    } finally {
+      // The hashing thread reads what was stored back from the page cache: exactly those bytes,
+      // no copy. It hashes this batch while the next one is written; one batch in flight at most.
+      const fed = [hash?.hash, alsoHash].filter((each) => each !== undefined);
+      if (hash) hash.at = this.offset;
+      const previous = this.hashing;
+      this.hashing = feedFromFile(fed, this.dataPath, before, this.offset).catch(() => {
+        if (hash) hash.at = -1; // never in step again: rebuilt from disk when needed
+      });
+      await previous;
+    }
+  }
+
+  async sync(): Promise<void> {
+    await this.handle.datasync();
+  }
+
+  async truncate(offset: number): Promise<void> {
+    if (offset >= this.offset) return;
+    await this.handle.truncate(offset);
+    await this.handle.datasync();
+    this.offset = offset;
+    forgetHash(this.hashes, this.key);
+  }
+
+  async complete(expected?: Buffer): Promise<CompletedFile> {
+    await this.handle.datasync();
+    await this.hashing; // a batch whose hashing failed must be known before the digest is trusted
+    const sha256 = (await (await this.hash()).digest()).toString('hex');
+    forgetHash(this.hashes, this.key); // the digest used its hash up; an out-of-step one is freed too
+    if (expected && expected.toString('hex') !== sha256) {
+      await this.truncate(0);
+      throw new DigestMismatch(sha256);
+    }
+    const done: Meta = { ...this.meta, size: this.offset, sha256, completedAt: new Date().toISOString(), verified: expected !== undefined };
+    const dir = path.dirname(this.dataPath);
+    await writeFileAtomic(path.join(dir, 'meta.json'), JSON.stringify(done));
+    await this.move();
+    return toCompleted(done);
+  }
+
+  /** The running hash, or one rebuilt from the bytes on disk when this process has none. */
+  private async hash(): Promise<RunningSha256> {
+    const running = this.hashes.get(this.key);
+    if (running?.at === this.offset) return running.hash;
+    const hash = runningSha256();
+    await feedFromFile([hash], this.dataPath, 0, this.offset);
+    return hash;
+  }
+
+  /** Start a running hash from the bytes already on disk, so later appends only hash what they add. */
+  async primeHash(): Promise<void> {
+    if (this.hashes.get(this.key)?.at === this.offset) return;
+    forgetHash(this.hashes, this.key);
+    this.hashes.set(this.key, { hash: await this.hash(), at: this.offset });
+  }
+
+  async close(): Promise<void> {
+    await this.hashing;
+    await this.handle.close();
+  }
+}
+
+export function forgetHash(hashes: Map<string, RunningHash>, key: string): void {
+  hashes.get(key)?.hash.dispose();
+  hashes.delete(key);
+}
+
+export function toCompleted(meta: Meta): CompletedFile {
+  return {
+    id: meta.id,
+    name: meta.name,
+    type: meta.type,
+    size: meta.size ?? 0,
+    sha256: meta.sha256 ?? '',
+    completedAt: meta.completedAt ?? '',
+    verified: meta.verified === true,
+  };
+}
