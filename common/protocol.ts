@@ -64,7 +64,11 @@ export const Problem = {
   quotaExceeded: '/problems/quota-exceeded',
 } as const;
 
-/** The download address of a completed file. Ids of only dots would be resolved away as path segments, so those use the query form. */
+/**
+ * The download address of a completed file: always the query form. URL parsers resolve "." and ".."
+ * segments (even written %2E%2E) before a request leaves, and proxies such as nginx refuse a path
+ * that climbs, so `/files/<id>` cannot name every id; `/files/?id=` can, through any proxy.
+ */
 export function downloadPath(id: string): string {
-  return /^\.+$/.test(id) ? `${Route.files}/?id=${encodeURIComponent(id)}` : `${Route.files}/${encodeURIComponent(id)}`;
+  return `${Route.files}/?id=${encodeURIComponent(id)}`;
 }

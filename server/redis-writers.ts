@@ -114,6 +114,19 @@ export class RedisWriters implements Writers {
     return live ?? undefined;
   }
 
+  async tryAcquire(key: string): Promise<Lease | undefined> {
+    const lease = await this.local.tryAcquire(key);
+    if (!lease) return undefined;
+    const lockKey = lockKeyOf(key);
+    const token = randomUUID();
+    if ((await this.redis.set(lockKey, token, 'PX', this.ttlMs, 'NX').catch(() => undefined)) !== 'OK') {
+      lease.release();
+      return undefined;
+    }
+    this.hold(lease, lockKey, token);
+    return lease;
+  }
+
   current(key: string): Lease | undefined {
     return this.local.current(key);
   }

@@ -63,6 +63,8 @@ export class Lease {
 export interface Writers {
   /** Take the upload over: stop whoever holds it and wait until it has flushed and let go. */
   acquire(key: string): Promise<Lease>;
+  /** Take the upload only if nobody holds it, here or elsewhere; never stops anyone. */
+  tryAcquire(key: string): Promise<Lease | undefined>;
   /** This instance's newest lease on the upload, if any. */
   current(key: string): Lease | undefined;
   /**
@@ -88,6 +90,7 @@ export interface LiveOffsets {
 
 export class WriterRegistry implements Writers {
   private readonly holders = new Map<string, Lease>();
+  private shuttingDown = false;
 
   async acquire(key: string): Promise<Lease> {
     const previous = this.holders.get(key);
@@ -95,11 +98,18 @@ export class WriterRegistry implements Writers {
       if (this.holders.get(key) === released) this.holders.delete(key);
     });
     this.holders.set(key, lease);
+    // A request that comes in while the server stops is told so, like those it stopped.
+    if (this.shuttingDown) lease.stop('shutdown');
     if (previous) {
       previous.stop('takeover');
       await previous.released;
     }
     return lease;
+  }
+
+  async tryAcquire(key: string): Promise<Lease | undefined> {
+    if (this.holders.has(key) || this.shuttingDown) return undefined;
+    return this.acquire(key);
   }
 
   current(key: string): Lease | undefined {
@@ -122,6 +132,7 @@ export class WriterRegistry implements Writers {
   }
 
   async stopAll(): Promise<void> {
+    this.shuttingDown = true;
     const leases = [...this.holders.values()];
     for (const lease of leases) lease.stop('shutdown');
     await Promise.all(leases.map((lease) => lease.released));

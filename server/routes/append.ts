@@ -28,7 +28,7 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
   try {
     lease = await ctx.writers.acquire(uploadKey(owner, request.id));
     const held = await ctx.store.held(owner, request.id);
-    if (lease.superseded.aborted) throw conflict('a newer request for this upload arrived first', held);
+    if (lease.superseded.aborted) throw stopped(lease, held);
     const restart = request.start === 0 && held.offset > 0 && !request.noRestart;
     const size = checkAppend(request, held, restart);
     const sizeLimit = Math.min(size ?? Infinity, ctx.config.maxUploadBytes);
@@ -120,19 +120,27 @@ async function settle(
       log.outcome = 'too-slow';
       throw new HttpError(408, 'the body arrived too slowly and was closed; the bytes received are kept, resume from the status', upload.offset, { connection: 'close' });
     case 'superseded':
-      if (lease.stopReason === 'shutdown') {
-        throw new HttpError(503, 'the server is restarting; the bytes received are kept, resume shortly', upload.offset, { 'retry-after': '2' });
-      }
-      if (lease.stopReason === 'lock-lost') {
-        throw new HttpError(503, 'this server lost its lock on the upload; the bytes it stored are kept, resume from the status', upload.offset, { 'retry-after': '1' });
-      }
-      throw conflict('a newer request took this upload over', held());
+      throw stopped(lease, held());
     case 'too-large':
       // "Nothing past the size is stored": this request's bytes are dropped, what was held stays.
       await upload.truncate(startedAt);
       throw tooLarge(request, upload.size, max, held());
     case 'write-failed':
       throw writeFailure(outcome.error, held());
+  }
+}
+
+/** The answer to an append stopped before it finished: whoever stopped it says why. */
+function stopped(lease: Lease, held: Held): HttpError {
+  switch (lease.stopReason) {
+    case 'shutdown':
+      // Also before its body began: SIGTERM may come while it still waits for its upload.
+      return new HttpError(503, 'the server is restarting; the bytes received are kept, resume shortly', held.offset, { 'retry-after': '2', connection: 'close' });
+    case 'lock-lost':
+      return new HttpError(503, 'this server lost its lock on the upload; the bytes it stored are kept, resume from the status', held.offset, { 'retry-after': '1' });
+    case 'takeover':
+    case undefined:
+      return conflict('a newer request took this upload over', held);
   }
 }
 
@@ -159,13 +167,22 @@ function writeFailure(error: Error, held: Held): HttpError {
  * needs a sync before its offset is promised.
  */
 function durableOffsetOf(upload: OpenUpload, verifiedUntilEnd: number | undefined): () => Promise<{ verified: number; received: number }> {
+  // Progress polls share one recent sync: hundreds of them in a second cost one fdatasync, and each
+  // reports what that sync made durable (a quarter of a second behind at most).
+  let recent: { at: number; synced: Promise<number> } | undefined;
   return async () => {
-    const received = upload.offset;
-    if (verifiedUntilEnd !== undefined) return { verified: verifiedUntilEnd, received };
-    await upload.sync();
-    return { verified: received, received };
+    if (verifiedUntilEnd !== undefined) return { verified: verifiedUntilEnd, received: upload.offset };
+    if (!recent || performance.now() - recent.at > SHARED_SYNC_MS) {
+      const offset = upload.offset;
+      recent = { at: performance.now(), synced: upload.sync().then(() => offset) };
+    }
+    const synced = await recent.synced;
+    return { verified: synced, received: synced };
   };
 }
+
+/** How long one sync serves the progress polls that follow it. */
+const SHARED_SYNC_MS = 250;
 
 /** A whole-file digest that does not match empties the upload: it restarts from 0 and is never listed. */
 async function completeVerified(upload: OpenUpload, reprDigest: Buffer | undefined): Promise<CompletedFile> {

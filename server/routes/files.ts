@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { create as contentDisposition } from 'content-disposition';
 import { MAX_ID_LENGTH } from '../../common/protocol.js';
 import type { AppContext, LogFields } from '../context.js';
+import type { ByteRange } from '../store/port.js';
 import { badRequest, HttpError } from '../errors.js';
 import { sendJson } from '../respond.js';
 
@@ -30,12 +31,16 @@ export function inertType(type: string): string {
 export async function downloadFile(ctx: AppContext, req: IncomingMessage, res: ServerResponse, encodedId: string, log: LogFields): Promise<void> {
   const id = decodeId(encodedId);
   log.id = id;
-  const download = await ctx.store.download(ctx.owners.of(req, res), id);
+  const download = await ctx.store.download(ctx.owners.of(req, res), id, (file) => requestedRange(req, file.size, etagOf(file.sha256)));
   if (!download) throw new HttpError(404, 'no completed file with this id');
-  const { file, stream } = download;
-  res.writeHead(200, {
+  const { file, range, stream } = download;
+  res.writeHead(range ? 206 : 200, {
     'content-type': inertType(file.type),
-    'content-length': file.size,
+    'content-length': range ? range.end - range.start + 1 : file.size,
+    ...(range ? { 'content-range': `bytes ${range.start}-${range.end}/${file.size}` } : {}),
+    // A big download that drops continues where it stopped, and only from this very file.
+    'accept-ranges': 'bytes',
+    etag: etagOf(file.sha256),
     'content-disposition': contentDisposition(file.name),
     'content-security-policy': DOWNLOAD_CSP,
     'x-content-type-options': 'nosniff',
@@ -48,8 +53,32 @@ export async function downloadFile(ctx: AppContext, req: IncomingMessage, res: S
     res.end();
     return;
   }
-  log.bytes = file.size;
+  log.bytes = range ? range.end - range.start + 1 : file.size;
   await pipeline(stream, res);
+}
+
+const etagOf = (sha256: string) => `"${sha256}"`;
+
+/**
+ * The one byte range a request asks for (RFC 9110 §14), or undefined for the whole file: no Range,
+ * several ranges, a form we do not read, or an If-Range naming another version. Throws 416 for a
+ * range wholly past the end.
+ */
+export function requestedRange(req: Pick<IncomingMessage, 'headers'>, size: number, etag: string): ByteRange | undefined {
+  const header = req.headers.range;
+  const match = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  const ifRange = req.headers['if-range'];
+  if (ifRange !== undefined && ifRange !== etag) return undefined;
+  const [first, last] = [match[1]!, match[2]!];
+  const range = first === ''
+    ? { start: Math.max(0, size - Number(last)), end: size - 1 } // the last N bytes
+    : { start: Number(first), end: last === '' ? size - 1 : Math.min(Number(last), size - 1) };
+  if (range.start >= size || range.end < range.start) {
+    if (first !== '' && last !== '' && Number(last) < Number(first)) return undefined; // not a valid range: ignore it
+    throw new HttpError(416, `the file has ${size} bytes; that range is past its end`, undefined, { 'content-range': `bytes */${size}` });
+  }
+  return range;
 }
 
 function decodeId(encoded: string): string {

@@ -6,13 +6,13 @@
 // Paths are built only from hex digests, never from a header. Completion
 // renames the whole directory, so a reader never sees half a file.
 import { constants, createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompletedFile } from '../../common/protocol.js';
 import { fsyncDir, isMissing, writeFileAtomic } from './durable-fs.js';
 import { forgetHash, FsOpenUpload, toCompleted, type Meta, type RunningHash } from './fs-open-upload.js';
 import { digestOf, ownerName } from './naming.js';
-import { newUploadRecord, type Download, type Held, type OpenUpload, type UploadInfo, type UploadStore, type Usage } from './port.js';
+import { newUploadRecord, type ByteRange, type Download, type Held, type OpenUpload, type SweepGuard, type UploadInfo, type UploadStore, type Usage } from './port.js';
 
 export class FsStore implements UploadStore {
   private readonly partialRoot: string;
@@ -79,7 +79,7 @@ export class FsStore implements UploadStore {
     let meta = await readMeta(dir);
     if (!meta || restart) {
       meta = newUploadRecord(id, info);
-      await mkdir(dir, { recursive: true });
+      await againIfPruned(() => mkdir(dir, { recursive: true }));
       await writeFileAtomic(path.join(dir, 'meta.json'), JSON.stringify(meta));
       await fsyncDir(path.dirname(dir));
     } else if (meta.size === null && info.size !== undefined) {
@@ -101,10 +101,14 @@ export class FsStore implements UploadStore {
   }
 
   private async moveToComplete(owner: string, id: string, dir: string): Promise<void> {
-    await mkdir(path.dirname(this.completeDir(owner, id)), { recursive: true });
-    await rename(dir, this.completeDir(owner, id));
+    const target = this.completeDir(owner, id);
+    await againIfPruned(async () => {
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(dir, target);
+    });
     await fsyncDir(path.dirname(dir));
-    await fsyncDir(path.dirname(this.completeDir(owner, id)));
+    await fsyncDir(path.dirname(target));
+    await pruneEmpty(path.dirname(dir));
   }
 
   private async finishMove(owner: string, id: string): Promise<void> {
@@ -117,8 +121,10 @@ export class FsStore implements UploadStore {
 
   async remove(owner: string, id: string): Promise<void> {
     forgetHash(this.hashes, `${owner}/${id}`);
-    await removeDir(this.partialDir(owner, id));
-    await removeDir(this.completeDir(owner, id));
+    for (const dir of [this.partialDir(owner, id), this.completeDir(owner, id)]) {
+      await removeDir(dir);
+      await pruneEmpty(path.dirname(dir));
+    }
   }
 
   async list(owner: string): Promise<CompletedFile[]> {
@@ -132,28 +138,35 @@ export class FsStore implements UploadStore {
     return files.sort((a, b) => b.completedAt.localeCompare(a.completedAt));
   }
 
-  async download(owner: string, id: string): Promise<Download | undefined> {
+  async download(owner: string, id: string, rangeOf?: (file: CompletedFile) => ByteRange | undefined): Promise<Download | undefined> {
     const dir = this.completeDir(owner, id);
     const meta = await readMeta(dir);
     if (!meta?.completedAt) return undefined;
+    const file = toCompleted(meta);
+    const range = rangeOf?.(file);
     // Open before answering, so a missing file is a 404 and not a broken stream.
     const handle = await open(path.join(dir, 'data'), 'r');
-    return { file: toCompleted(meta), stream: createReadStream('', { fd: handle, autoClose: true }) };
+    return { file, ...(range ? { range } : {}), stream: createReadStream('', { fd: handle, autoClose: true, ...range }) };
   }
 
-  async sweep(cutoff: number, isBusy: (owner: string, id: string) => boolean): Promise<number> {
+  async sweep(cutoff: number, guard: SweepGuard): Promise<number> {
     let removed = 0;
     for (const owner of await readdir(this.partialRoot)) {
       const ownerDir = path.join(this.partialRoot, owner);
       for (const entry of await readdir(ownerDir).catch(() => [])) {
         const dir = path.join(ownerDir, entry);
-        const meta = await readMeta(dir);
-        if (meta && isBusy(owner, meta.id)) continue;
         if ((await lastTouched(dir)) >= cutoff) continue;
-        if (meta) forgetHash(this.hashes, `${owner}/${meta.id}`);
-        await removeDir(dir);
-        removed += 1;
+        const meta = await readMeta(dir);
+        const removeIfStale = async () => {
+          // Under the lock, look again: an append may have touched it since.
+          if ((await lastTouched(dir)) >= cutoff) return false;
+          if (meta) forgetHash(this.hashes, `${owner}/${meta.id}`);
+          await removeDir(dir);
+          return true;
+        };
+        if (await (meta ? guard(owner, meta.id, removeIfStale) : removeIfStale())) removed += 1;
       }
+      await pruneEmpty(ownerDir);
     }
     return removed;
   }
@@ -185,4 +198,19 @@ async function lastTouched(dir: string): Promise<number> {
 async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   await fsyncDir(path.dirname(dir)).catch(() => undefined);
+}
+
+/** Remove an owner's directory once its last upload is gone; one still in use is left alone. */
+async function pruneEmpty(ownerDir: string): Promise<void> {
+  await rmdir(ownerDir).catch(() => undefined);
+}
+
+/** An owner's directory pruned between its mkdir and its use: make it again, once. */
+async function againIfPruned<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+    return work();
+  }
 }

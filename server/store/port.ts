@@ -57,11 +57,22 @@ export interface OpenUpload {
   close(): Promise<void>;
 }
 
+/** Runs `remove` holding the upload's writer lock; false, without running it, when the upload is being written. */
+export type SweepGuard = (owner: string, id: string, remove: () => Promise<boolean>) => Promise<boolean>;
+
 /** Resolves while the caller still holds the upload's writer lock; rejects once it does not. */
 export type Fence = () => Promise<void>;
 
+/** Bytes `start` to `end` of a file, both included (as in Content-Range). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface Download {
   file: CompletedFile;
+  /** The range the stream holds; the whole file when absent. */
+  range?: ByteRange;
   stream: Readable;
 }
 
@@ -87,9 +98,13 @@ export interface UploadStore {
   open(owner: string, id: string, info: UploadInfo, restart: boolean, fence?: Fence): Promise<OpenUpload>;
   remove(owner: string, id: string): Promise<void>;
   list(owner: string): Promise<CompletedFile[]>;
-  download(owner: string, id: string): Promise<Download | undefined>;
-  /** Remove partial uploads untouched since before `cutoff` (epoch ms), except those `isBusy` says are being written. */
-  sweep(cutoff: number, isBusy: (owner: string, id: string) => boolean): Promise<number>;
+  /** A completed file's bytes; `rangeOf` picks a part of them once the file is known (or throws to refuse). */
+  download(owner: string, id: string, rangeOf?: (file: CompletedFile) => ByteRange | undefined): Promise<Download | undefined>;
+  /**
+   * Remove partial uploads untouched since before `cutoff` (epoch ms). Each removal runs inside
+   * `guard`, which holds the upload's writer lock meanwhile, or skips it when someone writes it.
+   */
+  sweep(cutoff: number, guard: SweepGuard): Promise<number>;
 }
 
 export class DigestMismatch extends Error {

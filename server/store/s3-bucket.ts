@@ -103,9 +103,10 @@ export class Bucket {
     return this.client.send(new PutObjectCommand({ Bucket: this.name, Key: key, Body: bytes, ContentLength: bytes.length, Metadata: metadata }));
   }
 
-  async stream(key: string): Promise<Readable | undefined> {
+  /** The object's bytes as a stream, or those from `range.start` to `range.end` included. */
+  async stream(key: string, range?: { start: number; end: number }): Promise<Readable | undefined> {
     try {
-      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.name, Key: key }));
+      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.name, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
       return answer.Body as Readable;
     } catch (error) {
       if (isGone(error)) return undefined;

@@ -4,7 +4,7 @@
 import type { CompletedFile } from '../../common/protocol.js';
 import { ownerName } from './naming.js';
 import { digestOf } from './naming.js';
-import { newUploadRecord, type Download, type Fence, type Held, type OpenUpload, type UploadInfo, type UploadStore, type Usage } from './port.js';
+import { newUploadRecord, type ByteRange, type Download, type Fence, type Held, type OpenUpload, type SweepGuard, type UploadInfo, type UploadStore, type Usage } from './port.js';
 import type { Bucket } from './s3-bucket.js';
 import { S3OpenUpload } from './s3-open-upload.js';
 import { keysOf, MIN_PART_BYTES, partSizeFor, S3Upload } from './s3-upload.js';
@@ -93,16 +93,17 @@ export class S3Store implements UploadStore {
     return files.filter((file) => file !== undefined).sort((a, b) => b.completedAt.localeCompare(a.completedAt));
   }
 
-  async download(owner: string, id: string): Promise<Download | undefined> {
+  async download(owner: string, id: string, rangeOf?: (file: CompletedFile) => ByteRange | undefined): Promise<Download | undefined> {
     const { keys } = this.upload(owner, id);
     const file = await this.bucket.getJson<CompletedFile>(keys.done);
     if (!file) return undefined;
+    const range = rangeOf?.(file);
     // Asked before answering, so a missing object is a 404 and not a broken stream.
-    const stream = await this.bucket.stream(keys.data);
-    return stream && { file, stream };
+    const stream = await this.bucket.stream(keys.data, range);
+    return stream && { file, ...(range ? { range } : {}), stream };
   }
 
-  async sweep(cutoff: number, isBusy: (owner: string, id: string) => boolean): Promise<number> {
+  async sweep(cutoff: number, guard: SweepGuard): Promise<number> {
     const touched = new Map<string, number>();
     for await (const object of this.bucket.list('partial/')) {
       const dir = object.Key!.slice(0, object.Key!.lastIndexOf('/'));
@@ -113,10 +114,12 @@ export class S3Store implements UploadStore {
       if (at >= cutoff) continue;
       const owner = dir.split('/')[1]!;
       const meta = await this.bucket.getJson<{ id: string }>(`${dir}/meta.json`);
-      if (meta && isBusy(owner, meta.id)) continue;
-      if (meta) await this.upload(owner, meta.id).remove(false);
-      else await this.bucket.delete([`${dir}/tail`]);
-      removed += 1;
+      if (!meta) {
+        await this.bucket.delete([`${dir}/tail`]);
+        removed += 1;
+      } else if (await guard(owner, meta.id, () => this.upload(owner, meta.id).remove(false).then(() => true))) {
+        removed += 1;
+      }
     }
     return removed;
   }

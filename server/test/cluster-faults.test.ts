@@ -93,4 +93,15 @@ describe('cluster faults', () => {
     const [listed] = (await client.list()).filter((file) => file.id === 'redis');
     assert.equal(listed?.sha256, sha256(stored), 'the digest carried across instances and parts is the digest of the bytes');
   });
+
+  it('downloads, through nginx, files whose ids climb like paths, as the app links them', async () => {
+    const client = new Client(cluster.url);
+    for (const id of ['../../etc/passwd', '..', 'a/../b', '%2e%2e%2f']) {
+      const file = randomFile(1000 + id.length);
+      assert.equal((await client.upload(id, file, 1000)).status, 200, id);
+      const download = await client.download(id);
+      assert.equal(download.status, 200, id);
+      assert.equal(sha256(download.bytes), sha256(file), id);
+    }
+  });
 });

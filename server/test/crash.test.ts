@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Client, MiB, eventually, openRawUpload, randomFile, sha256, sleep, spawnServer, startServer, tempDir, writeAll } from './helpers.js';
+import { Client, MiB, collectReply, eventually, openRawUpload, randomFile, sha256, sleep, spawnServer, startServer, tempDir, writeAll } from './helpers.js';
 
 describe('process faults', () => {
   const dirs: string[] = [];
@@ -56,6 +56,24 @@ describe('process faults', () => {
     } finally {
       second.child.kill('SIGKILL');
     }
+  });
+
+  it('answers 503, never 409, to every append SIGTERM catches, even those still opening their upload', async () => {
+    const dir = await dataDir();
+    const { first, client } = await spawnWithClient(dir);
+    const sockets = await Promise.all(Array.from({ length: 24 }, (_, n) => openRawUpload(client, `caught-${n}`, MiB)));
+    const replies = sockets.map((socket) => {
+      socket.on('error', () => undefined);
+      socket.write(randomFile(64 * 1024));
+      return collectReply(socket);
+    });
+    // SIGTERM as soon as the first of them has bytes on the server: the others are still on their way in.
+    await eventually(async () => ((await client.progress('caught-23')).offset! > 0 || (await client.progress('caught-0')).offset! > 0 ? true : undefined), 5000, 'an append under way');
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0);
+    const statuses = (await Promise.all(replies)).map((text) => text.split(' ', 2)[1] ?? '(none)');
+    assert.ok(statuses.every((status) => status === '503' || status === '(none)'), `statuses: ${statuses.join(' ')}`);
+    assert.ok(statuses.includes('503'));
   });
 
   it('flushes open appends on SIGTERM, answers 503 with the offset, and exits cleanly', async () => {

@@ -53,7 +53,30 @@ describe('filesystem store', () => {
     const held = await restarted.held(OWNER, 'scan');
     assert.deepEqual(held, { offset: file.length, size: file.length, complete: true });
     assert.equal((await restarted.list(OWNER))[0]?.sha256, sha256(file));
-    assert.deepEqual(await readdir(path.join(dir, 'partial', OWNER)), []);
+    assert.deepEqual(await readdir(path.join(dir, 'partial')), [], 'the owner\'s partial directory went with its last upload');
+  });
+
+  it('removes an owner\'s directories once their last upload is cancelled, completed or swept', async () => {
+    const dir = await tempDir();
+    const store = new FsStore(dir);
+    await store.init();
+    const write = async (id: string, size: number, bytes: number) => {
+      const upload = await store.open(OWNER, id, info(size), false);
+      await upload.write([randomFile(bytes)]);
+      if (bytes === size) await upload.complete();
+      await upload.close();
+    };
+    await write('cancelled', 100, 10);
+    await write('kept-partial', 100, 10);
+    await store.remove(OWNER, 'cancelled');
+    assert.deepEqual(await readdir(path.join(dir, 'partial')), [OWNER], 'another partial upload keeps it');
+    await write('done', 10, 10);
+    await store.remove(OWNER, 'done');
+    assert.deepEqual(await readdir(path.join(dir, 'complete')), [], 'the last completed file removed takes the directory');
+    assert.equal(await store.sweep(Date.now() + 60_000, async (_owner, _id, remove) => remove()), 1);
+    assert.deepEqual(await readdir(path.join(dir, 'partial')), [], 'the last partial upload swept takes the directory');
+    await write('again', 10, 10);
+    assert.equal((await store.list(OWNER))[0]?.id, 'again', 'and it comes back when needed');
   });
 
   it('keeps an exact offset when a write fails part-way', async () => {

@@ -223,7 +223,7 @@ export function storeConformance(name: string, make: () => Promise<StoreUnderTes
       await done.write([Buffer.from('!')]);
       await done.complete();
       await done.close();
-      const removed = await store.sweep(Date.now() + 60_000, (_owner, id) => id === 'busy');
+      const removed = await store.sweep(Date.now() + 60_000, async (_owner, id, remove) => id !== 'busy' && remove());
       assert.equal(removed, 1);
       assert.equal((await store.held(ALICE, 'stale')).offset, 0);
       assert.equal((await store.held(ALICE, 'busy')).offset, 10);

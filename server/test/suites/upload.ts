@@ -1,7 +1,7 @@
 // The protocol's happy paths and offset rules, against a real server.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Header } from '../../../common/protocol.js';
+import { downloadPath, Header } from '../../../common/protocol.js';
 import { Client, MiB, randomFile, sha256, type Target } from '../helpers.js';
 
 export function uploadSuite(where: string, start: () => Promise<Target>): void {
@@ -127,6 +127,37 @@ export function uploadSuite(where: string, start: () => Promise<Target>): void {
     const finish = await client.append('classic', file.length, new Uint8Array(0), { [Header.fileSize]: String(file.length) });
     assert.equal(finish.headers.get(Header.uploadComplete), '1');
     assert.equal(await client.storedSha('classic'), sha256(file));
+  });
+
+  it('resumes downloads: Range gives 206 with Content-Range, If-Range guards the version, past the end is 416', async () => {
+    const client = new Client(server.urls);
+    const file = randomFile(3 * MiB + 17);
+    assert.equal((await client.upload('ranged', file, 2 * MiB)).status, 200);
+    const url = () => `${client.next()}${downloadPath('ranged')}`;
+    const get = (headers: Record<string, string>) => fetch(url(), { headers: { cookie: client.cookie!, ...headers } });
+
+    const whole = await get({});
+    assert.equal(whole.status, 200);
+    assert.equal(whole.headers.get('accept-ranges'), 'bytes');
+    const etag = whole.headers.get('etag')!;
+    assert.equal(etag, `"${sha256(file)}"`);
+    await whole.arrayBuffer();
+
+    const cases: Array<[string, number, number]> = [['bytes=1000-2999', 1000, 2999], [`bytes=${2 * MiB}-`, 2 * MiB, file.length - 1], ['bytes=-500', file.length - 500, file.length - 1]];
+    for (const [range, start, end] of cases) {
+      const part = await get({ range, 'if-range': etag });
+      assert.equal(part.status, 206, range);
+      assert.equal(part.headers.get('content-range'), `bytes ${start}-${end}/${file.length}`);
+      assert.equal(Number(part.headers.get('content-length')), end - start + 1);
+      assert.deepEqual(Buffer.from(await part.arrayBuffer()), file.subarray(start, end + 1), range);
+    }
+    const otherVersion = await get({ range: 'bytes=0-9', 'if-range': '"another-version"' });
+    assert.equal(otherVersion.status, 200, 'a range of another version is not served: the whole file is');
+    assert.equal(sha256(Buffer.from(await otherVersion.arrayBuffer())), sha256(file));
+    const past = await get({ range: `bytes=${file.length}-` });
+    assert.equal(past.status, 416);
+    assert.equal(past.headers.get('content-range'), `bytes */${file.length}`);
+    await past.arrayBuffer();
   });
   });
 }
