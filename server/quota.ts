@@ -26,8 +26,9 @@ export async function checkQuota(ctx: AppContext, owner: string, request: Append
   const room = maxOwnerBytes - usage.bytes;
   const wanted = Math.max(size ?? 0, request.start + (request.contentLength ?? 0));
   if (wanted > room) {
-    throw quotaExceeded('bytes', maxOwnerBytes, held,
-      `This upload would take your files on this server past ${formatBytes(maxOwnerBytes)} (${formatBytes(usage.bytes)} are in use). Delete finished files to make room.`);
+    throw quotaExceeded('bytes', maxOwnerBytes, held, usage.bytes === 0
+      ? `This file (${formatBytes(wanted)}) is larger than the ${formatBytes(maxOwnerBytes)} this server keeps for you.`
+      : `This file (${formatBytes(wanted)}) would take your files on this server past ${formatBytes(maxOwnerBytes)}: ${formatBytes(usage.bytes)} are in use already. Delete finished files to make room.`);
   }
   if (starting) {
     const free = await ctx.store.freeBytes();
