@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { BodyTap } from './body-tap.js';
-import type { RunningSha256 } from './sha256-threads.js';
+import type { RunningHash } from './hash-thread.js';
 import type { OpenUpload } from './store/port.js';
 import type { Lease } from './writers.js';
 
@@ -30,7 +30,7 @@ export interface MinRate {
 }
 
 /** `bodyHash`, when given, is fed exactly the bytes written, in order (for Content-Digest). */
-export function receiveBody(req: IncomingMessage, tap: BodyTap, upload: OpenUpload, limit: number, lease: Lease, minRate: MinRate, bodyHash?: RunningSha256): Promise<BodyOutcome> {
+export function receiveBody(req: IncomingMessage, tap: BodyTap, upload: OpenUpload, limit: number, lease: Lease, minRate: MinRate, bodyHash?: RunningHash): Promise<BodyOutcome> {
   const append = (chunks: Buffer[], done: (error?: Error | null) => void): void => {
     const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     if (upload.offset + total > limit) return done(new TooLarge());

@@ -1,196 +1,22 @@
 // POST /upload: append the body at X-Start-Byte, exactly where the held bytes end.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Header, Problem, type CompletedFile } from '../../common/protocol.js';
-import { BodyTap } from '../body-tap.js';
-import { uploadKey, type AppContext, type LogFields } from '../context.js';
+import { Header } from '../../common/protocol.js';
+import { appendBody } from '../append-body.js';
+import type { AppContext, LogFields } from '../context.js';
 import { readSha256Digest } from '../digest.js';
-import { HttpError, ProblemError, badRequest, isOutOfDescriptors, isOutOfSpace } from '../errors.js';
-import { readAppendHeaders, type AppendHeaders } from '../headers.js';
-import { checkQuota } from '../quota.js';
-import { receiveBody, type BodyOutcome } from '../receive-body.js';
-import { runningSha256, type RunningSha256 } from '../sha256-threads.js';
-import { inviteBody, offsetHeaders, sendText } from '../respond.js';
-import { DigestMismatch, type Held, type OpenUpload } from '../store/port.js';
-import type { Lease } from '../writers.js';
+import { readAppendHeaders } from '../headers.js';
+import { offsetHeaders, sendText } from '../respond.js';
 
 export async function append(ctx: AppContext, req: IncomingMessage, res: ServerResponse, log: LogFields): Promise<void> {
   const request = readAppendHeaders(req);
   const contentDigest = readSha256Digest(req, Header.contentDigest);
   const reprDigest = readSha256Digest(req, Header.reprDigest);
-  Object.assign(log, { id: request.id, start: request.start });
   const owner = ctx.owners.of(req, res);
-  const releaseSlot = ctx.slots.take(owner, request.id);
-  // From here on the body is read at once, whatever the awaits below wait for.
-  const tap = new BodyTap(req);
-  let lease: Lease | undefined;
-  let upload: OpenUpload | undefined;
-  let bodyHash: RunningSha256 | undefined;
-  try {
-    lease = await ctx.writers.acquire(uploadKey(owner, request.id));
-    const held = await ctx.store.held(owner, request.id);
-    if (lease.superseded.aborted) throw stopped(lease, held);
-    const restart = request.start === 0 && held.offset > 0 && !request.noRestart;
-    const size = checkAppend(request, held, restart);
-    const sizeLimit = Math.min(size ?? Infinity, ctx.config.maxUploadBytes);
-    // "Bytes beyond X-File-Size, or beyond the server's maximum upload size, are 413."
-    if ((size ?? 0) > ctx.config.maxUploadBytes || (request.contentLength !== undefined && request.start + request.contentLength > sizeLimit)) {
-      throw tooLarge(request, size, ctx.config.maxUploadBytes, held);
-    }
-    const limit = Math.min(sizeLimit, await checkQuota(ctx, owner, request, held, size, restart));
-
-    // "Expect: 100-continue": the body is invited only once it would be taken.
-    inviteBody(req, res);
-    upload = await ctx.store.open(owner, request.id, { size, name: request.name, type: request.type }, restart, lease.fence);
-    const startedAt = upload.offset;
-    lease.writer = { durableOffset: durableOffsetOf(upload, contentDigest ? startedAt : undefined) };
-    bodyHash = contentDigest ? runningSha256() : undefined;
-    const minRate = { bytesPerSecond: ctx.config.minBodyRate, windowMs: MIN_RATE_WINDOW_MS };
-    const outcome = await receiveBody(req, tap, upload, limit, lease, minRate, bodyHash);
-    log.bytes = upload.offset - startedAt;
-    await settle(outcome, upload, startedAt, request, ctx.config.maxUploadBytes, lease, log);
-    if (contentDigest && !(await bodyHash!.digest()).equals(contentDigest)) {
-      // "On a mismatch, those bytes are dropped and the held offset is unchanged."
-      await upload.truncate(startedAt);
-      throw new ProblemError(400, Problem.contentDigestMismatch, 'Content-Digest mismatch',
-        `the body does not match its ${Header.contentDigest}; its bytes were dropped`, startedAt);
-    }
-
-    const complete = upload.size !== undefined && upload.offset === upload.size;
-    if (complete) {
-      const file = await completeVerified(upload, reprDigest);
-      log.sha256 = file.sha256;
-      log.verified = file.verified;
-    }
-    log.offset = upload.offset;
-    offsetHeaders(res, { offset: upload.offset, size: upload.size, complete });
-    sendText(res, 200, String(upload.offset));
-  } finally {
-    tap.release();
-    bodyHash?.dispose();
-    if (lease) lease.writer = undefined;
-    await upload?.close().catch(() => undefined);
-    lease?.release();
-    releaseSlot();
-  }
-}
-
-/** Bodies slower than MIN_BODY_RATE over this long are closed. */
-const MIN_RATE_WINDOW_MS = 20_000;
-
-/** docs/design.md §1.3, exact-offset and size rules. Returns the size the upload will have. */
-function checkAppend(request: AppendHeaders, held: Held, restart: boolean): number | undefined {
-  // "It never destroys a completed one: that answers 409 with the full size."
-  if (held.complete) throw conflict('this upload is already complete', held);
-  // "A POST whose X-Start-Byte is not what the server holds is 409."
-  if (!restart && request.start !== held.offset) throw conflict(`${Header.startByte} is ${request.start} but the server holds ${held.offset} bytes`, held);
-  if (restart || held.size === undefined) {
-    if (request.size !== undefined && !restart && held.offset > request.size) {
-      throw badRequest(`${Header.fileSize} ${request.size} is less than the ${held.offset} bytes already held`);
-    }
-    return request.size;
-  }
-  // "An X-File-Size that disagrees with the size recorded earlier is 400."
-  if (request.size !== undefined && request.size !== held.size) {
-    throw badRequest(`${Header.fileSize} ${request.size} disagrees with the size recorded earlier, ${held.size}`);
-  }
-  return held.size;
-}
-
-/** Turn how the body ended into the bytes we keep and, for failures, the error to answer with. */
-async function settle(
-  outcome: BodyOutcome,
-  upload: OpenUpload,
-  startedAt: number,
-  request: AppendHeaders,
-  max: number,
-  lease: Lease,
-  log: LogFields,
-): Promise<void> {
-  const held = () => ({ offset: upload.offset, size: upload.size, complete: false });
-  // Whatever was written is made durable before anyone is told about it.
-  const synced = await upload.sync().then(() => undefined, (error: Error) => error);
-  switch (outcome.kind) {
-    case 'end':
-      if (synced) throw writeFailure(synced, held());
-      return;
-    case 'aborted':
-      log.outcome = 'client-gone';
-      throw new HttpError(499, 'the client closed the connection', upload.offset);
-    case 'too-slow':
-      log.outcome = 'too-slow';
-      throw new HttpError(408, 'the body arrived too slowly and was closed; the bytes received are kept, resume from the status', upload.offset, { connection: 'close' });
-    case 'superseded':
-      throw stopped(lease, held());
-    case 'too-large':
-      // "Nothing past the size is stored": this request's bytes are dropped, what was held stays.
-      await upload.truncate(startedAt);
-      throw tooLarge(request, upload.size, max, held());
-    case 'write-failed':
-      throw writeFailure(outcome.error, held());
-  }
-}
-
-/** The answer to an append stopped before it finished: whoever stopped it says why. */
-function stopped(lease: Lease, held: Held): HttpError {
-  switch (lease.stopReason) {
-    case 'shutdown':
-      // Also before its body began: SIGTERM may come while it still waits for its upload.
-      return new HttpError(503, 'the server is restarting; the bytes received are kept, resume shortly', held.offset, { 'retry-after': '2', connection: 'close' });
-    case 'lock-lost':
-      return new HttpError(503, 'this server lost its lock on the upload; the bytes it stored are kept, resume from the status', held.offset, { 'retry-after': '1' });
-    case 'takeover':
-    case undefined:
-      return conflict('a newer request took this upload over', held);
-  }
-}
-
-function conflict(reason: string, held: Held): HttpError {
-  return new HttpError(409, reason, held.offset, held.complete ? { [Header.uploadComplete]: '1' } : {});
-}
-
-function tooLarge(request: AppendHeaders, size: number | undefined, max: number, held: Held): HttpError {
-  const reason = size !== undefined && size <= max
-    ? `the body runs past ${Header.fileSize} ${size} (${Header.startByte} ${request.start})`
-    : `uploads are limited to ${max} bytes`;
-  return new HttpError(413, reason, held.offset, { [Header.uploadLimit]: String(max) });
-}
-
-function writeFailure(error: Error, held: Held): HttpError {
-  if (isOutOfSpace(error)) return new HttpError(507, 'the server is out of storage space; retry later', held.offset, { 'retry-after': '60' });
-  if (isOutOfDescriptors(error)) return new HttpError(503, 'the server is busy; the bytes received are kept, retry shortly', held.offset, { 'retry-after': '2' });
-  return new HttpError(500, 'the server could not store the bytes; retry later', held.offset, { 'retry-after': '5' });
-}
-
-/**
- * The live append's offsets for status. Bytes under a Content-Digest count only once
- * verified, and the verified offset is already durable: only an append without one
- * needs a sync before its offset is promised.
- */
-function durableOffsetOf(upload: OpenUpload, verifiedUntilEnd: number | undefined): () => Promise<{ verified: number; received: number }> {
-  // Progress polls share one recent sync: hundreds of them in a second cost one fdatasync, and each
-  // reports what that sync made durable (a quarter of a second behind at most).
-  let recent: { at: number; synced: Promise<number> } | undefined;
-  return async () => {
-    if (verifiedUntilEnd !== undefined) return { verified: verifiedUntilEnd, received: upload.offset };
-    if (!recent || performance.now() - recent.at > SHARED_SYNC_MS) {
-      const offset = upload.offset;
-      recent = { at: performance.now(), synced: upload.sync().then(() => offset) };
-    }
-    const synced = await recent.synced;
-    return { verified: synced, received: synced };
-  };
-}
-
-/** How long one sync serves the progress polls that follow it. */
-const SHARED_SYNC_MS = 250;
-
-/** A whole-file digest that does not match empties the upload: it restarts from 0 and is never listed. */
-async function completeVerified(upload: OpenUpload, reprDigest: Buffer | undefined): Promise<CompletedFile> {
-  try {
-    return await upload.complete(reprDigest);
-  } catch (error) {
-    if (!(error instanceof DigestMismatch)) throw error;
-    throw new ProblemError(400, Problem.reprDigestMismatch, 'Repr-Digest mismatch',
-      `the file's bytes do not match its ${Header.reprDigest} (${error.message}); the upload was reset to 0, send it again`, 0);
-  }
+  const appended = await appendBody(ctx, req, res, owner, {
+    ...request,
+    ...(contentDigest ? { bodyDigest: { algorithm: 'sha256', expected: contentDigest } } : {}),
+    ...(reprDigest ? { reprDigest } : {}),
+  }, log);
+  offsetHeaders(res, appended);
+  sendText(res, 200, String(appended.offset));
 }

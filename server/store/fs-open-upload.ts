@@ -3,7 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompletedFile } from '../../common/protocol.js';
-import { feedFromFile, runningSha256, type RunningSha256 } from '../sha256-threads.js';
+import { feedFromFile, runningHash, type RunningHash } from '../hash-thread.js';
 import { splitAt } from './chunks.js';
 import { writeFileAtomic } from './durable-fs.js';
 import { DigestMismatch, type OpenUpload, type UploadRecord } from './port.js';
@@ -14,8 +14,8 @@ export interface Meta extends UploadRecord {
   verified?: boolean;
 }
 
-export interface RunningHash {
-  hash: RunningSha256;
+export interface FileHash {
+  hash: RunningHash;
   /** Bytes of the file the hash has consumed. */
   at: number;
 }
@@ -28,7 +28,7 @@ export class FsOpenUpload implements OpenUpload {
     private readonly dataPath: string,
     private readonly meta: Meta,
     public offset: number,
-    private readonly hashes: Map<string, RunningHash>,
+    private readonly hashes: Map<string, FileHash>,
     private readonly key: string,
     private readonly move: () => Promise<void>,
   ) {}
@@ -37,7 +37,7 @@ export class FsOpenUpload implements OpenUpload {
     return this.meta.size ?? undefined;
   }
 
-  async write(chunks: Buffer[], alsoHash?: RunningSha256): Promise<void> {
+  async write(chunks: Buffer[], alsoHash?: RunningHash): Promise<void> {
     const running = this.hashes.get(this.key);
     const hash = running?.at === this.offset ? running : undefined;
     if (!hash) forgetHash(this.hashes, this.key);
@@ -91,10 +91,10 @@ export class FsOpenUpload implements OpenUpload {
   }
 
   /** The running hash, or one rebuilt from the bytes on disk when this process has none. */
-  private async hash(): Promise<RunningSha256> {
+  private async hash(): Promise<RunningHash> {
     const running = this.hashes.get(this.key);
     if (running?.at === this.offset) return running.hash;
-    const hash = runningSha256();
+    const hash = runningHash();
     await feedFromFile([hash], this.dataPath, 0, this.offset);
     return hash;
   }
@@ -112,7 +112,7 @@ export class FsOpenUpload implements OpenUpload {
   }
 }
 
-export function forgetHash(hashes: Map<string, RunningHash>, key: string): void {
+export function forgetHash(hashes: Map<string, FileHash>, key: string): void {
   hashes.get(key)?.hash.dispose();
   hashes.delete(key);
 }

@@ -10,15 +10,15 @@ import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, statfs } from 
 import path from 'node:path';
 import type { CompletedFile } from '../../common/protocol.js';
 import { fsyncDir, isMissing, writeFileAtomic } from './durable-fs.js';
-import { forgetHash, FsOpenUpload, toCompleted, type Meta, type RunningHash } from './fs-open-upload.js';
+import { forgetHash, FsOpenUpload, toCompleted, type Meta, type FileHash } from './fs-open-upload.js';
 import { digestOf, ownerName } from './naming.js';
-import { newUploadRecord, type ByteRange, type Download, type Held, type OpenUpload, type SweepGuard, type UploadInfo, type UploadStore, type Usage } from './port.js';
+import { newUploadRecord, NOTHING_HELD, type ByteRange, type Download, type Held, type OpenUpload, type SweepGuard, type UploadInfo, type UploadStore, type Usage } from './port.js';
 
 export class FsStore implements UploadStore {
   private readonly partialRoot: string;
   private readonly completeRoot: string;
   // Hash state survives between appends in memory; after a restart it is rebuilt from disk once.
-  private readonly hashes = new Map<string, RunningHash>();
+  private readonly hashes = new Map<string, FileHash>();
 
   constructor(dataDir: string) {
     this.partialRoot = path.join(dataDir, 'partial');
@@ -43,7 +43,7 @@ export class FsStore implements UploadStore {
     if (done) return { offset: done.size ?? 0, size: done.size ?? 0, complete: true };
     const dir = this.partialDir(owner, id);
     const meta = await readMeta(dir);
-    if (!meta) return { offset: 0, size: undefined, complete: false };
+    if (!meta) return { ...NOTHING_HELD };
     if (meta.completedAt) {
       await this.finishMove(owner, id); // a crash fell between recording the digest and the move
       return { offset: meta.size ?? 0, size: meta.size ?? 0, complete: true };

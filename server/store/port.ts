@@ -2,14 +2,19 @@
 // The filesystem store implements it; any other backend must pass the same tests.
 import type { Readable } from 'node:stream';
 import type { CompletedFile } from '../../common/protocol.js';
-import type { RunningSha256 } from '../sha256-threads.js';
+import type { RunningHash } from '../hash-thread.js';
 
 /** What the server holds for one (owner, id). */
 export interface Held {
   offset: number;
   size: number | undefined;
   complete: boolean;
+  /** No upload by this id at all: never created, cancelled or expired (a tus HEAD is then 404). */
+  unknown?: true;
 }
+
+/** What a store answers for an id it has no upload for. */
+export const NOTHING_HELD: Readonly<Held> = { offset: 0, size: undefined, complete: false, unknown: true };
 
 export interface UploadInfo {
   size: number | undefined;
@@ -40,7 +45,7 @@ export interface OpenUpload {
    * Append at `offset`. On failure, `offset` still tells exactly what was stored.
    * `alsoHash` (a Content-Digest being checked) is fed exactly the bytes stored.
    */
-  write(chunks: Buffer[], alsoHash?: RunningSha256): Promise<void>;
+  write(chunks: Buffer[], alsoHash?: RunningHash): Promise<void>;
   /** Make every written byte durable. */
   sync(): Promise<void>;
   /**

@@ -3,7 +3,7 @@
 // a crash between the two leaves a tail that starts behind the parts, and reading trims it.
 // The offset is the parts plus the staged bytes.
 import type { CompletedFile } from '../../common/protocol.js';
-import { advanceSavedSha256, feedBytes, finishSavedSha256, type RunningSha256 } from '../sha256-threads.js';
+import { advanceSavedSha256, feedBytes, finishSavedSha256, type RunningHash } from '../hash-thread.js';
 import { byteLength, splitAt } from './chunks.js';
 import { DigestMismatch, type Fence, type OpenUpload } from './port.js';
 import { partsBytes, type PartialMeta, type S3Upload } from './s3-upload.js';
@@ -46,7 +46,7 @@ export class S3OpenUpload implements OpenUpload {
     return this.meta.size ?? undefined;
   }
 
-  async write(chunks: Buffer[], alsoHash?: RunningSha256): Promise<void> {
+  async write(chunks: Buffer[], alsoHash?: RunningHash): Promise<void> {
     if (this.broken) throw this.broken;
     this.staged = [...this.staged, ...chunks];
     this.stagedBytes += byteLength(chunks);

@@ -8,7 +8,7 @@
 //   complete/<owner>/<sha256(id)>/meta.json  the file as GET /files lists it
 import type { CompletedFile } from '../../common/protocol.js';
 import { digestOf, ownerName } from './naming.js';
-import type { Fence, Held, UploadRecord } from './port.js';
+import { NOTHING_HELD, type Fence, type Held, type UploadRecord } from './port.js';
 import { isGone, MAX_PARTS, type Bucket, type SentPart } from './s3-bucket.js';
 
 export interface Part extends SentPart {
@@ -78,7 +78,7 @@ export class S3Upload {
     const done = await this.bucket.getJson<CompletedFile>(this.keys.done);
     if (done) return { offset: done.size, size: done.size, complete: true };
     const meta = await this.meta();
-    if (!meta) return { offset: 0, size: undefined, complete: false };
+    if (!meta) return { ...NOTHING_HELD };
     if (meta.completing) {
       const file = await this.assemble(meta, noFence);
       return { offset: file.size, size: file.size, complete: true };

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { runningSha256 } from '../sha256-threads.js';
+import { runningHash } from '../hash-thread.js';
 import { DigestMismatch, type UploadInfo, type UploadStore } from '../store/port.js';
 import { MiB, randomFile, sha256 } from './helpers.js';
 
@@ -51,10 +51,12 @@ export function storeConformance(name: string, make: () => Promise<StoreUnderTes
       }
     };
 
-    it('holds nothing for an unknown id', withStore(async ({ store }) => {
-      assert.deepEqual(await store.held(ALICE, 'nothing'), { offset: 0, size: undefined, complete: false });
+    it('holds nothing for an unknown id, and says it is unknown', withStore(async ({ store }) => {
+      assert.deepEqual(await store.held(ALICE, 'nothing'), { offset: 0, size: undefined, complete: false, unknown: true });
       assert.equal(await store.download(ALICE, 'nothing'), undefined);
       assert.deepEqual(await store.list(ALICE), []);
+      await appendAll(store, ALICE, 'empty-but-known', undefined, []);
+      assert.deepEqual(await store.held(ALICE, 'empty-but-known'), { offset: 0, size: undefined, complete: false }, 'an upload with no bytes yet is known');
     }));
 
     it('appends across opens and processes, and reports the exact offset and size', withStore(async ({ store, reopen }) => {
@@ -149,7 +151,7 @@ export function storeConformance(name: string, make: () => Promise<StoreUnderTes
       const body = randomFile(1_500_000);
       const upload = await store.open(ALICE, 'd', info(undefined), false);
       await upload.write([randomFile(1000)]);
-      const bodyHash = runningSha256();
+      const bodyHash = runningHash();
       await upload.write([body.subarray(0, 1_000_000), body.subarray(1_000_000)], bodyHash);
       assert.equal((await bodyHash.digest()).toString('hex'), sha256(body));
       await upload.close();

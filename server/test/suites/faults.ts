@@ -39,7 +39,7 @@ export function faultSuite(where: string, start: () => Promise<Target>): void {
     const ghost = await openRawUpload(client, 'ghost', file.length);
     const ghostReply = collectReply(ghost);
     await writeAll(ghost, file.subarray(0, 2 * MiB));
-    await sleep(100);
+    await eventually(async () => ((await client.progress('ghost')).offset === 2 * MiB ? true : undefined), 5000, 'the ghost\'s bytes to arrive');
     // The ghost now says nothing and never closes: a phone that switched networks.
 
     const asked = Date.now();
@@ -59,7 +59,7 @@ export function faultSuite(where: string, start: () => Promise<Target>): void {
     const ghost = await openRawUpload(client, 'first-ghost', file.length);
     const ghostReply = collectReply(ghost);
     await writeAll(ghost, file.subarray(0, 2 * MiB));
-    await sleep(100);
+    await eventually(async () => ((await client.progress('first-ghost')).offset === 2 * MiB ? true : undefined), 5000, 'the ghost\'s bytes to arrive');
     // The client lost this connection without the server noticing, and starts again from what it knows: 0.
     const again = await client.append('first-ghost', 0, file.subarray(0, MiB), { [Header.fileSize]: String(file.length), [Header.noRestart]: '1' });
     assert.equal(again.status, 409, again.text);

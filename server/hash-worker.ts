@@ -11,7 +11,10 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { createSHA256, type IHasher } from 'hash-wasm';
 
+export type HashAlgorithm = 'sha256' | 'sha1';
+
 export type HashRequest =
+  | { op: 'start'; id: number; algorithm: HashAlgorithm }
   | { op: 'file'; ids: number[]; path: string; start: number; end: number; ticket: number }
   | { op: 'digest'; id: number; ticket: number }
   | { op: 'bytes'; ids: number[]; bytes: Uint8Array; ticket: number }
@@ -35,9 +38,10 @@ async function resume(op: 'advance' | 'finish', state: Uint8Array | undefined, b
 const hashes = new Map<number, Hash>();
 const buffer = Buffer.allocUnsafe(1 << 20);
 
-function hashOf(id: number): Hash {
+/** The hash `id`; one never started explicitly is a SHA-256. */
+function hashOf(id: number, algorithm: HashAlgorithm = 'sha256'): Hash {
   let hash = hashes.get(id);
-  if (!hash) hashes.set(id, (hash = createHash('sha256')));
+  if (!hash) hashes.set(id, (hash = createHash(algorithm)));
   return hash;
 }
 
@@ -58,6 +62,10 @@ function feedFromFile(ids: number[], path: string, start: number, end: number): 
 parentPort!.on('message', (request: HashRequest) => {
   if (request.op === 'drop') {
     hashes.delete(request.id);
+    return;
+  }
+  if (request.op === 'start') {
+    hashOf(request.id, request.algorithm);
     return;
   }
   if (request.op === 'advance' || request.op === 'finish') {
