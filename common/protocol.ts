@@ -35,6 +35,8 @@ export const Route = {
   status: '/status',
   upload: '/upload',
   files: '/files',
+  /** tus 1.0 and the IETF Resumable Uploads draft: creation here, each upload at /uploads/<id>. */
+  uploads: '/uploads/',
 } as const;
 
 /** Ids longer than this are refused with 400. */

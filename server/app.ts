@@ -8,6 +8,7 @@ import { append } from './routes/append.js';
 import { cancel } from './routes/cancel.js';
 import { downloadFile, listFiles } from './routes/files.js';
 import { status } from './routes/status.js';
+import { TUS_VERSION, tusCreate, tusDelete, tusHead, tusOptions, tusPatch } from './routes/tus.js';
 import { staticApp } from './static.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, log: LogFields) => Promise<void>;
@@ -24,6 +25,23 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
       };
     }
     if (path === Route.files) return { GET: (req, res) => listFiles(ctx, req, res) };
+    if (path === Route.uploads || path === Route.uploads.slice(0, -1)) {
+      return resumable({
+        OPTIONS: async (_req, res) => tusOptions(ctx, res),
+        POST: (req, res, log) => tusCreate(ctx, req, res, log),
+      });
+    }
+    if (path.startsWith(Route.uploads)) {
+      const id = path.slice(Route.uploads.length);
+      // Upload URLs are ours to make: anything else names no upload.
+      if (!/^[0-9a-f]{32}$/.test(id)) return undefined;
+      return resumable({
+        OPTIONS: async (_req, res) => tusOptions(ctx, res),
+        HEAD: (req, res) => tusHead(ctx, req, res, id),
+        PATCH: (req, res, log) => tusPatch(ctx, req, res, id, log),
+        DELETE: (req, res) => tusDelete(ctx, req, res, id),
+      });
+    }
     if (path.startsWith(`${Route.files}/`)) {
       // URL parsers resolve "." and ".." (even as %2E) before a request leaves, so `/files/?id=` also names a file.
       const encodedId = path === `${Route.files}/` ? queryId(query) : path.slice(Route.files.length + 1);
@@ -59,6 +77,20 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
     }
     handler(req, res, log).catch((error: unknown) => fail(ctx, req, res, log, error));
   };
+}
+
+/**
+ * The resumable-upload endpoint's handlers, behind tus's version check: every answer names the
+ * version, and a request that asks for another one is 412 (OPTIONS needs none).
+ */
+function resumable(handlers: Record<string, Handler>): Record<string, Handler> {
+  return Object.fromEntries(Object.entries(handlers).map(([method, handle]): [string, Handler] => [method, async (req, res, log) => {
+    res.setHeader('tus-resumable', TUS_VERSION);
+    if (method !== 'OPTIONS' && req.headers['tus-resumable'] !== TUS_VERSION) {
+      throw new HttpError(412, `this endpoint speaks tus ${TUS_VERSION}: send Tus-Resumable: ${TUS_VERSION}`, undefined, { 'tus-version': TUS_VERSION });
+    }
+    await handle(req, res, log);
+  }]));
 }
 
 /** The raw (still percent-encoded) `id` parameter of a query string. */

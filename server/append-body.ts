@@ -23,6 +23,8 @@ export interface AppendSpec extends AppendHeaders {
   reprDigest?: Buffer;
   /** The client says this append ends the upload: its size is the offset after it (IETF Upload-Complete). */
   completes?: boolean;
+  /** Refuse (404) rather than create an upload the store does not know (a tus PATCH, say). */
+  mustExist?: boolean;
   /** The headers that carry the start and the size in this protocol, for the reasons given back. */
   words?: { start: string; size: string };
 }
@@ -48,6 +50,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     lease = await ctx.writers.acquire(uploadKey(owner, request.id));
     const held = await ctx.store.held(owner, request.id);
     if (lease.superseded.aborted) throw stopped(lease, held);
+    if (request.mustExist && held.unknown) throw new HttpError(404, 'no such upload (never created, cancelled, or expired)');
     const restart = request.start === 0 && held.offset > 0 && !request.noRestart;
     const size = checkAppend(request, held, restart);
     const sizeLimit = Math.min(size ?? Infinity, ctx.config.maxUploadBytes);

@@ -14,7 +14,7 @@ export interface AppendHeaders {
   contentLength: number | undefined;
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
+export function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   // Node joins repeated custom headers with ", "; an array only appears for set-cookie.
   return Array.isArray(value) ? value.join(', ') : value;
@@ -29,7 +29,7 @@ export function readFileId(req: IncomingMessage): string {
 }
 
 /** docs/design.md §1.3: numbers are plain non-negative decimal integers within 2^53. */
-function readByteCount(req: IncomingMessage, name: string): number | undefined {
+export function readByteCount(req: IncomingMessage, name: string): number | undefined {
   const raw = header(req, name);
   if (raw === undefined) return undefined;
   if (!/^\d{1,16}$/.test(raw)) throw badRequest(`${name} must be a plain non-negative decimal integer, got "${clip(raw)}"`);
@@ -41,6 +41,11 @@ function readByteCount(req: IncomingMessage, name: string): number | undefined {
 const MAX_NAME_LENGTH = 4096;
 // type "/" subtype, then optional parameters; keeps header injection and junk out of stored metadata.
 const MEDIA_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(\s*;\s*[\w!#$&^.+-]+=("[^"\\]*"|[\w!#$&^.+-]+))*$/;
+
+/** A media type fit to store and serve back, or undefined. */
+export function mediaType(value: string | undefined): string | undefined {
+  return value !== undefined && value.length <= 255 && MEDIA_TYPE.test(value) ? value : undefined;
+}
 
 export function readAppendHeaders(req: IncomingMessage): AppendHeaders {
   const id = readFileId(req);

@@ -8,6 +8,7 @@ import { faultSuite } from './suites/faults.js';
 import { integritySuite } from './suites/integrity.js';
 import { ownerSuite } from './suites/owners.js';
 import { QUOTA_ENV, quotaSuite } from './suites/quotas.js';
+import { TUS_ENV, tusSuite } from './suites/tus.js';
 import { uploadSuite } from './suites/upload.js';
 
 uploadSuite('cluster, alternating instances', alternatingInstances);
@@ -15,3 +16,4 @@ faultSuite('cluster, alternating instances', alternatingInstances);
 ownerSuite('cluster, alternating instances', alternatingInstances);
 integritySuite('cluster, alternating instances', alternatingInstances);
 quotaSuite('cluster, alternating instances', () => alternatingInstances(QUOTA_ENV));
+tusSuite('cluster, alternating instances', () => alternatingInstances(TUS_ENV));

@@ -163,12 +163,12 @@ export class Client {
  * A raw HTTP/1.1 append over a plain socket, so a test can stop mid-body, go
  * silent, or cut the connection: things fetch will not do on request.
  */
-export async function openRawAppend(url: string, headers: Record<string, string>): Promise<net.Socket> {
+export async function openRawAppend(url: string, headers: Record<string, string>, method = 'POST', route = '/upload'): Promise<net.Socket> {
   const { hostname, port } = new URL(url);
   const socket = net.connect(Number(port), hostname);
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   const lines = Object.entries({ host: `${hostname}:${port}`, connection: 'close', ...headers }).map(([name, value]) => `${name}: ${value}`);
-  socket.write(`POST /upload HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
+  socket.write(`${method} ${route} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
   return socket;
 }
 
