@@ -37,6 +37,8 @@ export const Route = {
   files: '/files',
   /** tus 1.0 and the IETF Resumable Uploads draft: creation here, each upload at /uploads/<id>. */
   uploads: '/uploads/',
+  /** Bearer tokens for clients without the owner cookie. */
+  tokens: '/tokens',
 } as const;
 
 /** Ids longer than this are refused with 400. */

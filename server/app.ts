@@ -8,6 +8,8 @@ import { append } from './routes/append.js';
 import { cancel } from './routes/cancel.js';
 import { downloadFile, listFiles } from './routes/files.js';
 import { status } from './routes/status.js';
+import { listTokens, mintToken, revokeToken } from './routes/tokens.js';
+import { applyCors } from './cors.js';
 import { TUS_VERSION, tusCreate, tusDelete, tusHead, tusOptions, tusPatch } from './routes/tus.js';
 import { staticApp } from './static.js';
 
@@ -25,6 +27,11 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
       };
     }
     if (path === Route.files) return { GET: (req, res) => listFiles(ctx, req, res) };
+    if (path === Route.tokens) return { POST: (req, res) => mintToken(ctx, req, res), GET: (req, res) => listTokens(ctx, req, res) };
+    if (path.startsWith(`${Route.tokens}/`)) {
+      const id = path.slice(Route.tokens.length + 1);
+      return { DELETE: (req, res) => revokeToken(ctx, req, res, id) };
+    }
     if (path === Route.uploads || path === Route.uploads.slice(0, -1)) {
       return resumable({
         OPTIONS: async (_req, res) => tusOptions(ctx, res),
@@ -65,11 +72,12 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
 
     const routes = api(path, query);
     if (!routes) {
-      ctx.owners.of(req, res); // the app's first response already gives the browser its owner cookie
+      ctx.owners.fromCookie(req, res); // the app's first response already gives the browser its owner cookie
       serveApp(req, res);
       return;
     }
     apiHeaders(res);
+    if (applyCors(ctx.config.corsOrigins, req, res)) return;
     const handler = routes[req.method ?? ''];
     if (!handler) {
       sendText(res, 405, `${req.method} is not allowed on ${path}`, { allow: Object.keys(routes).join(', ') });

@@ -38,15 +38,17 @@ export interface Appended {
   file?: CompletedFile;
 }
 
-export async function appendBody(ctx: AppContext, req: IncomingMessage, res: ServerResponse, owner: string, request: AppendSpec, log: LogFields): Promise<Appended> {
+export async function appendBody(ctx: AppContext, req: IncomingMessage, res: ServerResponse, request: AppendSpec, log: LogFields): Promise<Appended> {
   Object.assign(log, { id: request.id, start: request.start });
-  const releaseSlot = ctx.slots.take(owner, request.id);
-  // From here on the body is read at once, whatever the awaits below wait for.
+  // From here on the body is read at once, whatever the awaits below wait for (a bearer token's lookup too).
   const tap = new BodyTap(req);
+  let releaseSlot: (() => void) | undefined;
   let lease: Lease | undefined;
   let upload: OpenUpload | undefined;
   let bodyHash: RunningHash | undefined;
   try {
+    const owner = await ctx.owners.of(req, res);
+    releaseSlot = ctx.slots.take(owner, request.id);
     lease = await ctx.writers.acquire(uploadKey(owner, request.id));
     const held = await ctx.store.held(owner, request.id);
     if (lease.superseded.aborted) throw stopped(lease, held);
@@ -94,7 +96,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     if (lease) lease.writer = undefined;
     await upload?.close().catch(() => undefined);
     lease?.release();
-    releaseSlot();
+    releaseSlot?.();
   }
 }
 

@@ -31,6 +31,8 @@ export interface Config {
   logLevel: string;
   /** Where bytes live: this machine's DATA_DIR, or an S3-compatible object store. */
   store: { kind: 'fs' } | { kind: 's3'; endpoint: string | undefined; bucket: string; region: string; partBytes: number };
+  /** Origins whose pages may call the API (with a bearer token): exact origins, or `*`. */
+  corsOrigins: ReadonlySet<string>;
   /** Signs owner tokens; every instance of a cluster needs the same one. Without it, one is kept in DATA_DIR. */
   ownerSecret: string | undefined;
   /** Redis coordinates writers across instances; without it the lock is in-process. */
@@ -65,6 +67,7 @@ export const defaults = {
   S3_PART_SIZE: String(8 * MiB),
   REDIS_URL: '',
   OWNER_SECRET: '',
+  CORS_ORIGINS: '',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -93,6 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
     store: storeConfig(get),
     redisUrl: get('REDIS_URL') || undefined,
     ownerSecret: ownerSecretOf(get('OWNER_SECRET')),
+    corsOrigins: new Set(get('CORS_ORIGINS').split(',').map((origin) => origin.trim()).filter(Boolean)),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AppendSlots } from './append-slots.js';
 import type { Config } from './config.js';
 import type { Owners } from './owner.js';
+import type { Tokens } from './tokens.js';
 import type { UploadStore } from './store/port.js';
 import type { Writers } from './writers.js';
 
@@ -13,6 +14,7 @@ export interface AppContext {
   /** Caps on appends open at once, per owner and in all. */
   slots: AppendSlots;
   owners: Owners;
+  tokens: Tokens;
   log: Logger;
 }
 

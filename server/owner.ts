@@ -6,6 +6,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
+import { HttpError } from './errors.js';
+import type { Tokens } from './tokens.js';
 
 const COOKIE = 'ferry_owner';
 // 32 random bytes, then their HMAC, both base64url.
@@ -31,14 +33,29 @@ export async function ownerSecret(configured: string | undefined, dataDir: strin
 }
 
 export class Owners {
-  constructor(private readonly secret: Buffer) {}
+  constructor(
+    private readonly secret: Buffer,
+    private readonly tokens: Tokens,
+  ) {}
+
+  /**
+   * Who is asking: the owner an `Authorization: Bearer` token speaks for (401 when it is not a
+   * valid one), else the browser's cookie owner.
+   */
+  async of(req: IncomingMessage, res: ServerResponse): Promise<string> {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer === undefined) return this.fromCookie(req, res);
+    const owner = await this.tokens.ownerOf(bearer);
+    if (!owner) throw new HttpError(401, 'this bearer token is not valid here: it was revoked, or never issued', undefined, { 'www-authenticate': 'Bearer' });
+    return owner;
+  }
 
   /**
    * docs/design.md §1.3: the first response to a browser without a valid owner cookie sets an
    * HttpOnly, SameSite=Strict cookie holding a fresh signed token. Returns the owner's
    * namespace key: a hash of the token, so the disk never holds the credential.
    */
-  of(req: IncomingMessage, res: ServerResponse): string {
+  fromCookie(req: IncomingMessage, res: ServerResponse): string {
     const header = req.headers.cookie;
     let token = header ? parseCookie(header)[COOKIE] : undefined;
     if (!token || !this.issued(token)) {

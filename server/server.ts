@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createHandler } from './app.js';
 import { Owners, ownerSecret } from './owner.js';
+import { Tokens } from './tokens.js';
 import { AppendSlots, openFileLimit, totalAppendsFor } from './append-slots.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -29,8 +30,9 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
   const writers = config.redisUrl ? await RedisWriters.connect(config.redisUrl, log) : new WriterRegistry();
   const fileLimit = openFileLimit();
   const slots = new AppendSlots({ perOwner: config.maxOwnerAppends, total: totalAppendsFor(config.maxAppends, fileLimit) });
-  const owners = new Owners(await ownerSecret(config.ownerSecret, config.dataDir));
-  const ctx: AppContext = { config, store, writers, slots, owners, log };
+  const tokens = new Tokens(store);
+  const owners = new Owners(await ownerSecret(config.ownerSecret, config.dataDir), tokens);
+  const ctx: AppContext = { config, store, writers, slots, owners, tokens, log };
 
   const handler = createHandler(ctx);
   const server = createServer({

@@ -11,8 +11,7 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
   const request = readAppendHeaders(req);
   const contentDigest = readSha256Digest(req, Header.contentDigest);
   const reprDigest = readSha256Digest(req, Header.reprDigest);
-  const owner = ctx.owners.of(req, res);
-  const appended = await appendBody(ctx, req, res, owner, {
+  const appended = await appendBody(ctx, req, res, {
     ...request,
     ...(contentDigest ? { bodyDigest: { algorithm: 'sha256', expected: contentDigest } } : {}),
     ...(reprDigest ? { reprDigest } : {}),

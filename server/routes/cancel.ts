@@ -6,7 +6,7 @@ import { readFileId } from '../headers.js';
 export async function cancel(ctx: AppContext, req: IncomingMessage, res: ServerResponse, log: LogFields): Promise<void> {
   const id = readFileId(req);
   log.id = id;
-  const owner = ctx.owners.of(req, res);
+  const owner = await ctx.owners.of(req, res);
   // Stop a running append first, so no bytes land after the delete.
   const lease = await ctx.writers.acquire(uploadKey(owner, id));
   try {

@@ -11,7 +11,7 @@ export async function status(ctx: AppContext, req: IncomingMessage, res: ServerR
   const id = readFileId(req);
   const progressOnly = readFlag(req, Header.progressPoll);
   Object.assign(log, { id, progressOnly: progressOnly || undefined });
-  const owner = ctx.owners.of(req, res);
+  const owner = await ctx.owners.of(req, res);
   const { received, ...held } = progressOnly ? await heldNow(ctx, owner, id) : await heldAfterStopping(ctx, owner, id);
   log.offset = held.offset;
   offsetHeaders(res, held);

@@ -58,7 +58,7 @@ export async function tusCreate(ctx: AppContext, req: IncomingMessage, res: Serv
 
 /** HEAD /uploads/<id>: where to resume. Like a plain status, it first stops a live append of the upload. */
 export async function tusHead(ctx: AppContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-  const owner = ctx.owners.of(req, res);
+  const owner = await ctx.owners.of(req, res);
   await ctx.writers.stopLive(uploadKey(owner, id));
   const held = await ctx.store.held(owner, id);
   // "If the resource is not found, the Server SHOULD return 404 or 410 without an Upload-Offset header."
@@ -87,7 +87,7 @@ export async function tusPatch(ctx: AppContext, req: IncomingMessage, res: Serve
 
 /** DELETE /uploads/<id>: termination. */
 export async function tusDelete(ctx: AppContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-  const owner = ctx.owners.of(req, res);
+  const owner = await ctx.owners.of(req, res);
   const lease = await ctx.writers.acquire(uploadKey(owner, id));
   try {
     if ((await ctx.store.held(owner, id)).unknown) throw new HttpError(404, 'no such upload');
@@ -102,7 +102,7 @@ export async function tusDelete(ctx: AppContext, req: IncomingMessage, res: Serv
 /** The shared pipeline, with its answers in tus's terms. */
 async function tusAppend(ctx: AppContext, req: IncomingMessage, res: ServerResponse, spec: AppendSpec, log: LogFields) {
   try {
-    return await appendBody(ctx, req, res, ctx.owners.of(req, res), { ...spec, words: { start: 'Upload-Offset', size: 'Upload-Length' } }, log);
+    return await appendBody(ctx, req, res, { ...spec, words: { start: 'Upload-Offset', size: 'Upload-Length' } }, log);
   } catch (error) {
     // "If the checksums do not match, the Server MUST respond with 460 Checksum Mismatch."
     if (error instanceof ProblemError && error.type === Problem.contentDigestMismatch) {

@@ -12,17 +12,19 @@ import type { CompletedFile } from '../../common/protocol.js';
 import { fsyncDir, isMissing, writeFileAtomic } from './durable-fs.js';
 import { forgetHash, FsOpenUpload, toCompleted, type Meta, type FileHash } from './fs-open-upload.js';
 import { digestOf, ownerName } from './naming.js';
-import { newUploadRecord, NOTHING_HELD, type ByteRange, type Download, type Held, type OpenUpload, type SweepGuard, type UploadInfo, type UploadStore, type Usage } from './port.js';
+import { newUploadRecord, NOTHING_HELD, type ByteRange, type Download, type Held, type OpenUpload, type SweepGuard, type TokenRecord, type UploadInfo, type UploadStore, type Usage } from './port.js';
 
 export class FsStore implements UploadStore {
   private readonly partialRoot: string;
   private readonly completeRoot: string;
+  private readonly tokensRoot: string;
   // Hash state survives between appends in memory; after a restart it is rebuilt from disk once.
   private readonly hashes = new Map<string, FileHash>();
 
   constructor(dataDir: string) {
     this.partialRoot = path.join(dataDir, 'partial');
     this.completeRoot = path.join(dataDir, 'complete');
+    this.tokensRoot = path.join(dataDir, 'tokens');
   }
 
   async init(): Promise<void> {
@@ -66,6 +68,24 @@ export class FsStore implements UploadStore {
       usage.bytes += (await readMeta(path.join(this.completeRoot, ownerName(owner), entry)))?.size ?? 0;
     }
     return usage;
+  }
+
+  async readTokens(owner: string): Promise<TokenRecord[]> {
+    try {
+      return JSON.parse(await readFile(this.tokensFile(owner), 'utf8')) as TokenRecord[];
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+  }
+
+  async writeTokens(owner: string, tokens: TokenRecord[]): Promise<void> {
+    await mkdir(path.dirname(this.tokensFile(owner)), { recursive: true });
+    await writeFileAtomic(this.tokensFile(owner), JSON.stringify(tokens));
+  }
+
+  private tokensFile(owner: string): string {
+    return path.join(this.tokensRoot, `${ownerName(owner)}.json`);
   }
 
   async freeBytes(): Promise<number> {

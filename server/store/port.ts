@@ -88,12 +88,23 @@ export interface Usage {
   partialUploads: number;
 }
 
+/** A bearer token an owner minted: only a hash of its secret is kept. */
+export interface TokenRecord {
+  id: string;
+  /** SHA-256 of the secret, hex. */
+  secretHash: string;
+  createdAt: string;
+}
+
 export interface UploadStore {
   held(owner: string, id: string): Promise<Held>;
   /** The owner's usage, leaving out the upload `exceptId` (the one asking). */
   usage(owner: string, exceptId: string): Promise<Usage>;
   /** Bytes still free where the store writes, when it can tell (a filesystem can; an object store cannot). */
   freeBytes(): Promise<number | undefined>;
+  /** The owner's bearer tokens (every instance of a cluster sees the same). */
+  readTokens(owner: string): Promise<TokenRecord[]>;
+  writeTokens(owner: string, tokens: TokenRecord[]): Promise<void>;
   /**
    * Open a partial upload for appending, creating it if it does not exist.
    * `restart` empties a partial upload first. Never called for a completed one.

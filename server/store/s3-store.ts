@@ -4,7 +4,7 @@
 import type { CompletedFile } from '../../common/protocol.js';
 import { ownerName } from './naming.js';
 import { digestOf } from './naming.js';
-import { newUploadRecord, type ByteRange, type Download, type Fence, type Held, type OpenUpload, type SweepGuard, type UploadInfo, type UploadStore, type Usage } from './port.js';
+import { newUploadRecord, type ByteRange, type Download, type Fence, type Held, type OpenUpload, type SweepGuard, type TokenRecord, type UploadInfo, type UploadStore, type Usage } from './port.js';
 import type { Bucket } from './s3-bucket.js';
 import { S3OpenUpload } from './s3-open-upload.js';
 import { keysOf, MIN_PART_BYTES, partSizeFor, S3Upload } from './s3-upload.js';
@@ -53,6 +53,14 @@ export class S3Store implements UploadStore {
       }
     }
     return usage;
+  }
+
+  async readTokens(owner: string): Promise<TokenRecord[]> {
+    return (await this.bucket.getJson<TokenRecord[]>(`tokens/${ownerName(owner)}.json`)) ?? [];
+  }
+
+  async writeTokens(owner: string, tokens: TokenRecord[]): Promise<void> {
+    await this.bucket.putJson(`tokens/${ownerName(owner)}.json`, tokens);
   }
 
   /** An object store does not say how much room it has left. */

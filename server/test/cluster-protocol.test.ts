@@ -8,6 +8,7 @@ import { faultSuite } from './suites/faults.js';
 import { integritySuite } from './suites/integrity.js';
 import { ownerSuite } from './suites/owners.js';
 import { QUOTA_ENV, quotaSuite } from './suites/quotas.js';
+import { TOKENS_ENV, tokenSuite } from './suites/tokens.js';
 import { TUS_ENV, tusSuite } from './suites/tus.js';
 import { uploadSuite } from './suites/upload.js';
 
@@ -17,3 +18,4 @@ ownerSuite('cluster, alternating instances', alternatingInstances);
 integritySuite('cluster, alternating instances', alternatingInstances);
 quotaSuite('cluster, alternating instances', () => alternatingInstances(QUOTA_ENV));
 tusSuite('cluster, alternating instances', () => alternatingInstances(TUS_ENV));
+tokenSuite('cluster, alternating instances', () => alternatingInstances(TOKENS_ENV));

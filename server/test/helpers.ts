@@ -135,8 +135,8 @@ export class Client {
     return JSON.parse(answer.text);
   }
 
-  async download(id: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
-    const response = await fetch(`${this.next()}${downloadPath(id)}`, { headers: this.cookie ? { cookie: this.cookie } : {} });
+  async download(id: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+    const response = await fetch(`${this.next()}${downloadPath(id)}`, { headers: { ...headers, ...(this.cookie ? { cookie: this.cookie } : {}) } });
     return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
   }
 
