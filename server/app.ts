@@ -11,6 +11,7 @@ import { status } from './routes/status.js';
 import { listTokens, mintToken, revokeToken } from './routes/tokens.js';
 import { applyCors } from './cors.js';
 import { TUS_VERSION, tusCreate, tusDelete, tusHead, tusOptions, tusPatch } from './routes/tus.js';
+import { ietfCreate, ietfDelete, ietfHead, ietfPatch } from './routes/ietf.js';
 import { staticApp } from './static.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, log: LogFields) => Promise<void>;
@@ -33,10 +34,12 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
       return { DELETE: (req, res) => revokeToken(ctx, req, res, id) };
     }
     if (path === Route.uploads || path === Route.uploads.slice(0, -1)) {
-      return resumable({
-        OPTIONS: async (_req, res) => tusOptions(ctx, res),
-        POST: (req, res, log) => tusCreate(ctx, req, res, log),
-      });
+      const create: Handler = (req, res, log) => ietfCreate(ctx, req, res, log);
+      return resumable(
+        { OPTIONS: async (_req, res) => tusOptions(ctx, res), POST: (req, res, log) => tusCreate(ctx, req, res, log) },
+        // "A client can start a resumable upload from any request that can carry content."
+        { POST: create, PUT: create, PATCH: create },
+      );
     }
     if (path.startsWith(Route.uploads)) {
       const id = path.slice(Route.uploads.length);
@@ -47,6 +50,10 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
         HEAD: (req, res) => tusHead(ctx, req, res, id),
         PATCH: (req, res, log) => tusPatch(ctx, req, res, id, log),
         DELETE: (req, res) => tusDelete(ctx, req, res, id),
+      }, {
+        HEAD: (req, res) => ietfHead(ctx, req, res, id),
+        PATCH: (req, res, log) => ietfPatch(ctx, req, res, id, log),
+        DELETE: (req, res) => ietfDelete(ctx, req, res, id),
       });
     }
     if (path.startsWith(`${Route.files}/`)) {
@@ -88,15 +95,20 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
 }
 
 /**
- * The resumable-upload endpoint's handlers, behind tus's version check: every answer names the
- * version, and a request that asks for another one is 412 (OPTIONS needs none).
+ * The resumable-upload endpoint: one path for both protocols, told apart by their headers as tusd
+ * does. A request with Upload-Draft-Interop-Version speaks the IETF draft; any other is tus, whose
+ * answers all name its version, and which is 412 without the supported Tus-Resumable (OPTIONS needs none).
  */
-function resumable(handlers: Record<string, Handler>): Record<string, Handler> {
-  return Object.fromEntries(Object.entries(handlers).map(([method, handle]): [string, Handler] => [method, async (req, res, log) => {
+function resumable(tus: Record<string, Handler>, ietf: Record<string, Handler>): Record<string, Handler> {
+  const methods = new Set([...Object.keys(tus), ...Object.keys(ietf)]);
+  return Object.fromEntries([...methods].map((method): [string, Handler] => [method, async (req, res, log) => {
+    if (req.headers['upload-draft-interop-version'] !== undefined && ietf[method]) return ietf[method](req, res, log);
     res.setHeader('tus-resumable', TUS_VERSION);
     if (method !== 'OPTIONS' && req.headers['tus-resumable'] !== TUS_VERSION) {
-      throw new HttpError(412, `this endpoint speaks tus ${TUS_VERSION}: send Tus-Resumable: ${TUS_VERSION}`, undefined, { 'tus-version': TUS_VERSION });
+      throw new HttpError(412, `this endpoint speaks tus ${TUS_VERSION} and the IETF draft: send Tus-Resumable: ${TUS_VERSION} or Upload-Draft-Interop-Version`, undefined, { 'tus-version': TUS_VERSION });
     }
+    const handle = tus[method];
+    if (!handle) throw new HttpError(405, `${method} is not a tus request here`, undefined, { allow: Object.keys(tus).join(', ') });
     await handle(req, res, log);
   }]));
 }

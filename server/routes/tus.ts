@@ -24,6 +24,9 @@ export const uploadUrl = (id: string) => `${UPLOADS}${id}`;
 /** OPTIONS: what this server speaks. No Tus-Resumable is needed to ask. */
 export function tusOptions(ctx: AppContext, res: ServerResponse): void {
   res.writeHead(204, {
+    // The IETF draft's discovery, answered alongside: appends are PATCHes of application/partial-upload.
+    'accept-patch': 'application/partial-upload, application/offset+octet-stream',
+    'upload-limit': `max-size=${ctx.config.maxUploadBytes}, max-age=${Math.floor(ctx.config.uploadTtlMs / 1000)}`,
     'tus-version': TUS_VERSION,
     'tus-extension': EXTENSIONS,
     'tus-max-size': String(ctx.config.maxUploadBytes),

@@ -5,6 +5,7 @@
 // byte-exact downloads.
 import { alternatingInstances } from './cluster-helpers.js';
 import { faultSuite } from './suites/faults.js';
+import { ietfSuite } from './suites/ietf.js';
 import { integritySuite } from './suites/integrity.js';
 import { ownerSuite } from './suites/owners.js';
 import { QUOTA_ENV, quotaSuite } from './suites/quotas.js';
@@ -19,3 +20,4 @@ integritySuite('cluster, alternating instances', alternatingInstances);
 quotaSuite('cluster, alternating instances', () => alternatingInstances(QUOTA_ENV));
 tusSuite('cluster, alternating instances', () => alternatingInstances(TUS_ENV));
 tokenSuite('cluster, alternating instances', () => alternatingInstances(TOKENS_ENV));
+ietfSuite('cluster, alternating instances', () => alternatingInstances());

@@ -8,7 +8,7 @@ import { FaultProxy } from '../../testkit/fault-proxy.js';
 import { forkFerry, type FerryProcess } from '../../testkit/ferry.js';
 import { Client, MiB, randomFile, sha256, sleep } from './helpers.js';
 
-type Protocol = 'tus-v1';
+type Protocol = 'tus-v1' | 'ietf-draft-05';
 
 describe('tus-js-client against Ferry', () => {
   let ferry: FerryProcess;
@@ -47,7 +47,7 @@ describe('tus-js-client against Ferry', () => {
     });
   }
 
-  for (const protocol of ['tus-v1'] as const) {
+  for (const protocol of ['tus-v1', 'ietf-draft-05'] as const) {
     it(`${protocol}: cut connections, a new client instance resuming from the stored URL, the listing's SHA-256 exact`, async () => {
       const browser = new Client(ferry.url);
       await browser.ensureOwner();
