@@ -1,16 +1,45 @@
 // The same upload with the most used resumable stack (tus-js-client in the page,
-// @tus/server with its file store) on the same disk, in the same kind of browser.
+// @tus/server with its file store) on the same disk, in the same kind of browser; and
+// the same page and client against Ferry's tus endpoint.
 import path from 'node:path';
 import { launchChromium } from '../testkit/chromium.js';
+import { forkFerry } from '../testkit/ferry.js';
 import { forkServer } from '../testkit/processes.js';
 import { settleDisk } from './processes.js';
 
-/** Seconds from picking `file` in the tus page to tus-js-client's onSuccess. */
-export async function measureTus(work: string, file: string): Promise<number> {
+export interface PeerResults {
+  /** tus-js-client in a page → @tus/server. */
+  tusServerSeconds: number;
+  /** The same page and client → Ferry's /uploads/ (tus 1.0, from another origin, with a bearer token). */
+  ferrySeconds: number;
+}
+
+/** The same file with the same tus-js-client page, to @tus/server and then to Ferry. */
+export async function measureTus(work: string, file: string): Promise<PeerResults> {
   const server = await forkServer(path.join(import.meta.dirname, 'tus-server.js'), { env: { TUS_DIR: path.join(work, 'tus-files') } });
+  const ferry = await forkFerry({ dataDir: path.join(work, 'tus-to-ferry'), env: { LOG_LEVEL: 'warn', CORS_ORIGINS: server.url } });
+  try {
+    const tusServerSeconds = await timeTusPage(server.url, file);
+    const { token } = await mintToken(ferry.url);
+    const ferrySeconds = await timeTusPage(`${server.url}/?endpoint=${encodeURIComponent(`${ferry.url}/uploads/`)}&token=${token}`, file);
+    return { tusServerSeconds, ferrySeconds };
+  } finally {
+    await ferry.stop();
+    await server.stop();
+  }
+}
+
+/** A token for a fresh owner of Ferry, as the app's "Upload from elsewhere" mints one. */
+async function mintToken(url: string): Promise<{ token: string }> {
+  const cookie = (await fetch(`${url}/files`)).headers.get('set-cookie')!.split(';', 1)[0]!;
+  return (await (await fetch(`${url}/tokens`, { method: 'POST', headers: { cookie } })).json()) as { token: string };
+}
+
+/** Seconds from picking `file` in the tus page at `pageUrl` to tus-js-client's onSuccess. */
+async function timeTusPage(pageUrl: string, file: string): Promise<number> {
   const browser = await launchChromium();
   try {
-    await browser.page.goto(server.url);
+    await browser.page.goto(pageUrl);
     await settleDisk();
     const started = Date.now();
     await browser.page.setInputFiles('#picker', file);
@@ -22,6 +51,5 @@ export async function measureTus(work: string, file: string): Promise<number> {
     return (Date.now() - started) / 1000;
   } finally {
     await browser.close();
-    await server.stop();
   }
 }

@@ -76,7 +76,8 @@ async function main(): Promise<void> {
       await ferry.stop();
     }
     log('peer: tus-js-client + @tus/server');
-    const tusSeconds = await measureTus(work, big);
+    const peer = await measureTus(work, big);
+    const tusSeconds = peer.tusServerSeconds;
 
     const big_ = sizes.big;
     const scaleBytes = sizes.scaleEach * scaleCount;
@@ -125,7 +126,13 @@ async function main(): Promise<void> {
         singleFsMBps: MBps(scaleBytes, cluster.singleSeconds),
         ratioVsSingleFs: cluster.singleSeconds / cluster.clusterSeconds,
       },
-      peer: { tusMBps: MBps(big_, tusSeconds), ferryMBps: MBps(big_, browser.ferrySeconds), ratioVsTus: tusSeconds / browser.ferrySeconds },
+      peer: {
+        tusMBps: MBps(big_, tusSeconds),
+        ferryMBps: MBps(big_, browser.ferrySeconds),
+        ratioVsTus: tusSeconds / browser.ferrySeconds,
+        tusClientToFerryMBps: MBps(big_, peer.ferrySeconds),
+        tusClientToFerryVsTusServer: tusSeconds / peer.ferrySeconds,
+      },
     };
 
     const f0 = (value: number) => value.toFixed(0);
@@ -147,6 +154,7 @@ async function main(): Promise<void> {
       { measure: `Scale, ${scaleCount} × ${sizes.scaleEach / MiB} MiB (MB/s)`, ferry: f0(results.scale.ferryMBps), baseline: `sink ${f0(results.scale.sinkMBps)}`, ratio: results.scale.ratioVsSink, goal: '≥ 0.8 × sink', met: results.scale.ratioVsSink >= 0.8 },
       { measure: `Cluster, ${scaleCount} × ${sizes.scaleEach / MiB} MiB via nginx (MB/s)`, ferry: f0(results.cluster.clusterMBps), baseline: `one instance, filesystem ${f0(results.cluster.singleFsMBps)}`, ratio: results.cluster.ratioVsSingleFs },
       { measure: `Peer, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.peer.ferryMBps), baseline: `tus ${f0(results.peer.tusMBps)}`, ratio: results.peer.ratioVsTus, goal: '≥ 1.0 × tus', met: results.peer.ratioVsTus >= 1 },
+      { measure: `tus-js-client → Ferry, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.peer.tusClientToFerryMBps), baseline: `→ @tus/server ${f0(results.peer.tusMBps)}`, ratio: results.peer.tusClientToFerryVsTusServer, goal: '≥ 1.0', met: results.peer.tusClientToFerryVsTusServer >= 1 },
     ];
     const intact = [resume.intact, online.intact, progress.intact, linkIntegrity.intact].every(Boolean);
     printTable(rows, results.machine, intact);

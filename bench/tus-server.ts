@@ -14,10 +14,13 @@ const clientBundle = await readFile(createRequire(import.meta.url).resolve('tus-
 const page = `<!doctype html><meta charset="utf-8"><title>tus peer</title>
 <input type="file" id="picker"><script src="/tus.min.js"></script>
 <script>
+// ?endpoint=…&token=… points the same page at another tus server (Ferry's /uploads/, by CORS and a bearer token).
+const params = new URLSearchParams(location.search);
 document.querySelector('#picker').addEventListener('change', (event) => {
   const file = event.target.files[0];
   new tus.Upload(file, {
-    endpoint: '/files',
+    endpoint: params.get('endpoint') ?? '/files',
+    headers: params.get('token') ? { authorization: 'Bearer ' + params.get('token') } : {},
     metadata: { filename: file.name, filetype: file.type },
     onSuccess: () => { window.tusDone = true; },
     onError: (error) => { window.tusError = String(error); },
