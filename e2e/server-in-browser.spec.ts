@@ -146,3 +146,34 @@ test('an uploaded script never runs as a same-origin script, even when a page lo
   expect(outcome.ran, 'the upload did not run').toBe(false);
   expect(outcome.loaded).toBe('refused');
 });
+
+test('"Upload from elsewhere": a token made in the app uploads from a script into this list, and revoking it stops it', async () => {
+  await page.goto(ferry.url);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await page.locator('#elsewhere summary').click();
+  await page.locator('#mint-token').click();
+  await expect(page.locator('#new-token')).toBeVisible();
+  const token = (await page.locator('#token-value').textContent())!.trim();
+  expect(token).toMatch(/^[0-9a-f]{64}\.[0-9a-f]{16}\.[\w-]{43}$/);
+  await expect(page.locator('#curl-snippet')).toContainText(`Bearer ${token}`);
+  await expect(page.locator('#tus-snippet')).toContainText('/uploads/');
+
+  // A script elsewhere: no cookie, only the token.
+  const body = randomBytes(300_000);
+  const answer = await fetch(`${ferry.url}/upload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'X-File-Id': 'from-the-field.bin', 'X-File-Size': String(body.length), 'X-File-Name': 'from-the-field.bin' },
+    body,
+  });
+  expect(answer.status).toBe(200);
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('#completed .file a', { hasText: 'from-the-field.bin' })).toBeVisible();
+  expect(await storedSha(ferry.url, await ownerCookie(browser.context, ferry.url), 'from-the-field.bin')).toBe(sha256(body));
+
+  await page.locator('#elsewhere summary').click();
+  await page.locator('#tokens button', { hasText: 'Revoke' }).first().click();
+  await expect(page.locator('#tokens li')).toHaveCount(0);
+  const revoked = await fetch(`${ferry.url}/status`, { headers: { authorization: `Bearer ${token}`, 'X-File-Id': 'x' } });
+  expect(revoked.status).toBe(401);
+});

@@ -43,9 +43,10 @@ export class Owners {
    * valid one), else the browser's cookie owner.
    */
   async of(req: IncomingMessage, res: ServerResponse): Promise<string> {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer === undefined) return this.fromCookie(req, res);
-    const owner = await this.tokens.ownerOf(bearer);
+    const authorization = req.headers.authorization;
+    if (authorization === undefined || !/^Bearer\b/i.test(authorization)) return this.fromCookie(req, res);
+    // Any Bearer attempt speaks for a token, never for a cookie: an empty or broken one is refused too.
+    const owner = await this.tokens.ownerOf(/^Bearer\s+(\S+)$/i.exec(authorization)?.[1] ?? '');
     if (!owner) throw new HttpError(401, 'this bearer token is not valid here: it was revoked, or never issued', undefined, { 'www-authenticate': 'Bearer' });
     return owner;
   }

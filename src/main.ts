@@ -4,6 +4,7 @@ import { FerryClient } from './ferry-client.js';
 import { CompletedView } from './ui/completed-view.js';
 import { QueueView, type Action } from './ui/queue-view.js';
 import { StorageView } from './ui/storage-view.js';
+import { TokensView } from './ui/tokens-view.js';
 import './styles.css';
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -13,6 +14,7 @@ const notices = $<HTMLUListElement>('#notices');
 const picker = $<HTMLInputElement>('#picker');
 const completed = new CompletedView($('#completed'), $('#completed-empty'));
 const storage = new StorageView($('#storage'));
+new TokensView($('#elsewhere'));
 
 function notice(text: string): void {
   const item = document.createElement('li');

@@ -59,7 +59,7 @@ export function tokenSuite(where: string, start: () => Promise<Target>): void {
     await browser.ensureOwner();
     const { id, token } = await mint(browser);
     const [owner, , secret] = token.split('.');
-    const forged = [`${owner}.0123456789abcdef.${secret}`, `${owner}.${id}.${'x'.repeat(43)}`, 'not-a-token', `${'0'.repeat(64)}.${id}.${secret}`];
+    const forged = ['', `${owner}.0123456789abcdef.${secret}`, `${owner}.${id}.${'x'.repeat(43)}`, 'not-a-token', `${'0'.repeat(64)}.${id}.${secret}`];
     for (const bad of forged) {
       const answer = await new Bearer(server.urls, bad).status('anything');
       assert.equal(answer.status, 401, bad);
