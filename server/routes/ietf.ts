@@ -8,11 +8,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseDisposition } from 'content-disposition';
 import { Header } from '../../common/protocol.js';
 import { appendBody, type AppendSpec } from '../append-body.js';
-import { uploadKey, type AppContext, type LogFields } from '../context.js';
+import type { AppContext, LogFields } from '../context.js';
 import { readSha256Digest } from '../digest.js';
 import { badRequest, HttpError, ProblemError } from '../errors.js';
 import { header, mediaType, plainName, readByteCount } from '../headers.js';
 import type { Held } from '../store/port.js';
+import { removeUpload, resumeState } from '../upload-resource.js';
 import { readMetadata, uploadUrl } from './tus.js';
 
 export const INTEROP_VERSIONS = ['6', '8'] as const;
@@ -82,10 +83,7 @@ export async function ietfCreate(ctx: AppContext, req: IncomingMessage, res: Ser
 /** HEAD /uploads/<id>: the offset, completeness, length and limits. It stops a live append first, so its offset is accepted next. */
 export async function ietfHead(ctx: AppContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   const interop = interopOf(req);
-  const owner = await ctx.owners.of(req, res);
-  await ctx.writers.stopLive(uploadKey(owner, id));
-  const held = await ctx.store.held(owner, id);
-  if (held.unknown) throw new HttpError(404, 'no such upload (never created, cancelled, or expired)');
+  const held = await resumeState(ctx, await ctx.owners.of(req, res), id, true);
   res.writeHead(204, {
     'upload-offset': String(held.offset),
     'upload-complete': held.complete ? '?1' : '?0',
@@ -124,14 +122,7 @@ export async function ietfPatch(ctx: AppContext, req: IncomingMessage, res: Serv
 /** DELETE /uploads/<id>: cancellation; it stops a live append first. */
 export async function ietfDelete(ctx: AppContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   interopOf(req);
-  const owner = await ctx.owners.of(req, res);
-  const lease = await ctx.writers.acquire(uploadKey(owner, id));
-  try {
-    if ((await ctx.store.held(owner, id)).unknown) throw new HttpError(404, 'no such upload');
-    await ctx.store.remove(owner, id);
-  } finally {
-    lease.release();
-  }
+  await removeUpload(ctx, await ctx.owners.of(req, res), id, true);
   res.writeHead(204).end();
 }
 

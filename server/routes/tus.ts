@@ -6,11 +6,12 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Problem } from '../../common/protocol.js';
 import { appendBody, type AppendSpec } from '../append-body.js';
-import { uploadKey, type AppContext, type LogFields } from '../context.js';
+import type { AppContext, LogFields } from '../context.js';
 import { badRequest, HttpError, ProblemError } from '../errors.js';
 import type { HashAlgorithm } from '../hash-thread.js';
 import { header, mediaType, plainName, readByteCount } from '../headers.js';
 import type { Held } from '../store/port.js';
+import { removeUpload, resumeState } from '../upload-resource.js';
 
 export const TUS_VERSION = '1.0.0';
 const EXTENSIONS = 'creation,creation-with-upload,creation-defer-length,termination,expiration,checksum';
@@ -61,11 +62,8 @@ export async function tusCreate(ctx: AppContext, req: IncomingMessage, res: Serv
 
 /** HEAD /uploads/<id>: where to resume. Like a plain status, it first stops a live append of the upload. */
 export async function tusHead(ctx: AppContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-  const owner = await ctx.owners.of(req, res);
-  await ctx.writers.stopLive(uploadKey(owner, id));
-  const held = await ctx.store.held(owner, id);
   // "If the resource is not found, the Server SHOULD return 404 or 410 without an Upload-Offset header."
-  if (held.unknown) throw new HttpError(404, 'no such upload (never created, cancelled, or expired)');
+  const held = await resumeState(ctx, await ctx.owners.of(req, res), id, true);
   res.writeHead(200, {
     'upload-offset': String(held.offset),
     ...(held.size === undefined ? { 'upload-defer-length': '1' } : { 'upload-length': String(held.size) }),
@@ -90,14 +88,7 @@ export async function tusPatch(ctx: AppContext, req: IncomingMessage, res: Serve
 
 /** DELETE /uploads/<id>: termination. */
 export async function tusDelete(ctx: AppContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-  const owner = await ctx.owners.of(req, res);
-  const lease = await ctx.writers.acquire(uploadKey(owner, id));
-  try {
-    if ((await ctx.store.held(owner, id)).unknown) throw new HttpError(404, 'no such upload');
-    await ctx.store.remove(owner, id);
-  } finally {
-    lease.release();
-  }
+  await removeUpload(ctx, await ctx.owners.of(req, res), id, true);
   // "When receiving a DELETE request, the Server SHOULD free resources and return 204."
   res.writeHead(204).end();
 }
