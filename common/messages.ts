@@ -26,7 +26,8 @@ export interface UploadView {
 /** Messages a page sends to the worker. Each gets a reply on its MessageChannel port. */
 export type PageMessage =
   | { type: 'ferry:hello' }
-  | { type: 'ferry:enqueue'; file: File }
+  /** `target`: where the page's app sends uploads (common/target.ts); the upload keeps it. */
+  | { type: 'ferry:enqueue'; file: File; target?: string }
   | { type: 'ferry:pause'; id: string }
   | { type: 'ferry:resume'; id: string }
   | { type: 'ferry:cancel'; id: string }

@@ -39,6 +39,8 @@ export const Route = {
   uploads: '/uploads/',
   /** Bearer tokens for clients without the owner cookie. */
   tokens: '/tokens',
+  /** What the app reads at start-up: where its uploads go (common/target.ts, AppConfig). */
+  appConfig: '/app-config',
 } as const;
 
 /** Ids longer than this are refused with 400. */

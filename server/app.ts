@@ -1,9 +1,10 @@
 // The request router: protocol routes first, then the built app.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Header, Route } from '../common/protocol.js';
+import { formatTarget, targetOrigin, type AppConfig } from '../common/target.js';
 import type { AppContext, LogFields } from './context.js';
 import { HttpError, isOutOfDescriptors, isOutOfSpace, ProblemError } from './errors.js';
-import { apiHeaders, bodyWithheld, sendProblem, sendText } from './respond.js';
+import { apiHeaders, bodyWithheld, sendJson, sendProblem, sendText } from './respond.js';
 import { append } from './routes/append.js';
 import { cancel } from './routes/cancel.js';
 import { downloadFile, listFiles } from './routes/files.js';
@@ -17,7 +18,8 @@ import { staticApp } from './static.js';
 type Handler = (req: IncomingMessage, res: ServerResponse, log: LogFields) => Promise<void>;
 
 export function createHandler(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => void {
-  const serveApp = staticApp(ctx.config.staticDir);
+  const serveApp = staticApp(ctx.config.staticDir, targetOrigin(ctx.config.uploadTarget));
+  const appConfig: AppConfig = { target: formatTarget(ctx.config.uploadTarget) };
 
   const api = (path: string, query: string): Record<string, Handler> | undefined => {
     if (path === Route.status) return { GET: (req, res, log) => status(ctx, req, res, log) };
@@ -28,6 +30,7 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
       };
     }
     if (path === Route.files) return { GET: (req, res) => listFiles(ctx, req, res) };
+    if (path === Route.appConfig) return { GET: async (_req, res) => sendJson(res, 200, appConfig) };
     if (path === Route.tokens) return { POST: (req, res) => mintToken(ctx, req, res), GET: (req, res) => listTokens(ctx, req, res) };
     if (path.startsWith(`${Route.tokens}/`)) {
       const id = path.slice(Route.tokens.length + 1);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseTarget, TargetError, type UploadTarget } from '../common/target.js';
 
 export interface Config {
   port: number;
@@ -37,6 +38,8 @@ export interface Config {
   ownerSecret: string | undefined;
   /** Redis coordinates writers across instances; without it the lock is in-process. */
   redisUrl: string | undefined;
+  /** Where the app's uploads go: this server (the default), or a tus or IETF-draft server. */
+  uploadTarget: UploadTarget;
 }
 
 const MiB = 1024 ** 2;
@@ -68,6 +71,7 @@ export const defaults = {
   REDIS_URL: '',
   OWNER_SECRET: '',
   CORS_ORIGINS: '',
+  UPLOAD_TARGET: 'ferry',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -97,7 +101,17 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: get('REDIS_URL') || undefined,
     ownerSecret: ownerSecretOf(get('OWNER_SECRET')),
     corsOrigins: new Set(get('CORS_ORIGINS').split(',').map((origin) => origin.trim()).filter(Boolean)),
+    uploadTarget: uploadTargetOf(get('UPLOAD_TARGET')),
   };
+}
+
+function uploadTargetOf(raw: string): UploadTarget {
+  try {
+    return parseTarget(raw);
+  } catch (error) {
+    if (error instanceof TargetError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 function ownerSecretOf(raw: string): string | undefined {

@@ -5,28 +5,32 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import sirv from 'sirv';
 import { sendText } from './respond.js';
 
-// The app's own policy: nothing but this origin's scripts, styles, images and fetches.
-export const APP_CSP = [
-  "default-src 'self'",
-  // WebAssembly (the worker's resumable SHA-256) needs wasm-unsafe-eval; JavaScript eval stays off.
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+// The app's own policy: nothing but this origin's scripts, styles, images and fetches, and the
+// upload target's origin when uploads go to another server.
+export function appCsp(uploadOrigin?: string): string {
+  return [
+    "default-src 'self'",
+    // WebAssembly (the worker's resumable SHA-256) needs wasm-unsafe-eval; JavaScript eval stays off.
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    `connect-src 'self'${uploadOrigin ? ` ${uploadOrigin}` : ''}`,
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 const HASHED_ASSET = /^\/assets\//;
 
-export function staticApp(dir: string): (req: IncomingMessage, res: ServerResponse) => void {
+export function staticApp(dir: string, uploadOrigin?: string): (req: IncomingMessage, res: ServerResponse) => void {
+  const csp = appCsp(uploadOrigin);
   const serve = existsSync(dir) ? sirvFor(dir) : undefined;
   return (req, res) => {
-    res.setHeader('content-security-policy', APP_CSP);
+    res.setHeader('content-security-policy', csp);
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     res.setHeader('cross-origin-opener-policy', 'same-origin');

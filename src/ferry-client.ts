@@ -37,9 +37,9 @@ export class FerryClient {
     return this.send({ type: 'ferry:hello' }) as Promise<UploadView[]>;
   }
 
-  /** Hand a File to the worker; resolves once it is stored in IndexedDB. */
-  enqueue(file: File): Promise<EnqueueReply> {
-    return this.send({ type: 'ferry:enqueue', file }) as Promise<EnqueueReply>;
+  /** Hand a File to the worker, bound for `target` (common/target.ts); resolves once it is stored in IndexedDB. */
+  enqueue(file: File, target: string): Promise<EnqueueReply> {
+    return this.send({ type: 'ferry:enqueue', file, target }) as Promise<EnqueueReply>;
   }
 
   pause(id: string): Promise<unknown> {

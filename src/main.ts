@@ -1,5 +1,7 @@
 // The page: pick or drop files, hand them to the worker, watch every upload.
 import { CONCURRENCY_CHOICES, type UploadView, type WorkerMessage } from '../common/messages.js';
+import { parseTarget } from '../common/target.js';
+import { destinationSentence, loadAppConfig } from './app-config.js';
 import { FerryClient } from './ferry-client.js';
 import { CompletedView } from './ui/completed-view.js';
 import { QueueView, type Action } from './ui/queue-view.js';
@@ -49,7 +51,11 @@ async function main(): Promise<void> {
     banner.hidden = false;
     return;
   }
-  const client = await FerryClient.start();
+  const [client, config] = await Promise.all([FerryClient.start(), loadAppConfig()]);
+  const target = parseTarget(config.target);
+  // Only Ferry's own server lists finished files; elsewhere the section says where they went.
+  const elsewhere = destinationSentence(target);
+  if (elsewhere) completed.showElsewhere(elsewhere);
   const act = (action: Action, id: string) => void client[action](id);
   const queue = new QueueView($('#queue'), $('#queue-empty'), act);
 
@@ -72,6 +78,7 @@ async function main(): Promise<void> {
   });
 
   const refreshCompleted = async () => {
+    if (elsewhere) return;
     serverReachable = await completed.refresh();
     showNetwork(queue.all());
   };
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
   const enqueue = async (files: Iterable<File>) => {
     void storage.requestPersistence();
     for (const file of files) {
-      const answer = await client.enqueue(file);
+      const answer = await client.enqueue(file, config.target);
       if (!answer.ok) notice(answer.error);
     }
     void storage.refresh();

@@ -15,6 +15,9 @@ export function readPageMessage(data: unknown): PageMessage | undefined {
     return (CONCURRENCY_CHOICES as readonly unknown[]).includes(value) ? (data as PageMessage) : undefined;
   }
   if (type === 'ferry:set-digests') return typeof (data as { value?: unknown }).value === 'boolean' ? (data as PageMessage) : undefined;
-  if (type === 'ferry:enqueue') return (data as { file?: unknown }).file instanceof File ? (data as PageMessage) : undefined;
+  if (type === 'ferry:enqueue') {
+    const { file, target } = data as { file?: unknown; target?: unknown };
+    return file instanceof File && (target === undefined || typeof target === 'string') ? (data as PageMessage) : undefined;
+  }
   return undefined;
 }

@@ -4,7 +4,7 @@
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import type { PageMessage, WorkerMessage } from '../common/messages.js';
 import { Engine } from './engine/engine.js';
-import { ProtocolClient } from './engine/http.js';
+import { protocolsOver } from './engine/protocols/for-target.js';
 import { readPageMessage } from './page-messages.js';
 import { QueueStore } from './store/queue-store.js';
 
@@ -23,7 +23,7 @@ const SYNC_LEASE_MS = 150_000;
 const store = QueueStore.open();
 const engine = store.then(async (queue) => {
   const { concurrency, digests } = await queue.settings();
-  return new Engine({ http: new ProtocolClient((url, init) => fetch(url, init)), store: queue, broadcast, concurrency, digests });
+  return new Engine({ protocols: protocolsOver((url, init) => fetch(url, init)), store: queue, broadcast, concurrency, digests });
 });
 
 function broadcast(message: WorkerMessage): void {
@@ -78,7 +78,7 @@ async function handle(message: PageMessage): Promise<unknown> {
     case 'ferry:hello':
       return running.snapshot();
     case 'ferry:enqueue': {
-      const answer = await running.enqueue(message.file);
+      const answer = await running.enqueue(message.file, message.target);
       if (answer.ok) void requestSync();
       return answer;
     }

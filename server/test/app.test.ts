@@ -51,4 +51,25 @@ describe('serving the app', () => {
     assert.equal((await fetch(`${server.url}/../data`)).status, 404);
     assert.equal((await fetch(`${server.url}/%2e%2e/package.json`)).status, 404);
   });
+
+  it('tells the app where uploads go: this server by default', async () => {
+    const response = await fetch(`${server.url}/app-config`);
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    assert.deepEqual(await response.json(), { target: 'ferry' });
+    assert.match((await fetch(`${server.url}/`)).headers.get('content-security-policy') ?? '', /connect-src 'self';/);
+  });
+});
+
+describe('serving the app with uploads going to a tus server', () => {
+  let server: TestServer;
+  before(async () => (server = await startServer({ UPLOAD_TARGET: 'tus:https://tus.example:1080/files/' })));
+  after(() => server.close());
+
+  it('names the target in /app-config, and lets the page and the worker connect to its origin only', async () => {
+    assert.deepEqual(await (await fetch(`${server.url}/app-config`)).json(), { target: 'tus:https://tus.example:1080/files/' });
+    for (const file of ['/', '/sw.js']) {
+      const csp = (await fetch(`${server.url}${file}`)).headers.get('content-security-policy') ?? '';
+      assert.match(csp, /connect-src 'self' https:\/\/tus\.example:1080;/, file);
+    }
+  });
 });

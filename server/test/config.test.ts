@@ -36,4 +36,15 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ STORE: 's3', S3_BUCKET: 'b', S3_PART_SIZE: '1048576' }), /S3_PART_SIZE/);
     assert.equal(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl, 'redis://127.0.0.1:6379');
   });
+
+  it('reads UPLOAD_TARGET: this server, a tus endpoint or an IETF-draft endpoint, refusing what the worker cannot speak', () => {
+    assert.deepEqual(loadConfig({}).uploadTarget, { protocol: 'ferry' });
+    assert.deepEqual(loadConfig({ UPLOAD_TARGET: 'tus:https://tus.example/files/' }).uploadTarget, { protocol: 'tus', endpoint: 'https://tus.example/files/' });
+    assert.deepEqual(loadConfig({ UPLOAD_TARGET: 'ietf:http://127.0.0.1:9000/uploads/' }).uploadTarget, { protocol: 'ietf', endpoint: 'http://127.0.0.1:9000/uploads/', interop: '8' });
+    assert.deepEqual(loadConfig({ UPLOAD_TARGET: 'ietf@6:http://127.0.0.1:9000/uploads/' }).uploadTarget, { protocol: 'ietf', endpoint: 'http://127.0.0.1:9000/uploads/', interop: '6' });
+    assert.throws(() => loadConfig({ UPLOAD_TARGET: 's3://bucket' }), (error: Error) => error instanceof ConfigError && /UPLOAD_TARGET must be ferry, tus:<url> or ietf:<url>/.test(error.message));
+    assert.throws(() => loadConfig({ UPLOAD_TARGET: 'tus:/files/' }), /absolute URL/);
+    assert.throws(() => loadConfig({ UPLOAD_TARGET: 'tus:ftp://host/files/' }), /http or https/);
+    assert.throws(() => loadConfig({ UPLOAD_TARGET: 'ietf@3:https://host/' }), /interop versions spoken are 6 and 8/);
+  });
 });

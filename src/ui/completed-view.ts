@@ -5,6 +5,14 @@ import { formatBytes } from '../../common/format.js';
 export class CompletedView {
   constructor(private readonly list: HTMLUListElement, private readonly empty: HTMLElement) {}
 
+  /** Uploads go to another server, which Ferry cannot list: say where instead. */
+  showElsewhere(sentence: string): void {
+    this.list.replaceChildren();
+    this.list.hidden = true;
+    this.empty.textContent = sentence;
+    this.empty.hidden = false;
+  }
+
   /** Reload the list; false when the server could not be reached (what is shown stays). */
   async refresh(): Promise<boolean> {
     let files: CompletedFile[];

@@ -4,8 +4,9 @@
 import type { EnqueueReply, UploadView, WorkerMessage } from '../../common/messages.js';
 import type { UploadRecord } from '../store/record.js';
 import { fileIdOf, firstRecord, storageFailure } from './hand-over.js';
-import type { ProtocolClient } from './http.js';
 import { etaSeconds } from './policy.js';
+import type { ProtocolFor } from './protocols/for-target.js';
+import type { UploadRef } from './protocols/port.js';
 import { runUpload, RUNNABLE, type LoopDeps, type LoopStore } from './upload-loop.js';
 
 export interface QueuePort extends LoopStore {
@@ -18,7 +19,8 @@ export interface QueuePort extends LoopStore {
 }
 
 export interface EngineDeps {
-  http: ProtocolClient;
+  /** The protocol adapter for a destination (an upload record's `target`). */
+  protocols: ProtocolFor;
   store: QueuePort;
   broadcast(message: WorkerMessage): void;
   concurrency: number;
@@ -66,13 +68,19 @@ export class Engine {
    * per GiB: docs/design.md §3.4). From that answer on, the upload survives a closed tab. If the
    * copy cannot be kept, the upload is cancelled and the page told why.
    */
-  async enqueue(file: File): Promise<EnqueueReply> {
+  async enqueue(file: File, target?: string): Promise<EnqueueReply> {
     const id = await fileIdOf(file);
     const existing = await this.deps.store.get(id);
     // The same file picked again while it is still on its way: nothing to add.
     if (existing && existing.state !== 'done' && existing.state !== 'failed') return { ok: true, id };
     try {
-      await this.deps.store.addRecord(firstRecord(id, file, this.now()));
+      this.deps.protocols(target);
+    } catch (error) {
+      // A destination the worker cannot speak is refused here, not mid-upload.
+      return { ok: false, error: `“${file.name}” was not added: ${error instanceof Error ? error.message : String(error)}.` };
+    }
+    try {
+      await this.deps.store.addRecord(firstRecord(id, file, this.now(), target));
     } catch (error) {
       return { ok: false, error: storageFailure(file.name, error) };
     }
@@ -122,10 +130,10 @@ export class Engine {
 
   /** Stop the upload, tell the server to forget it, and forget it here. */
   async cancel(id: string): Promise<void> {
-    await this.deps.store.update(id, { state: 'paused' });
+    const record = await this.deps.store.update(id, { state: 'paused' });
     await this.stop(id);
     try {
-      await this.deps.http.cancel(id, AbortSignal.timeout(10_000));
+      if (record) await this.deps.protocols(record.target).cancel(uploadRefOf(record), AbortSignal.timeout(10_000));
     } catch {
       // Offline: the server's sweeper removes the partial bytes after UPLOAD_TTL.
     }
@@ -171,7 +179,7 @@ export class Engine {
       .sort((a, b) => a.addedAt - b.addedAt);
     for (const record of waiting) {
       if (this.running.size >= this.deps.concurrency) break;
-      this.start(record.id);
+      this.start(record);
     }
   }
 
@@ -182,11 +190,12 @@ export class Engine {
     }
   }
 
-  private start(id: string): void {
+  private start(record: UploadRecord): void {
+    const { id } = record;
     if (this.running.has(id)) return;
     const controller = new AbortController();
     const deps: LoopDeps = {
-      http: this.deps.http,
+      protocol: this.deps.protocols(record.target),
       store: this.deps.store,
       fileFor: async (id) => this.copying.get(id) ?? this.deps.store.file(id),
       digests: this.deps.digests ?? true,
@@ -246,6 +255,11 @@ export class Engine {
     this.rates.delete(id);
     this.lastReport.delete(id);
   }
+}
+
+function uploadRefOf(record: UploadRecord): UploadRef {
+  const facts = { id: record.id, size: record.size, name: record.name, type: record.type };
+  return record.uploadUrl === undefined ? { facts } : { facts, url: record.uploadUrl };
 }
 
 function unexpected(error: unknown): string {

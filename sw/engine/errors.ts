@@ -32,3 +32,11 @@ export class SourceChanged extends Error {
     this.name = 'SourceChanged';
   }
 }
+
+/** A tus or IETF server no longer knows the upload's URL (404 or 410: expired or removed): create it again. */
+export class UploadGone extends Error {
+  constructor(readonly status: number) {
+    super(`the server no longer knows this upload (HTTP ${status})`);
+    this.name = 'UploadGone';
+  }
+}

@@ -14,8 +14,11 @@ export async function fileIdOf(file: File): Promise<string> {
   return `sha256-${[...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
-export function firstRecord(id: string, file: File, now: number): UploadRecord {
-  return { id, name: file.name, type: file.type, size: file.size, lastModified: file.lastModified, state: 'queued', offset: 0, failures: 0, addedAt: now };
+export function firstRecord(id: string, file: File, now: number, target?: string): UploadRecord {
+  return {
+    id, name: file.name, type: file.type, size: file.size, lastModified: file.lastModified,
+    state: 'queued', offset: 0, failures: 0, addedAt: now, ...(target === undefined ? {} : { target }),
+  };
 }
 
 export function storageFailure(name: string, error: unknown): string {

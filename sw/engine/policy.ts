@@ -12,6 +12,11 @@ export const MAX_CHUNK = 64 * MiB;
 export const FIRST_CHUNK = MiB;
 /** A chunk should take about this long at the measured rate: long enough to amortise a request, short enough to lose little. */
 const CHUNK_SECONDS = 2;
+/**
+ * Where the server cannot be polled during an append (tus, the IETF draft), progress moves only
+ * when a chunk ends: chunks of this long keep the bar moving at least once a second.
+ */
+export const UNPOLLED_CHUNK_SECONDS = 0.8;
 
 const BACKOFF_BASE_MS = 1000;
 export const BACKOFF_CAP_MS = 30_000;
@@ -27,10 +32,10 @@ export function backoffMs(failures: number, random: number = Math.random()): num
   return Math.round(ceiling * (0.5 + random / 2));
 }
 
-/** The next chunk size for a measured rate (bytes/s): about two seconds of transfer, growing at most 4× a step. */
-export function nextChunkSize(rate: number, previous: number): number {
+/** The next chunk size for a measured rate (bytes/s): about `seconds` of transfer (two by default), growing at most 4× a step. */
+export function nextChunkSize(rate: number, previous: number, seconds = CHUNK_SECONDS): number {
   if (!(rate > 0)) return previous;
-  const target = Math.min(rate * CHUNK_SECONDS, previous * 4);
+  const target = Math.min(rate * seconds, previous * 4);
   const clamped = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, target));
   return Math.floor(clamped / (64 * KiB)) * 64 * KiB;
 }

@@ -1,8 +1,9 @@
-// One append on its way: POST the slice, and while it travels poll the server's offset
-// twice a second, so the bar stays within a second of the server on slow links, and
-// abort the request when the server stops seeing bytes or the chunk overruns its deadline.
-import type { AppendAnswer, FileFacts, ProtocolClient } from './http.js';
+// One append on its way: send the slice, and while it travels poll the server's offset
+// twice a second where the protocol allows it (Ferry's), so the bar stays within a second of
+// the server on slow links; abort the request when the server stops seeing bytes or the
+// chunk overruns its deadline.
 import { chunkDeadlineMs, NO_PROGRESS_MS } from './policy.js';
+import type { AppendAnswer, UploadProtocol, UploadRef } from './protocols/port.js';
 
 /** Status polls during a chunk: cheap for the server, and the bar's only source of truth. */
 const POLL_INTERVAL_MS = 500;
@@ -16,7 +17,6 @@ export interface ChunkTiming {
 }
 
 export interface Chunk {
-  facts: FileFacts;
   start: number;
   body: Blob;
   headers: Record<string, string>;
@@ -24,8 +24,15 @@ export interface Chunk {
   rate: number;
 }
 
-/** Send `chunk`; `onProgress` hears every offset the server reports during it. Throws like ProtocolClient.append. */
-export async function sendChunk(http: ProtocolClient, timing: ChunkTiming, chunk: Chunk, signal: AbortSignal, onProgress: (offset: number) => void): Promise<AppendAnswer> {
+/** Send `chunk`; `onProgress` hears every offset the server reports during it. Throws like UploadProtocol.append. */
+export async function sendChunk(
+  protocol: UploadProtocol,
+  timing: ChunkTiming,
+  upload: UploadRef,
+  chunk: Chunk,
+  signal: AbortSignal,
+  onProgress: (offset: number) => void,
+): Promise<AppendAnswer> {
   const request = new AbortController();
   const abort = () => request.abort();
   signal.addEventListener('abort', abort);
@@ -35,10 +42,10 @@ export async function sendChunk(http: ProtocolClient, timing: ChunkTiming, chunk
   let settled = false;
   let polling = false;
   const poll = setInterval(() => {
-    if (polling) return;
+    if (polling || !protocol.pollsWhileSending) return;
     polling = true;
     // A progress poll: a plain status would stop the very append it measures.
-    http.status(chunk.facts.id, AbortSignal.any([request.signal, AbortSignal.timeout(POLL_TIMEOUT_MS)]), true).then((held) => {
+    protocol.progress(upload, AbortSignal.any([request.signal, AbortSignal.timeout(POLL_TIMEOUT_MS)])).then((held) => {
       if (settled) return;
       // Progress shows what arrived; the bytes count once their digest is checked at the end of the chunk.
       const arrived = held.received ?? held.offset;
@@ -52,7 +59,7 @@ export async function sendChunk(http: ProtocolClient, timing: ChunkTiming, chunk
     }, () => undefined).finally(() => (polling = false));
   }, timing.pollIntervalMs ?? POLL_INTERVAL_MS);
   try {
-    return await http.append(chunk.facts, chunk.start, chunk.body, request.signal, chunk.headers);
+    return await protocol.append(upload, chunk.start, chunk.body, request.signal, chunk.headers);
   } finally {
     settled = true;
     clearInterval(poll);

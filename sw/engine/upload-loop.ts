@@ -5,14 +5,17 @@ import type { UploadState } from '../../common/messages.js';
 import type { UploadRecord } from '../store/record.js';
 import { ChunkReader } from './chunk-reader.js';
 import { devLog } from './dev-log.js';
-import { SourceChanged } from './errors.js';
-import type { FileFacts, ProtocolClient } from './http.js';
+import { SourceChanged, UploadGone } from './errors.js';
 import { Integrity } from './integrity.js';
-import { afterFailure, FIRST_CHUNK, nextChunkSize, RateMeter } from './policy.js';
+import { afterFailure, FIRST_CHUNK, nextChunkSize, RateMeter, UNPOLLED_CHUNK_SECONDS } from './policy.js';
+import type { UploadProtocol, UploadRef } from './protocols/port.js';
 import { sendChunk, type ChunkTiming } from './send-chunk.js';
 
 // Whole-file mismatches in a row before we stop and say so, rather than send forever.
 const MAX_VERIFICATION_FAILURES = 3;
+// A tus or IETF server that forgets the upload this many times in a row, with nothing accepted between, is not keeping it.
+const MAX_STARTS_OVER = 3;
+const STARTED_OVER = 'The server had forgotten this upload, so it started again from the beginning.';
 
 /** States in which an upload wants the network. */
 export const RUNNABLE: ReadonlySet<UploadState> = new Set(['queued', 'uploading', 'waiting-for-network']);
@@ -26,7 +29,8 @@ export interface LoopStore {
 }
 
 export interface LoopDeps extends ChunkTiming {
-  http: ProtocolClient;
+  /** The protocol of the upload's destination. */
+  protocol: UploadProtocol;
   store: LoopStore;
   /** The File to read: the one just handed over while IndexedDB still stores it, else the stored one. */
   fileFor(id: string): Promise<Blob | undefined>;
@@ -61,13 +65,17 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
     return;
   }
 
-  const facts: FileFacts = { id, size: record.size, name: record.name, type: record.type };
+  const { protocol } = deps;
+  const facts = { id, size: record.size, name: record.name, type: record.type };
+  const upload: UploadRef = { facts, ...(record.uploadUrl === undefined ? {} : { url: record.uploadUrl }) };
+  const chunkSeconds = protocol.pollsWhileSending ? undefined : UNPOLLED_CHUNK_SECONDS;
   const integrity = await Integrity.start(file, record.hashState && record.hashedTo !== undefined ? { state: record.hashState, at: record.hashedTo } : undefined);
   const digestPatch = (): Partial<UploadRecord> => {
     const saved = integrity.save();
     return { hashState: saved.state, hashedTo: saved.at };
   };
-  const digestsOn = deps.digests ?? true;
+  let digestsOn = deps.digests ?? true;
+  let goneInARow = 0;
   const reader = new ChunkReader(file);
   let verificationFailures = record.verificationFailures ?? 0;
   let verified = false;
@@ -91,16 +99,20 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       if (offset === undefined) {
         // A plain status: the server stops our own cut append if it has not noticed the cut yet,
         // keeps what it received, and answers an offset our next append is accepted at.
-        const held = await deps.http.status(id, AbortSignal.any([signal, AbortSignal.timeout(deps.statusTimeoutMs ?? 15_000)]));
+        const asking = AbortSignal.any([signal, AbortSignal.timeout(deps.statusTimeoutMs ?? 15_000)]);
+        if (digestsOn) digestsOn = await protocol.wantsDigests(asking);
+        const held = await protocol.status(upload, asking);
         offset = held.offset;
-        devLog(id, 'the server holds', { offset, complete: held.complete });
+        devLog(id, 'the server holds', { offset, complete: held.complete, url: held.url });
+        // A new upload URL is kept before any byte is sent to it, so a stopped worker resumes this upload.
+        if (held.url !== undefined) upload.url = held.url;
         meter.restart();
         meter.sample(deps.now(), offset);
         if (held.complete) {
           state = 'done';
           continue;
         }
-        await save({ state: 'uploading', offset, message: undefined, retryAt: undefined });
+        await save({ state: 'uploading', offset, message: record.startedOver ? STARTED_OVER : undefined, retryAt: undefined, ...(held.url === undefined ? {} : { uploadUrl: held.url }) });
       }
       const start = offset;
       // Read to hash only; the request still sends the Blob slice (docs/design.md §3.1: 25× faster than a buffer).
@@ -109,7 +121,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       const isLast = end === facts.size;
       const headers = prepared ? await integrity.begin(prepared, isLast) : {};
       const body = prepared?.body ?? file.slice(start, end);
-      const sending = sendChunk(deps.http, deps, { facts, start, body, headers, rate: meter.bytesPerSecond }, signal, (polled) => {
+      const sending = sendChunk(protocol, deps, upload, { start, body, headers, rate: meter.bytesPerSecond }, signal, (polled) => {
         meter.sample(deps.now(), polled);
         void save({ offset: polled });
       });
@@ -117,7 +129,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       if (prepared && !isLast) {
         // While the chunk travels: read the next one (in the browser's and WebCrypto's threads), then
         // run the file digest ahead in hash-wasm. The read-ahead is sized as the next chunk will be.
-        reader.readAhead(end, Math.min(facts.size, end + nextChunkSize(meter.bytesPerSecond, chunk)));
+        reader.readAhead(end, Math.min(facts.size, end + nextChunkSize(meter.bytesPerSecond, chunk, chunkSeconds)));
         await integrity.runAhead();
       }
       const answer = await sending;
@@ -126,12 +138,18 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       switch (answer.kind) {
         case 'ok':
         case 'conflict':
-          if (answer.offset > start) failures = 0; // progress resets the backoff
+          // tus and the IETF draft say "wrong offset" without saying the right one: ask.
           offset = answer.offset;
+          if (offset === undefined) break;
+          if (offset > start) {
+            failures = 0; // progress resets the backoff
+            goneInARow = 0;
+          }
           meter.sample(deps.now(), offset);
-          chunk = nextChunkSize(meter.bytesPerSecond, chunk);
+          chunk = nextChunkSize(meter.bytesPerSecond, chunk, chunkSeconds);
           if (answer.complete) {
-            verified = digestsOn && isLast; // the request that completed it carried our Repr-Digest
+            // The request that completed it carried our Repr-Digest, and this server checks it.
+            verified = digestsOn && isLast && protocol.verifiesFile;
             state = 'done';
             continue;
           }
@@ -164,6 +182,23 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       await integrity.settle(undefined);
       reader.drop();
       if (signal.aborted) return;
+      if (error instanceof UploadGone && upload.url !== undefined) {
+        // Expired or removed on a tus or IETF server: create it again and send it all.
+        goneInARow += 1;
+        delete upload.url;
+        integrity.reset();
+        offset = undefined;
+        chunk = FIRST_CHUNK;
+        const startedOver = (record.startedOver ?? 0) + 1;
+        devLog(id, 'the server forgot the upload', { status: error.status, startedOver });
+        if (goneInARow > MAX_STARTS_OVER) {
+          state = 'failed';
+          await save({ state, uploadUrl: undefined, message: 'The server kept forgetting this upload, so it was stopped. Press Retry now to start it again.' });
+          continue;
+        }
+        await save({ uploadUrl: undefined, offset: 0, startedOver, message: STARTED_OVER, ...digestPatch() });
+        continue;
+      }
       const next = afterFailure(error, failures + 1, deps.random?.());
       devLog(id, `attempt failed: ${next.state}`, { error: String(error), ...next });
       if (next.state === 'failed') {
@@ -182,14 +217,15 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
   }
 
   if (state === 'done') {
-    await save({ state: 'done', offset: facts.size, failures: 0, completedAt: deps.now(), message: doneMessage(verified, record.corruptedChunks ?? 0), retryAt: undefined });
+    await save({ state: 'done', offset: facts.size, failures: 0, completedAt: deps.now(), message: doneMessage(verified, record.corruptedChunks ?? 0, record.startedOver ?? 0), retryAt: undefined });
     // The server has every byte; the browser's copy is no longer needed (the record stays).
     await deps.store.dropFile(id);
   }
 }
 
-function doneMessage(verified: boolean, corrupted: number): string | undefined {
-  if (!verified) return undefined;
+function doneMessage(verified: boolean, corrupted: number, startedOver: number): string | undefined {
   const caught = corrupted === 0 ? '' : ` ${corrupted} damaged ${corrupted === 1 ? 'chunk was' : 'chunks were'} caught and sent again.`;
-  return `Verified: the server's copy matches this file byte for byte.${caught}`;
+  const again = startedOver === 0 ? '' : ` The server had forgotten it ${startedOver === 1 ? 'once' : `${startedOver} times`}, and it was sent again from the beginning.`;
+  if (!verified) return caught || again ? `Uploaded.${caught}${again}` : undefined;
+  return `Verified: the server's copy matches this file byte for byte.${caught}${again}`;
 }

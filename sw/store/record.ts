@@ -10,6 +10,12 @@ export interface UploadRecord {
   state: UploadState;
   /** Bytes the server confirmed, as last heard. Never trusted for resuming: the server is asked again. */
   offset: number;
+  /** Where the upload goes (common/target.ts), fixed when it was picked; absent in records made before destinations: Ferry. */
+  target?: string;
+  /** Its URL on a tus or IETF server, once created: a stopped worker or a restarted browser resumes this one. */
+  uploadUrl?: string;
+  /** Times the server had forgotten the upload (404/410) and it started again from the beginning. */
+  startedOver?: number;
   /** A sentence for people, when the upload failed or is waiting. */
   message?: string;
   /** Failures in a row since the offset last moved; drives the backoff. */

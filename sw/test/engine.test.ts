@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { WorkerMessage } from '../../common/messages.js';
 import { Engine } from '../engine/engine.js';
-import { ProtocolClient } from '../engine/http.js';
+import { FerryProtocol } from '../engine/protocols/ferry.js';
 import { accept, bytes, hang, held, MemoryQueue, recordFor, ScriptedNetwork } from './fakes.js';
 
 function setup(concurrency: number) {
@@ -11,7 +11,7 @@ function setup(concurrency: number) {
   const queue = new MemoryQueue();
   const messages: WorkerMessage[] = [];
   const engine = new Engine({
-    http: new ProtocolClient(network.fetch),
+    protocols: () => new FerryProtocol(network.fetch),
     store: queue,
     broadcast: (message) => void messages.push(message),
     concurrency,

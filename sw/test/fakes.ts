@@ -2,7 +2,8 @@
 import { Header } from '../../common/protocol.js';
 import type { UploadRecord } from '../store/record.js';
 import type { QueuePort } from '../engine/engine.js';
-import { ProtocolClient, type FetchLike } from '../engine/http.js';
+import { FerryProtocol } from '../engine/protocols/ferry.js';
+import type { FetchLike } from '../engine/protocols/port.js';
 import type { LoopDeps } from '../engine/upload-loop.js';
 
 export interface SeenRequest {
@@ -155,7 +156,7 @@ export function loopSetup(size: number) {
   queue.add(recordFor('f', size), new Blob([data]));
   const sleeps: number[] = [];
   const deps: LoopDeps = {
-    http: new ProtocolClient(network.fetch),
+    protocol: new FerryProtocol(network.fetch),
     store: queue,
     fileFor: (id) => queue.file(id),
     now: () => Date.now(),

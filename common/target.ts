@@ -1,0 +1,66 @@
+// Where uploads go (UPLOAD_TARGET): this Ferry server, a tus 1.0 server, or a server of the
+// IETF Resumable Uploads draft. The server reads it, the page learns it at start-up, and each
+// upload keeps the one it was picked with, so a changed setting never splits a file.
+
+/** IETF draft interop versions the worker speaks: 6 (draft-05) and 8 (the newest our server speaks). */
+export const IETF_INTEROP_VERSIONS = ['6', '8'] as const;
+export type IetfInterop = (typeof IETF_INTEROP_VERSIONS)[number];
+
+export type UploadTarget =
+  | { protocol: 'ferry' }
+  | { protocol: 'tus'; endpoint: string }
+  | { protocol: 'ietf'; endpoint: string; interop: IetfInterop };
+
+export const FERRY_TARGET = 'ferry';
+
+/** What the page reads at start-up (GET /app-config). */
+export interface AppConfig {
+  /** UPLOAD_TARGET as written, normalised: `ferry`, `tus:<url>`, `ietf:<url>` or `ietf@6:<url>`. */
+  target: string;
+}
+
+export class TargetError extends Error {}
+
+/**
+ * `ferry`, `tus:<url>`, `ietf:<url>` (interop 8) or `ietf@6:<url>`. The URL is the creation
+ * endpoint, absolute http(s); anything else is refused with a sentence saying what is accepted.
+ */
+export function parseTarget(raw: string): UploadTarget {
+  const text = raw.trim();
+  if (text === '' || text === FERRY_TARGET) return { protocol: 'ferry' };
+  const match = /^(tus|ietf)(?:@(\d+))?:(.+)$/.exec(text);
+  if (!match) throw new TargetError(`UPLOAD_TARGET must be ferry, tus:<url> or ietf:<url>, got "${text}"`);
+  const [, protocol, version, url] = match as unknown as [string, 'tus' | 'ietf', string | undefined, string];
+  let endpoint: URL;
+  try {
+    endpoint = new URL(url);
+  } catch {
+    throw new TargetError(`UPLOAD_TARGET needs an absolute URL after "${protocol}:", got "${url}"`);
+  }
+  if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw new TargetError(`UPLOAD_TARGET must be an http or https URL, got "${url}"`);
+  if (protocol === 'tus') {
+    if (version !== undefined) throw new TargetError('tus targets take no version: tus:<url>');
+    return { protocol, endpoint: endpoint.href };
+  }
+  const interop = version ?? '8';
+  if (!(IETF_INTEROP_VERSIONS as readonly string[]).includes(interop)) {
+    throw new TargetError(`the IETF draft interop versions spoken are ${IETF_INTEROP_VERSIONS.join(' and ')}, got ${interop}`);
+  }
+  return { protocol, endpoint: endpoint.href, interop: interop as IetfInterop };
+}
+
+export function formatTarget(target: UploadTarget): string {
+  switch (target.protocol) {
+    case 'ferry':
+      return FERRY_TARGET;
+    case 'tus':
+      return `tus:${target.endpoint}`;
+    case 'ietf':
+      return `ietf${target.interop === '8' ? '' : `@${target.interop}`}:${target.endpoint}`;
+  }
+}
+
+/** The origin the page and worker must be allowed to fetch (CSP connect-src), or undefined for this server. */
+export function targetOrigin(target: UploadTarget): string | undefined {
+  return target.protocol === 'ferry' ? undefined : new URL(target.endpoint).origin;
+}

@@ -1,0 +1,83 @@
+// Ferry's own protocol (docs/protocol.md): GET /status and POST /upload named by X-File-Id,
+// over an injected fetch so that unit tests can script the network. The only protocol whose
+// server can be asked for progress during an append without stopping it (X-Progress-Poll).
+import { Header, Problem, Route } from '../../../common/protocol.js';
+import { ServerError } from '../errors.js';
+import { classify } from '../policy.js';
+import { byteCount, problemOf, request, type AppendAnswer, type DigestHeaders, type FetchLike, type Held, type UploadProtocol, type UploadRef } from './port.js';
+
+export class FerryProtocol implements UploadProtocol {
+  readonly pollsWhileSending = true;
+  readonly verifiesFile = true;
+
+  constructor(private readonly fetch: FetchLike, private readonly base = '') {}
+
+  async wantsDigests(): Promise<boolean> {
+    return true;
+  }
+
+  /** GET /status: an offset the next append is accepted at (the server stops a live append of ours first). */
+  status(upload: UploadRef, signal: AbortSignal): Promise<Held> {
+    return this.held(upload.facts.id, signal, false);
+  }
+
+  /** A progress poll: reads a live append's offsets without stopping it, and is promised nothing. */
+  progress(upload: UploadRef, signal: AbortSignal): Promise<Held> {
+    return this.held(upload.facts.id, signal, true);
+  }
+
+  /** POST /upload of `body` at `start`. */
+  async append(upload: UploadRef, start: number, body: Blob, signal: AbortSignal, digests: DigestHeaders): Promise<AppendAnswer> {
+    const file = upload.facts;
+    const response = await request(this.fetch, `${this.base}${Route.upload}`, {
+      method: 'POST',
+      headers: {
+        [Header.fileId]: file.id,
+        [Header.startByte]: String(start),
+        // We never mean to restart: after a whole-file mismatch the server has already emptied the upload.
+        [Header.noRestart]: '1',
+        [Header.fileSize]: String(file.size),
+        [Header.fileName]: encodeURIComponent(file.name),
+        ...(file.type ? { [Header.fileType]: file.type } : {}),
+        ...digests,
+      },
+      body,
+      signal,
+    });
+    const text = await response.text();
+    const problem = problemOf(response, text);
+    if (problem?.type === Problem.contentDigestMismatch) return { kind: 'corrupted', offset: offsetOf(response, '') };
+    if (problem?.type === Problem.reprDigestMismatch) return { kind: 'reset' };
+    // Past a quota: the server's sentence says what to do, and sending again will not help.
+    if (problem?.type === Problem.quotaExceeded) throw new ServerError(response.status, problem.detail ?? text.trim(), undefined, problem.type);
+    const kind = classify(response.status);
+    if (kind === 'retry' || kind === 'fatal') throw new ServerError(response.status, text.trim(), byteCount(response.headers.get(Header.uploadLimit)));
+    return { kind, offset: offsetOf(response, text), complete: response.headers.get(Header.uploadComplete) === '1' };
+  }
+
+  /** DELETE /upload: the server forgets the upload and its bytes. */
+  async cancel(upload: UploadRef, signal: AbortSignal): Promise<void> {
+    const response = await request(this.fetch, `${this.base}${Route.upload}`, { method: 'DELETE', headers: { [Header.fileId]: upload.facts.id }, signal });
+    if (response.status !== 204 && response.status !== 200) throw new ServerError(response.status, await response.text());
+  }
+
+  private async held(id: string, signal: AbortSignal, progressOnly: boolean): Promise<Held> {
+    const headers = { [Header.fileId]: id, ...(progressOnly ? { [Header.progressPoll]: '1' } : {}) };
+    const response = await request(this.fetch, `${this.base}${Route.status}`, { method: 'GET', headers, signal });
+    const text = await response.text();
+    if (response.status !== 200) throw new ServerError(response.status, text.trim());
+    const received = byteCount(response.headers.get(Header.uploadReceived));
+    return {
+      offset: offsetOf(response, text),
+      complete: response.headers.get(Header.uploadComplete) === '1',
+      ...(received === undefined ? {} : { received }),
+    };
+  }
+}
+
+function offsetOf(response: Response, text: string): number {
+  const raw = response.headers.get(Header.uploadOffset) ?? text.trim();
+  const offset = byteCount(raw);
+  if (offset === undefined) throw new ServerError(response.status, `the server sent no usable offset ("${raw.slice(0, 40)}")`);
+  return offset;
+}

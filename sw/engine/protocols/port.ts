@@ -1,0 +1,99 @@
+// The protocol port: what the upload loop needs from any resumable server. Three adapters
+// speak it: Ferry's own protocol, tus 1.0 and the IETF Resumable Uploads draft. Each keeps the
+// loop's promises (docs/worker.md, "Protocols"): the offset comes from the server, never from
+// memory; every failure is thrown as a NetworkError, a ServerError or an UploadGone.
+import { NetworkError, ServerError, UploadGone } from '../errors.js';
+import { classify } from '../policy.js';
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface FileFacts {
+  id: string;
+  size: number;
+  name: string;
+  type: string;
+}
+
+/** One upload as a protocol sees it: the file, and its URL once a tus or IETF server made one. */
+export interface UploadRef {
+  facts: FileFacts;
+  url?: string;
+}
+
+export interface Held {
+  offset: number;
+  complete: boolean;
+  /** Bytes received including an open append's not yet verified ones, when more than `offset`. */
+  received?: number;
+  /** The upload's URL, when this call created it. */
+  url?: string;
+}
+
+export type AppendAnswer =
+  | { kind: 'ok'; offset: number; complete: boolean }
+  /** The start was not the server's offset: it says which (Ferry), or it must be asked (tus, IETF). */
+  | { kind: 'conflict'; offset?: number; complete?: boolean }
+  /** The body did not match its checksum: dropped, the held offset unchanged (ask again when absent). */
+  | { kind: 'corrupted'; offset?: number }
+  /** The whole file did not match its Repr-Digest: the server emptied the upload. */
+  | { kind: 'reset' };
+
+/** RFC 9530 digests of a chunk, as the loop makes them (Content-Digest, and Repr-Digest on the last). */
+export type DigestHeaders = Record<string, string>;
+
+export interface UploadProtocol {
+  /** The server can be asked for progress while an append travels, without stopping it. Else chunks are kept short. */
+  readonly pollsWhileSending: boolean;
+  /** The server checks the whole file's Repr-Digest, so a completed upload is verified. */
+  readonly verifiesFile: boolean;
+  /** Whether chunk digests reach a server that checks them (tus: only with the checksum extension and sha256). */
+  wantsDigests(signal: AbortSignal): Promise<boolean>;
+  /**
+   * Where the upload stands, as an offset the next append is accepted at. A protocol with upload URLs
+   * creates the upload first when `upload.url` is undefined, and returns the new URL in `url`.
+   */
+  status(upload: UploadRef, signal: AbortSignal): Promise<Held>;
+  /** A progress read during an append (only where `pollsWhileSending`); promises nothing. */
+  progress(upload: UploadRef, signal: AbortSignal): Promise<Held>;
+  /** Append `body` at `start`. A Blob slice, never an ArrayBuffer (docs/design.md §3.1: 25× slower). */
+  append(upload: UploadRef, start: number, body: Blob, signal: AbortSignal, digests: DigestHeaders): Promise<AppendAnswer>;
+  /** Tell the server to forget the upload (a no-op for one never created). */
+  cancel(upload: UploadRef, signal: AbortSignal): Promise<void>;
+}
+
+/** fetch, with a failure to get any answer thrown as a NetworkError. Cookies go only to this origin. */
+export async function request(fetch: FetchLike, url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, { credentials: 'same-origin', cache: 'no-store', ...init });
+  } catch (error) {
+    throw new NetworkError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
+
+/** An RFC 9457 problem body, when the answer is one. */
+export function problemOf(response: Response, text: string): { type?: string; detail?: string } | undefined {
+  if (response.headers.get('content-type')?.split(';', 1)[0] !== 'application/problem+json') return undefined;
+  try {
+    return JSON.parse(text) as { type?: string; detail?: string };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A non-negative whole number from a header, or undefined. */
+export function byteCount(value: string | null): number | undefined {
+  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
+  const number = Number(value.trim());
+  return Number.isSafeInteger(number) ? number : undefined;
+}
+
+/** 404 or 410 for an upload URL: the server forgot it (expired, removed, or a new server). */
+export function refuseGone(response: Response): void {
+  if (response.status === 404 || response.status === 410) throw new UploadGone(response.status);
+}
+
+/** An answer the loop does not use, as a ServerError: a 5xx, 408 or 429 is retried, a success without what we need too. */
+export async function refusal(response: Response, reason?: string, limit?: number): Promise<ServerError> {
+  const text = reason ?? (await response.text().catch(() => '')).trim();
+  return new ServerError(classify(response.status) === 'ok' ? 502 : response.status, text, limit);
+}
