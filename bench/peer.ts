@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { launchChromium } from '../testkit/chromium.js';
 import { forkFerry } from '../testkit/ferry.js';
-import { forkServer } from '../testkit/processes.js';
+import { forkTusServer } from '../testkit/tus.js';
 import { settleDisk } from './processes.js';
 
 export interface PeerResults {
@@ -16,7 +16,7 @@ export interface PeerResults {
 
 /** The same file with the same tus-js-client page, to @tus/server and then to Ferry. */
 export async function measureTus(work: string, file: string): Promise<PeerResults> {
-  const server = await forkServer(path.join(import.meta.dirname, 'tus-server.js'), { env: { TUS_DIR: path.join(work, 'tus-files') } });
+  const server = await forkTusServer(path.join(work, 'tus-files'));
   const ferry = await forkFerry({ dataDir: path.join(work, 'tus-to-ferry'), env: { LOG_LEVEL: 'warn', CORS_ORIGINS: server.url } });
   try {
     const tusServerSeconds = await timeTusPage(server.url, file);

@@ -1,6 +1,6 @@
-// The peer: @tus/server with @tus/file-store at their documented defaults, and a
-// page that uploads a picked file with tus-js-client at its defaults. Forked by
-// the bench; sends { port } once listening.
+// The peer: @tus/server with @tus/file-store at their documented defaults (any origin may
+// call it, as by default), and a page that uploads a picked file with tus-js-client at its
+// defaults. Forked by the bench and the e2e tests (testkit/tus.ts); sends { port } once listening.
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,4 +33,4 @@ const server = createServer({ requestTimeout: 0 }, (req, res) => {
   if (req.url === '/tus.min.js') return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(clientBundle);
   res.writeHead(200, { 'Content-Type': 'text/html' }).end(page);
 });
-server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));

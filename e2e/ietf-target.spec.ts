@@ -1,0 +1,45 @@
+// The worker speaking the IETF Resumable Uploads draft (UPLOAD_TARGET=ietf:…) to Ferry's own
+// /uploads/, through a cut and a reload; the stored file is compared by SHA-256.
+import { expect, test } from '@playwright/test';
+import type { CompletedFile } from '../common/protocol.js';
+import { storedSha } from '../build/testkit/server-view.js';
+import { MB, useHarness, type Harness, type SourceFile } from './harness.ts';
+
+const harness = useHarness();
+let app: Harness;
+test.beforeEach(() => {
+  app = harness();
+});
+
+/** Wait until the row's bar (bytes the server confirmed) passes `above`. */
+async function confirmedAbove(file: SourceFile, above: number): Promise<void> {
+  await expect.poll(() => app.row(file.name).locator('progress').evaluate((bar: HTMLProgressElement) => bar.value), { timeout: 30_000 }).toBeGreaterThan(above);
+}
+
+async function expectStored(file: SourceFile): Promise<void> {
+  await expect(app.row(file.name)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  const cookie = await app.cookie();
+  const files = (await (await fetch(`${app.ferry.url}/files`, { headers: { cookie } })).json()) as CompletedFile[];
+  const stored = files.filter((entry) => entry.name === file.name);
+  expect(stored.map((entry) => entry.size), 'one upload of it on the server').toEqual([file.size]);
+  expect(stored[0]!.id, 'made through /uploads/, not Ferry\'s own protocol').toMatch(/^[0-9a-f]{32}$/);
+  expect(await storedSha(app.ferry.url, cookie, stored[0]!.id)).toBe(file.sha256);
+}
+
+for (const version of ['8', '6'] as const) {
+  test(`IETF draft (interop ${version}) to Ferry's /uploads/: a cut and a reload mid-upload, and the file arrives exact`, async () => {
+    await app.replaceServer({ UPLOAD_TARGET: `ietf${version === '8' ? '' : '@6'}:${app.url}/uploads/` });
+    await app.open();
+    app.proxy.throttle(2 * MB);
+    const file = await app.makeFile(`draft-${version}-scan.dcm`, 8 * MB);
+    await app.pick([file]);
+    await confirmedAbove(file, MB);
+    app.proxy.cutAll();
+    await confirmedAbove(file, 2 * MB);
+    await app.page.reload();
+    await expect(app.page.locator('body')).toHaveAttribute('data-ready', 'true');
+    await confirmedAbove(file, 2 * MB);
+    app.proxy.throttle(undefined);
+    await expectStored(file);
+  });
+}
