@@ -1,10 +1,15 @@
 // The same upload with the most used resumable stack (tus-js-client in the page,
 // @tus/server with its file store) on the same disk, in the same kind of browser; and
-// the same page and client against Ferry's tus endpoint.
+// the same page and client against Ferry's tus endpoint; and Ferry's worker uploading to
+// @tus/server (UPLOAD_TARGET=tus:…) against that page.
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { launchChromium } from '../testkit/chromium.js';
+import { FaultProxy } from '../testkit/fault-proxy.js';
 import { forkFerry } from '../testkit/ferry.js';
-import { forkTusServer } from '../testkit/tus.js';
+import { sha256OfFile } from '../testkit/server-view.js';
+import { forkTusServer, tusSha256, tusUploads } from '../testkit/tus.js';
+import { AppSession } from './app-session.js';
 import { settleDisk } from './processes.js';
 
 export interface PeerResults {
@@ -33,6 +38,54 @@ export async function measureTus(work: string, file: string): Promise<PeerResult
 async function mintToken(url: string): Promise<{ token: string }> {
   const cookie = (await fetch(`${url}/files`)).headers.get('set-cookie')!.split(';', 1)[0]!;
   return (await (await fetch(`${url}/tokens`, { method: 'POST', headers: { cookie } })).json()) as { token: string };
+}
+
+export interface WorkerToTusResults {
+  /** Ferry's app with UPLOAD_TARGET=tus:… → @tus/server, pick → done. */
+  ferrySeconds: number;
+  /** tus-js-client in a page → the same @tus/server, pick → onSuccess. */
+  tusSeconds: number;
+  /** Ferry's upload is byte-exact in the tus store. */
+  intact: boolean;
+}
+
+/**
+ * Ferry's worker uploading to @tus/server, against tus-js-client in a page uploading to the same
+ * server, the same file: on loopback, or through the fault proxy at `bytesPerSecond`.
+ */
+export async function measureWorkerToTus(work: string, file: string, bytesPerSecond?: number): Promise<WorkerToTusResults> {
+  const dir = path.join(work, `tus-target-${bytesPerSecond ?? 'loopback'}`);
+  const tus = await forkTusServer(dir);
+  const proxy = bytesPerSecond === undefined ? undefined : await new FaultProxy(tus.port).listen();
+  proxy?.throttle(bytesPerSecond);
+  const tusUrl = proxy?.url ?? tus.url;
+  const ferry = await forkFerry({ dataDir: path.join(work, `ferry-to-tus-${bytesPerSecond ?? 'loopback'}`), env: { LOG_LEVEL: 'warn', UPLOAD_TARGET: `tus:${tusUrl}/files/` } });
+  try {
+    const tusSeconds = await timeTusPage(tusUrl, file);
+    for (const upload of await tusUploads(dir)) await Promise.all([rm(path.join(dir, upload.id)), rm(path.join(dir, `${upload.id}.json`))]);
+    const ferrySeconds = await timeWorker(ferry.url, file);
+    const uploads = await tusUploads(dir);
+    const intact = uploads.length === 1 && (await tusSha256(dir, uploads[0]!.id)) === (await sha256OfFile(file));
+    return { ferrySeconds, tusSeconds, intact };
+  } finally {
+    await ferry.stop();
+    await proxy?.close();
+    await tus.stop();
+  }
+}
+
+/** Seconds from picking `file` in Ferry's app at `appUrl` to its row reading done. */
+async function timeWorker(appUrl: string, file: string): Promise<number> {
+  const app = await AppSession.open(appUrl);
+  try {
+    await settleDisk();
+    const started = Date.now();
+    await app.pick(file);
+    await app.waitForState(path.basename(file), 'done');
+    return (Date.now() - started) / 1000;
+  } finally {
+    await app.close();
+  }
 }
 
 /** Seconds from picking `file` in the tus page at `pageUrl` to tus-js-client's onSuccess. */

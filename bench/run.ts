@@ -8,7 +8,7 @@ import { MiB } from './app-session.js';
 import { measureBrowser } from './browser.js';
 import { measureOnline, measureProgress, measureResume } from './faults.js';
 import { measureIntegrityAtLink } from './integrity-link.js';
-import { measureTus } from './peer.js';
+import { measureTus, measureWorkerToTus } from './peer.js';
 import { printTable, type Row } from './report.js';
 import { clusterVersusSingle } from './cluster-bench.js';
 import { curlVersusSink, scaleVersusSink, startFerry } from './server-bench.js';
@@ -78,6 +78,9 @@ async function main(): Promise<void> {
     log('peer: tus-js-client + @tus/server');
     const peer = await measureTus(work, big);
     const tusSeconds = peer.tusServerSeconds;
+    log(`worker → @tus/server vs tus-js-client → @tus/server: loopback (${sizes.big / MiB} MiB), and ${LINK_BYTES_PER_SECOND / 1e6} MB/s (${sizes.linkIntegrity / MiB} MiB)`);
+    const toTusLoopback = await measureWorkerToTus(work, big);
+    const toTusLink = await measureWorkerToTus(work, await makeFile(at('to-tus-link.bin'), sizes.linkIntegrity), LINK_BYTES_PER_SECOND);
 
     const big_ = sizes.big;
     const scaleBytes = sizes.scaleEach * scaleCount;
@@ -133,6 +136,16 @@ async function main(): Promise<void> {
         tusClientToFerryMBps: MBps(big_, peer.ferrySeconds),
         tusClientToFerryVsTusServer: tusSeconds / peer.ferrySeconds,
       },
+      workerToTus: {
+        loopback: { fileMiB: big_ / MiB, ferryMBps: MBps(big_, toTusLoopback.ferrySeconds), tusClientMBps: MBps(big_, toTusLoopback.tusSeconds), ratioVsTusClient: toTusLoopback.tusSeconds / toTusLoopback.ferrySeconds },
+        link: {
+          linkMBps: LINK_BYTES_PER_SECOND / 1e6,
+          fileMiB: sizes.linkIntegrity / MiB,
+          ferryMBps: MBps(sizes.linkIntegrity, toTusLink.ferrySeconds),
+          tusClientMBps: MBps(sizes.linkIntegrity, toTusLink.tusSeconds),
+          ratioVsTusClient: toTusLink.tusSeconds / toTusLink.ferrySeconds,
+        },
+      },
     };
 
     const f0 = (value: number) => value.toFixed(0);
@@ -154,9 +167,11 @@ async function main(): Promise<void> {
       { measure: `Scale, ${scaleCount} × ${sizes.scaleEach / MiB} MiB (MB/s)`, ferry: f0(results.scale.ferryMBps), baseline: `sink ${f0(results.scale.sinkMBps)}`, ratio: results.scale.ratioVsSink, goal: '≥ 0.8 × sink', met: results.scale.ratioVsSink >= 0.8 },
       { measure: `Cluster, ${scaleCount} × ${sizes.scaleEach / MiB} MiB via nginx (MB/s)`, ferry: f0(results.cluster.clusterMBps), baseline: `one instance, filesystem ${f0(results.cluster.singleFsMBps)}`, ratio: results.cluster.ratioVsSingleFs },
       { measure: `Peer, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.peer.ferryMBps), baseline: `tus ${f0(results.peer.tusMBps)}`, ratio: results.peer.ratioVsTus, goal: '≥ 1.0 × tus', met: results.peer.ratioVsTus >= 1 },
+      { measure: `Ferry's worker → @tus/server, loopback, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.workerToTus.loopback.ferryMBps), baseline: `tus-js-client ${f0(results.workerToTus.loopback.tusClientMBps)}`, ratio: results.workerToTus.loopback.ratioVsTusClient },
+      { measure: `Ferry's worker → @tus/server at ${f0(results.workerToTus.link.linkMBps)} MB/s, ${sizes.linkIntegrity / MiB} MiB (MB/s)`, ferry: f0(results.workerToTus.link.ferryMBps), baseline: `tus-js-client ${f0(results.workerToTus.link.tusClientMBps)}`, ratio: results.workerToTus.link.ratioVsTusClient },
       { measure: `tus-js-client → Ferry, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.peer.tusClientToFerryMBps), baseline: `→ @tus/server ${f0(results.peer.tusMBps)}`, ratio: results.peer.tusClientToFerryVsTusServer, goal: '≥ 1.0', met: results.peer.tusClientToFerryVsTusServer >= 1 },
     ];
-    const intact = [resume.intact, online.intact, progress.intact, linkIntegrity.intact].every(Boolean);
+    const intact = [resume.intact, online.intact, progress.intact, linkIntegrity.intact, toTusLoopback.intact, toTusLink.intact].every(Boolean);
     printTable(rows, results.machine, intact);
     await mkdir(path.join(root, 'bench/results'), { recursive: true });
     await writeFile(path.join(root, 'bench/results/latest.json'), `${JSON.stringify({ ...results, goals: rows.filter((row) => row.goal), faultUploadsIntact: intact }, null, 2)}\n`);
