@@ -5,7 +5,8 @@ const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
 export function formatBytes(bytes: number): string {
   let value = bytes;
   let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
+  // Compare what will be shown, not the raw value: 999.96 kB reads "1.0 MB", never "1000 kB".
+  while (unit < UNITS.length - 1 && Number(value.toFixed(value < 100 ? 1 : 0)) >= 1000) {
     value /= 1000;
     unit += 1;
   }

@@ -16,6 +16,8 @@ export interface UploadView {
   message?: string;
   /** Epoch ms of the next retry, while waiting. */
   retryAt?: number;
+  /** Failed for good (a refusal, a changed file): only Remove is offered. */
+  final?: boolean;
   addedAt: number;
   /** Bytes per second, from server-confirmed offsets. */
   rate: number;

@@ -139,12 +139,12 @@ test('to @tus/server: an upload the server forgot starts again with a new creati
 test('to @tus/server: pause and resume, and cancel terminates the upload on the server', async () => {
   await app.open();
   tusProxy.throttle(1 * MB);
-  const kept = await app.makeFile('keep-me.bin', 4 * MB);
+  const kept = await app.makeFile('keep-me.bin', 24 * MB);
   const dropped = await app.makeFile('drop-me.bin', 20 * MB);
   await app.pick([kept, dropped]);
   await expect.poll(async () => (await tusUploads(dir)).filter((upload) => upload.bytes > 0).length, { timeout: 30_000 }).toBe(2);
   await app.row(dropped.name).getByRole('button', { name: 'Cancel' }).click();
-  await expect(app.row(dropped.name)).toHaveCount(0);
+  await expect(app.row(dropped.name)).toHaveCount(0, { timeout: 15_000 });
   await expect.poll(async () => (await tusUploads(dir)).length, { timeout: 10_000, message: 'the DELETE removed it from the tus store' }).toBe(1);
 
   await app.row(kept.name).getByRole('button', { name: 'Pause' }).click();

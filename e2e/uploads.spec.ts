@@ -100,7 +100,9 @@ test('pause, resume and cancel', async () => {
   await app.waitForServerOffset(dropped.name, 0);
   const droppedId = await app.idOf(dropped.name);
   await app.row(dropped.name).getByRole('button', { name: 'Cancel' }).click();
-  await expect(app.row(dropped.name)).toHaveCount(0);
+  // Undoable for a few seconds (the upload is paused meanwhile), then gone.
+  await expect(app.row(dropped.name).getByRole('button', { name: 'Undo' })).toBeFocused();
+  await expect(app.row(dropped.name)).toHaveCount(0, { timeout: 15_000 });
   // Cancel also sent DELETE: the server holds nothing for it (bytes still in flight are refused, not kept).
   await expect.poll(() => app.serverOffsetOfId(droppedId), { timeout: 10_000 }).toBe(0);
 
@@ -146,14 +148,17 @@ test('every open page sees the same uploads, and a control in one shows in the o
   await expect(app.row(file.name)).toHaveAttribute('data-state', 'done');
 });
 
-test('a file the server refuses fails with a sentence and a Retry button, not a stack trace', async () => {
+test('a file the server refuses fails with a sentence and a Remove button, not Retry or a stack trace', async () => {
   await app.replaceServer({ MAX_UPLOAD_BYTES: '1000000' });
   await app.open();
   const file = await app.makeFile('too-big.mov', 2 * MB);
   await app.pick([file]);
   await expect(app.row(file.name)).toHaveAttribute('data-state', 'failed');
   await expect(app.row(file.name).locator('.message')).toHaveText(/^This file is too large for the server: it accepts files of up to 1\.0 MB\.$/);
-  await expect(app.row(file.name).getByRole('button', { name: 'Retry now' })).toBeVisible();
+  // Sending again cannot help: no Retry, and Remove forgets it.
+  await expect(app.row(file.name).getByRole('button', { name: 'Retry now' })).toHaveCount(0);
+  await app.row(file.name).getByRole('button', { name: 'Remove' }).click();
+  await expect(app.row(file.name)).toHaveCount(0);
 });
 
 test('a proxy that flips one byte in an append body: the server refuses that chunk, and the file still arrives exact', async () => {

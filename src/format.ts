@@ -24,7 +24,7 @@ export function progressLine(upload: UploadView): string {
 export const STATE_LABELS: Record<UploadState, string> = {
   queued: 'Queued',
   uploading: 'Uploading',
-  'waiting-for-network': 'Waiting for network',
+  'waiting-for-network': 'Waiting',
   paused: 'Paused',
   done: 'Done',
   failed: 'Failed',
@@ -39,3 +39,17 @@ export function statusMessage(upload: UploadView, now: number): string {
   }
   return upload.message ?? '';
 }
+
+/** "5 minutes ago", "yesterday": how long ago `then` was, in the page's language. */
+export function relativeTime(then: number, now: number, locale?: string): string {
+  const seconds = Math.round((then - now) / 1000);
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const steps: Array<[Intl.RelativeTimeFormatUnit, number]> = [['second', 60], ['minute', 60], ['hour', 24], ['day', 7], ['week', 4.35], ['month', 12], ['year', Infinity]];
+  let value = seconds;
+  for (const [unit, size] of steps) {
+    if (Math.abs(value) < size) return format.format(Math.round(value), unit);
+    value /= size;
+  }
+  return format.format(Math.round(value), 'year');
+}
+

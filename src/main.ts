@@ -14,7 +14,14 @@ const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>
 const banner = $<HTMLDivElement>('#banner');
 const notices = $<HTMLUListElement>('#notices');
 const picker = $<HTMLInputElement>('#picker');
-const completed = new CompletedView($('#completed'), $('#completed-empty'));
+const clearFinished = $<HTMLButtonElement>('#clear-finished');
+// Rows of finished uploads that the server's list shows are hidden, so no file is listed twice.
+let listed: ReadonlySet<string> = new Set();
+let queue: QueueView | undefined;
+const completed = new CompletedView($('#completed'), $('#completed-empty'), $('#completed-note'), (ids) => {
+  listed = ids;
+  queue?.hideListed(ids);
+});
 const storage = new StorageView($('#storage'));
 new TokensView($('#elsewhere'));
 
@@ -35,15 +42,34 @@ let serverReachable = true;
 
 function showNetwork(uploads: UploadView[]): void {
   const waiting = uploads.some((upload) => upload.state === 'waiting-for-network');
-  if (!navigator.onLine || !serverReachable) {
-    banner.textContent = 'You are offline, or the server cannot be reached. Your files are kept in this browser and continue when the connection is back.';
+  // Offline and "the server is unreachable" are different troubles with different remedies: say which.
+  if (!navigator.onLine) {
+    banner.textContent = 'You are offline. Your files are kept in this browser and continue when the connection is back.';
+  } else if (!serverReachable) {
+    banner.textContent = 'The server cannot be reached. Your files are kept in this browser and continue when it is back.';
   } else if (waiting) {
-    banner.textContent = 'Waiting for the server or the network. Uploads resume by themselves; nothing is lost.';
+    banner.textContent = 'Some uploads are waiting to retry. They resume by themselves; nothing is lost.';
   } else {
     banner.textContent = '';
   }
   banner.hidden = banner.textContent === '';
+  clearFinished.hidden = !queue?.hasFinished();
 }
+
+// "Install": offered only when the browser says the app can be installed, never on its own.
+type InstallPrompt = Event & { prompt(): Promise<void> };
+const install = $<HTMLButtonElement>('#install');
+let installPrompt: InstallPrompt | undefined;
+window.addEventListener('beforeinstallprompt', (event) => {
+  event.preventDefault();
+  installPrompt = event as InstallPrompt;
+  install.hidden = false;
+});
+install.addEventListener('click', () => {
+  install.hidden = true;
+  void installPrompt?.prompt();
+  installPrompt = undefined;
+});
 
 async function main(): Promise<void> {
   if (!('serviceWorker' in navigator)) {
@@ -57,12 +83,14 @@ async function main(): Promise<void> {
   const elsewhere = destinationSentence(target);
   if (elsewhere) completed.showElsewhere(elsewhere);
   const act = (action: Action, id: string) => void client[action](id);
-  const queue = new QueueView($('#queue'), $('#queue-empty'), act);
+  queue = new QueueView($('#queue'), $('#queue-empty'), act);
+  queue.hideListed(listed);
+  const rows = queue;
 
   client.subscribe((message: WorkerMessage) => {
     switch (message.type) {
       case 'ferry:update':
-        queue.update(message.upload);
+        rows.update(message.upload);
         if (message.upload.state === 'done') {
           void refreshCompleted();
           void storage.refresh();
@@ -71,16 +99,16 @@ async function main(): Promise<void> {
         }
         break;
       case 'ferry:removed':
-        queue.remove(message.id);
+        rows.remove(message.id);
         break;
     }
-    showNetwork(queue.all());
+    showNetwork(rows.all());
   });
 
   const refreshCompleted = async () => {
     if (elsewhere) return;
     serverReachable = await completed.refresh();
-    showNetwork(queue.all());
+    showNetwork(rows.all());
   };
   // While the server is out of reach, look again now and then, so the banner clears by itself.
   setInterval(() => {
@@ -120,10 +148,10 @@ async function main(): Promise<void> {
   atOnce.addEventListener('change', () => void client.setConcurrency(Number(atOnce.value)));
   $('#clear-finished').addEventListener('click', () => void client.clearFinished());
   window.addEventListener('online', () => void refreshCompleted());
-  window.addEventListener('offline', () => showNetwork(queue.all()));
+  window.addEventListener('offline', () => showNetwork(rows.all()));
 
-  queue.replaceAll(await client.hello());
-  showNetwork(queue.all());
+  rows.replaceAll(await client.hello());
+  showNetwork(rows.all());
   await Promise.all([refreshCompleted(), storage.refresh()]);
   document.body.dataset.ready = 'true';
 }

@@ -23,7 +23,7 @@ const SYNC_LEASE_MS = 150_000;
 const store = QueueStore.open();
 const engine = store.then(async (queue) => {
   const { concurrency, digests } = await queue.settings();
-  return new Engine({ protocols: protocolsOver((url, init) => fetch(url, init)), store: queue, broadcast, concurrency, digests });
+  return new Engine({ protocols: protocolsOver((url, init) => fetch(url, init)), store: queue, broadcast, concurrency, digests, online: () => self.navigator.onLine });
 });
 
 function broadcast(message: WorkerMessage): void {

@@ -1,19 +1,45 @@
-// The files the server holds for this browser, from GET /files.
-import { downloadPath, Route, type CompletedFile } from '../../common/protocol.js';
+// The files the server holds for this browser, from GET /files: each with a download link, a
+// Verified badge, when it finished, and a Delete button. The last list is kept in localStorage, so
+// an app opened offline still shows it, marked with when it was last checked.
+import { downloadPath, Header, Route, type CompletedFile } from '../../common/protocol.js';
 import { formatBytes } from '../../common/format.js';
+import { relativeTime } from '../format.js';
+
+const KEPT = 'ferry:completed';
+
+interface Kept {
+  files: CompletedFile[];
+  checkedAt: number;
+}
 
 export class CompletedView {
-  constructor(private readonly list: HTMLUListElement, private readonly empty: HTMLElement) {}
+  private checkedAt: number | undefined;
+
+  constructor(
+    private readonly list: HTMLUListElement,
+    private readonly empty: HTMLElement,
+    private readonly note: HTMLElement,
+    /** Called with the ids listed, whenever the list changes. */
+    private readonly onListed: (ids: ReadonlySet<string>) => void,
+  ) {
+    list.addEventListener('click', (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-delete]');
+      if (button) void this.remove(button.dataset.delete!, button);
+    });
+    const kept = localStorage.getItem(KEPT);
+    if (kept) this.show(JSON.parse(kept) as Kept, false);
+  }
 
   /** Uploads go to another server, which Ferry cannot list: say where instead. */
   showElsewhere(sentence: string): void {
     this.list.replaceChildren();
     this.list.hidden = true;
+    this.note.hidden = true;
     this.empty.textContent = sentence;
     this.empty.hidden = false;
   }
 
-  /** Reload the list; false when the server could not be reached (what is shown stays). */
+  /** Reload the list; false when the server could not be reached (the last list stays, marked as such). */
   async refresh(): Promise<boolean> {
     let files: CompletedFile[];
     try {
@@ -21,11 +47,37 @@ export class CompletedView {
       if (!response.ok) return true;
       files = (await response.json()) as CompletedFile[];
     } catch {
+      this.markStale();
       return false;
     }
+    const kept: Kept = { files, checkedAt: Date.now() };
+    localStorage.setItem(KEPT, JSON.stringify(kept));
+    this.show(kept, true);
+    return true;
+  }
+
+  private show({ files, checkedAt }: Kept, fresh: boolean): void {
+    this.checkedAt = checkedAt;
     this.list.replaceChildren(...files.map(fileItem));
     this.empty.hidden = files.length > 0;
-    return true;
+    if (fresh) this.note.hidden = true;
+    else this.markStale();
+    this.onListed(new Set(files.map((file) => file.id)));
+  }
+
+  private markStale(): void {
+    if (this.checkedAt === undefined) return;
+    this.note.textContent = `The server cannot be reached; this list was last checked ${relativeTime(this.checkedAt, Date.now())}.`;
+    this.note.hidden = false;
+  }
+
+  private async remove(id: string, button: HTMLButtonElement): Promise<void> {
+    button.disabled = true;
+    const response = await fetch(Route.upload, { method: 'DELETE', headers: { [Header.fileId]: id } }).catch(() => undefined);
+    button.disabled = false;
+    if (response?.ok) await this.refresh();
+    else this.note.textContent = 'The file could not be deleted: the server cannot be reached. Try again later.';
+    if (!response?.ok) this.note.hidden = false;
   }
 }
 
@@ -36,10 +88,29 @@ function fileItem(file: CompletedFile): HTMLLIElement {
   link.href = downloadPath(file.id);
   link.download = file.name;
   link.textContent = file.name;
+  link.className = 'file-name';
+  const badge = document.createElement('span');
+  badge.className = 'badge';
+  badge.textContent = 'Verified';
+  badge.title = "The server's copy matched this browser's SHA-256 of the file.";
+  badge.hidden = !file.verified;
   const meta = document.createElement('span');
   meta.className = 'file-meta';
-  meta.textContent = `${formatBytes(file.size)} · ${new Date(file.completedAt).toLocaleString()}`;
-  meta.title = `SHA-256 ${file.sha256}`;
-  item.append(link, meta);
+  const at = new Date(file.completedAt);
+  meta.textContent = `${formatBytes(file.size)} · ${relativeTime(at.getTime(), Date.now())}`;
+  meta.title = `${at.toLocaleString()} · SHA-256 ${file.sha256}`;
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'quiet';
+  remove.dataset.delete = file.id;
+  remove.textContent = 'Delete';
+  remove.setAttribute('aria-label', `Delete “${file.name}” from the server`);
+  const head = document.createElement('div');
+  head.className = 'file-head';
+  head.append(link, badge);
+  const tail = document.createElement('div');
+  tail.className = 'file-tail';
+  tail.append(meta, remove);
+  item.append(head, tail);
   return item;
 }

@@ -2,34 +2,75 @@
 import type { UploadState, UploadView } from '../../common/messages.js';
 import { progressLine, STATE_LABELS, statusMessage } from '../format.js';
 
+/** What the worker is asked to do. */
 export type Action = 'pause' | 'resume' | 'cancel' | 'retry';
+/** What a row's buttons do: the worker's actions, Remove (a cancel with nothing to undo) and Undo. */
+type RowAction = Action | 'remove' | 'undo';
 
-const ACTIONS: Record<UploadState, Action[]> = {
+const ACTIONS: Record<UploadState, RowAction[]> = {
   queued: ['pause', 'cancel'],
   uploading: ['pause', 'cancel'],
   'waiting-for-network': ['retry', 'pause', 'cancel'],
   paused: ['resume', 'cancel'],
   done: [],
-  failed: ['retry', 'cancel'],
+  failed: ['retry', 'remove'],
 };
 
-const ACTION_LABELS: Record<Action, string> = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel', retry: 'Retry now' };
+const ACTION_LABELS: Record<RowAction, string> = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel', retry: 'Retry now', remove: 'Remove', undo: 'Undo' };
+
+/** A cancel waits this long for an Undo before the worker is told (the upload is paused meanwhile). */
+export const UNDO_MS = 5000;
+
+function actionsFor(upload: UploadView, cancelling: boolean): RowAction[] {
+  if (cancelling) return ['undo'];
+  // A refusal or a changed file: sending again cannot help, so Retry is not offered.
+  if (upload.state === 'failed' && upload.final) return ['remove'];
+  return ACTIONS[upload.state];
+}
 
 export class QueueView {
   private readonly uploads = new Map<string, UploadView>();
+  private listed: ReadonlySet<string> = new Set();
+  /** Cancels waiting for an Undo: the timer that sends them, and whether the upload was running. */
+  private readonly cancelling = new Map<string, { timer: ReturnType<typeof setTimeout>; wasRunning: boolean }>();
 
   constructor(
     private readonly list: HTMLUListElement,
     private readonly empty: HTMLElement,
-    onAction: (action: Action, id: string) => void,
+    private readonly onAction: (action: Action, id: string) => void,
   ) {
     list.addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
       const row = button?.closest<HTMLLIElement>('li[data-id]');
-      if (button && row) onAction(button.dataset.action as Action, row.dataset.id!);
+      if (button && row) this.act(button.dataset.action as RowAction, row.dataset.id!);
     });
     // Countdowns to the next retry tick even when no message arrives.
     setInterval(() => this.refreshMessages(), 1000);
+  }
+
+  private act(action: RowAction, id: string): void {
+    const upload = this.uploads.get(id);
+    if (!upload) return;
+    if (action === 'cancel') {
+      // Cancel is undoable for a few seconds: pause now, forget only if no Undo comes.
+      const wasRunning = upload.state !== 'paused';
+      const timer = setTimeout(() => {
+        this.cancelling.delete(id);
+        this.onAction('cancel', id);
+      }, UNDO_MS);
+      this.cancelling.set(id, { timer, wasRunning });
+      if (wasRunning) this.onAction('pause', id);
+      this.update(upload);
+    } else if (action === 'undo') {
+      const pending = this.cancelling.get(id);
+      if (!pending) return;
+      clearTimeout(pending.timer);
+      this.cancelling.delete(id);
+      if (pending.wasRunning) this.onAction('resume', id);
+      this.update(upload);
+    } else {
+      this.onAction(action === 'remove' ? 'cancel' : action, id);
+    }
   }
 
   replaceAll(uploads: UploadView[]): void {
@@ -46,22 +87,43 @@ export class QueueView {
       row = createRow(upload.id);
       this.list.prepend(row);
     }
-    fillRow(row, upload);
+    fillRow(row, upload, this.cancelling.has(upload.id));
+    row.hidden = this.isListed(upload.id);
     this.toggleEmpty();
   }
 
   remove(id: string): void {
     this.uploads.delete(id);
-    this.list.querySelector(`li[data-id="${CSS.escape(id)}"]`)?.remove();
+    const row = this.list.querySelector<HTMLLIElement>(`li[data-id="${CSS.escape(id)}"]`);
+    // A removed row that held the focus hands it on to the next row's first control, not to the page.
+    const next = row?.contains(document.activeElement) ? (row.nextElementSibling ?? row.previousElementSibling) : undefined;
+    row?.remove();
+    if (next) focusIn(next as HTMLElement, this.list);
     this.toggleEmpty();
+  }
+
+  /** Finished uploads the server's list shows: their rows would only say the same thing twice. */
+  hideListed(ids: ReadonlySet<string>): void {
+    this.listed = ids;
+    for (const row of this.list.querySelectorAll<HTMLLIElement>('li[data-id]')) row.hidden = this.isListed(row.dataset.id!);
+    this.toggleEmpty();
+  }
+
+  /** Whether a finished row is on screen (one the server's list does not already show). */
+  hasFinished(): boolean {
+    return this.all().some((upload) => upload.state === 'done' && !this.isListed(upload.id));
   }
 
   all(): UploadView[] {
     return [...this.uploads.values()];
   }
 
+  private isListed(id: string): boolean {
+    return this.uploads.get(id)?.state === 'done' && this.listed.has(id);
+  }
+
   private toggleEmpty(): void {
-    this.empty.hidden = this.uploads.size > 0;
+    this.empty.hidden = [...this.uploads.keys()].some((id) => !this.isListed(id));
   }
 
   private refreshMessages(): void {
@@ -77,6 +139,7 @@ function createRow(id: string): HTMLLIElement {
   const row = document.createElement('li');
   row.className = 'upload';
   row.dataset.id = id;
+  row.tabIndex = -1; // so that focus can rest on a row that has no controls left
   row.innerHTML = `
     <div class="upload-head"><span class="name"></span><span class="state"></span></div>
     <progress class="bar" max="1" value="0"></progress>
@@ -86,28 +149,40 @@ function createRow(id: string): HTMLLIElement {
   return row;
 }
 
-function fillRow(row: HTMLLIElement, upload: UploadView): void {
+function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: boolean): void {
   row.dataset.state = upload.state;
+  row.classList.toggle('cancelling', cancelling);
   row.querySelector('.name')!.textContent = upload.name;
   row.querySelector<HTMLElement>('.name')!.title = upload.name;
-  row.querySelector('.state')!.textContent = STATE_LABELS[upload.state];
+  row.querySelector('.state')!.textContent = cancelling ? 'Cancelled' : STATE_LABELS[upload.state];
   const bar = row.querySelector<HTMLProgressElement>('.bar')!;
   bar.max = Math.max(upload.size, 1);
   bar.value = upload.size === 0 && upload.state === 'done' ? 1 : upload.offset;
   bar.setAttribute('aria-label', `${upload.name}: ${progressLine(upload)}`);
   row.querySelector('.detail')!.textContent = progressLine(upload);
-  row.querySelector('.message')!.textContent = statusMessage(upload, Date.now());
+  row.querySelector('.message')!.textContent = cancelling ? 'Cancelled. It will be removed in a few seconds unless you undo.' : statusMessage(upload, Date.now());
   const actions = row.querySelector<HTMLDivElement>('.actions')!;
-  const wanted = ACTIONS[upload.state];
+  const wanted = actionsFor(upload, cancelling);
   if (actions.dataset.for !== wanted.join()) {
+    // Pause becomes Resume: keep the focus on the row's controls, never drop it to the page.
+    const hadFocus = row.contains(document.activeElement) && document.activeElement !== row;
     actions.dataset.for = wanted.join();
     actions.replaceChildren(...wanted.map((action) => {
       const button = document.createElement('button');
       button.type = 'button';
       button.dataset.action = action;
       button.textContent = ACTION_LABELS[action];
-      button.className = action === 'cancel' ? 'quiet' : '';
+      // Each button names its file: "Pause" alone is ambiguous with several rows.
+      button.setAttribute('aria-label', `${ACTION_LABELS[action]} “${upload.name}”`);
+      button.className = action === 'cancel' || action === 'remove' ? 'quiet' : '';
       return button;
     }));
+    if (hadFocus) focusIn(row, row);
   }
+}
+
+/** Focus the first control of `row`, else the row itself, else `fallback`. */
+function focusIn(row: HTMLElement, fallback: HTMLElement): void {
+  const target = row.querySelector<HTMLElement>('button') ?? (row.tabIndex === -1 ? row : fallback);
+  target.focus();
 }

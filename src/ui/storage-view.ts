@@ -21,7 +21,9 @@ export class StorageView {
     if (!navigator.storage?.estimate) return;
     this.lastRefresh = Date.now();
     const { usage = 0, quota = 0 } = await navigator.storage.estimate();
-    const kept = this.persisted ? 'kept until the uploads finish' : 'the browser may clear it when space runs low';
-    this.line.textContent = `Browser storage: ${formatBytes(usage)} used of ${formatBytes(quota)} (${kept}).`;
+    // Plain facts, not a warning: what is kept here and how much room is left.
+    this.line.textContent = usage < 1_000_000
+      ? 'Files you pick are kept in this browser until they are uploaded.'
+      : `Kept in this browser until uploaded: ${formatBytes(usage)} (room for ${formatBytes(Math.max(0, quota - usage))} more).`;
   }
 }

@@ -27,6 +27,8 @@ export interface EngineDeps {
   /** Send integrity digests (default true). */
   digests?: boolean;
   now?: () => number;
+  /** What the browser believes about the network (the worker's navigator.onLine). */
+  online?: () => boolean;
   /** Overrides for tests; see LoopDeps. */
   loop?: Partial<Pick<LoopDeps, 'pollIntervalMs' | 'statusTimeoutMs' | 'chunkDeadline' | 'noProgressMs' | 'random'>>;
 }
@@ -158,17 +160,17 @@ export class Engine {
 
   /** The record as pages see it: what they show, and nothing of the worker's inner state (the hash state stays here). */
   view(record: UploadRecord): UploadView {
-    const { id, name, size, state, offset, message, retryAt, addedAt } = record;
+    const { id, name, size, state, offset, message, retryAt, addedAt, final } = record;
     const rate = state === 'uploading' ? (this.rates.get(id) ?? 0) : 0;
     const eta = state === 'uploading' ? etaSeconds(size - offset, rate) : undefined;
-    return { id, name, size, state, offset, message, retryAt, addedAt, rate, ...(eta === undefined ? {} : { etaSeconds: eta }) };
+    return { id, name, size, state, offset, message, retryAt, addedAt, rate, ...(final && state === 'failed' ? { final } : {}), ...(eta === undefined ? {} : { etaSeconds: eta }) };
   }
 
   private async requeue(id: string, allowed: (record: UploadRecord) => boolean): Promise<void> {
     const record = await this.deps.store.get(id);
     if (!record || !allowed(record)) return;
     if (this.running.has(id)) await this.stop(id);
-    await this.deps.store.update(id, { state: 'queued', failures: 0, message: undefined, retryAt: undefined });
+    await this.deps.store.update(id, { state: 'queued', failures: 0, message: undefined, retryAt: undefined, final: undefined });
     await this.announce(id);
     void this.kick();
   }
@@ -202,6 +204,7 @@ export class Engine {
       now: this.now,
       sleep: (ms, signal, since) => this.sleep(ms, signal, since),
       report: (record, rate) => this.report(record, rate),
+      ...(this.deps.online ? { online: this.deps.online } : {}),
       ...this.deps.loop,
     };
     const done = runUpload(id, deps, controller.signal)

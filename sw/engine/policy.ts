@@ -76,23 +76,30 @@ export function failureMessage(status: number, serverReason: string, limit?: num
 }
 
 export type AfterFailure =
-  | { state: 'failed'; message: string }
+  /** `final`: sending again cannot help (a refusal, a changed file); the stored copy is dropped and only Remove is offered. */
+  | { state: 'failed'; message: string; final: boolean }
   | { state: 'waiting-for-network'; delayMs: number; message: string };
 
 /**
- * The loop's one error path: what a failed attempt (the `failures`-th in a row) leads to. A changed
+ * The loop's one error path: what a failed attempt (the `failures`-th in a row) leads to, `online`
+ * being what the browser believes. A changed
  * file or a refusal fails the upload with a sentence; no answer, or the server asking us to come
  * back, waits and then asks the server again. Anything else is a bug, and is thrown on.
  */
-export function afterFailure(error: unknown, failures: number, random?: number): AfterFailure {
-  if (error instanceof SourceChanged) return { state: 'failed', message: error.message };
+export function afterFailure(error: unknown, failures: number, random?: number, online = true): AfterFailure {
+  if (error instanceof SourceChanged) return { state: 'failed', message: error.message, final: true };
   // The server's own sentence (a quota, say), written for people.
-  if (error instanceof ServerError && error.problem !== undefined && classify(error.status) === 'fatal') return { state: 'failed', message: error.message };
+  // A quota may free up once finished files are deleted: Retry stays, and so does the stored copy.
+  if (error instanceof ServerError && error.problem !== undefined && classify(error.status) === 'fatal') return { state: 'failed', message: error.message, final: false };
   if (error instanceof ServerError && classify(error.status) === 'fatal') {
-    return { state: 'failed', message: failureMessage(error.status, error.message, error.limit) };
+    return { state: 'failed', message: failureMessage(error.status, error.message, error.limit), final: true };
   }
   if (error instanceof ServerError) return { state: 'waiting-for-network', delayMs: backoffMs(failures, random), message: `The server is unavailable (HTTP ${error.status}).` };
-  if (error instanceof NetworkError) return { state: 'waiting-for-network', delayMs: backoffMs(failures, random), message: 'Waiting for the network.' };
+  if (error instanceof NetworkError) {
+    // The browser says it is online, so what failed is the way to the server, not the network.
+    const message = online ? 'The server cannot be reached.' : 'Waiting for the network.';
+    return { state: 'waiting-for-network', delayMs: backoffMs(failures, random), message };
+  }
   throw error;
 }
 

@@ -16,6 +16,7 @@ const MAX_VERIFICATION_FAILURES = 3;
 // A tus or IETF server that forgets the upload this many times in a row, with nothing accepted between, is not keeping it.
 const MAX_STARTS_OVER = 3;
 const STARTED_OVER = 'The server had forgotten this upload, so it started again from the beginning.';
+const ALREADY_THERE = 'Already on the server: nothing needed sending.';
 
 /** States in which an upload wants the network. */
 export const RUNNABLE: ReadonlySet<UploadState> = new Set(['queued', 'uploading', 'waiting-for-network']);
@@ -45,6 +46,8 @@ export interface LoopDeps extends ChunkTiming {
   report(record: UploadRecord, rate: number): void;
   random?: () => number;
   statusTimeoutMs?: number;
+  /** What the browser believes about the network (navigator.onLine), for the sentence after a failure. */
+  online?: () => boolean;
 }
 
 export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal): Promise<void> {
@@ -57,11 +60,12 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
     deps.report(record, meter.bytesPerSecond);
   };
   if (!file) {
-    await save({ state: 'failed', message: 'This file is no longer stored in the browser. Pick it again to upload it.' });
+    await save({ state: 'failed', final: true, message: 'This file is no longer stored in the browser. Pick it again to upload it.' });
     return;
   }
   if (file instanceof File && (file.size !== record.size || file.lastModified !== record.lastModified)) {
-    await save({ state: 'failed', message: SourceChanged.sentence });
+    await save({ state: 'failed', final: true, message: SourceChanged.sentence });
+    await deps.store.dropFile(id);
     return;
   }
 
@@ -79,6 +83,8 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
   const reader = new ChunkReader(file);
   let verificationFailures = record.verificationFailures ?? 0;
   let verified = false;
+  // A file the server already had before we sent any byte of it says so when it is done.
+  let sentAny = record.offset > 0;
   let chunk = FIRST_CHUNK;
   let failures = record.failures;
   // The server's offset, learnt this run. Undefined means ask: never resume from the saved one (docs/design.md §3.10).
@@ -133,6 +139,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         await integrity.runAhead();
       }
       const answer = await sending;
+      sentAny = true;
       devLog(id, `append ${start}-${end}: ${answer.kind}`, answer);
       await integrity.settle(answer.kind === 'ok' || answer.kind === 'conflict' ? answer.offset : undefined);
       switch (answer.kind) {
@@ -199,11 +206,13 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         await save({ uploadUrl: undefined, offset: 0, startedOver, message: STARTED_OVER, ...digestPatch() });
         continue;
       }
-      const next = afterFailure(error, failures + 1, deps.random?.());
+      const next = afterFailure(error, failures + 1, deps.random?.(), deps.online?.() ?? true);
       devLog(id, `attempt failed: ${next.state}`, { error: String(error), ...next });
       if (next.state === 'failed') {
         state = 'failed';
-        await save({ state, message: next.message });
+        await save({ state, message: next.message, final: next.final });
+        // Sending again cannot help: the browser's copy only takes room. The row offers Remove.
+        if (next.final) await deps.store.dropFile(id);
         continue;
       }
       failures += 1;
@@ -217,7 +226,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
   }
 
   if (state === 'done') {
-    await save({ state: 'done', offset: facts.size, failures: 0, completedAt: deps.now(), message: doneMessage(verified, record.corruptedChunks ?? 0, record.startedOver ?? 0), retryAt: undefined });
+    await save({ state: 'done', offset: facts.size, failures: 0, completedAt: deps.now(), message: sentAny || record.startedOver ? doneMessage(verified, record.corruptedChunks ?? 0, record.startedOver ?? 0) : ALREADY_THERE, retryAt: undefined });
     // The server has every byte; the browser's copy is no longer needed (the record stays).
     await deps.store.dropFile(id);
   }

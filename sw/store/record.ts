@@ -16,6 +16,8 @@ export interface UploadRecord {
   uploadUrl?: string;
   /** Times the server had forgotten the upload (404/410) and it started again from the beginning. */
   startedOver?: number;
+  /** On a failure: sending again cannot help, and the stored File was dropped. */
+  final?: boolean;
   /** A sentence for people, when the upload failed or is waiting. */
   message?: string;
   /** Failures in a row since the offset last moved; drives the backoff. */

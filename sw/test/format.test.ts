@@ -8,6 +8,9 @@ describe('what the page shows', () => {
   it('writes sizes in decimal units with sensible precision', () => {
     assert.equal(formatBytes(0), '0 B');
     assert.equal(formatBytes(999), '999 B');
+    // What is shown is compared, not the raw value: never "1000 kB".
+    assert.equal(formatBytes(999_960), '1.0 MB');
+    assert.equal(formatBytes(999.7), '1.0 kB');
     assert.equal(formatBytes(12_400_000), '12.4 MB');
     assert.equal(formatBytes(80_000_000), '80.0 MB');
     assert.equal(formatBytes(150_000_000), '150 MB');

@@ -29,7 +29,9 @@ describe('retry policy', () => {
   });
 
   it('sends every failure down one path: wait and ask again, or fail with a sentence, or throw a bug on', () => {
-    assert.deepEqual(afterFailure(new NetworkError('cut'), 1, 1), { state: 'waiting-for-network', delayMs: 250, message: 'Waiting for the network.' });
+    assert.deepEqual(afterFailure(new NetworkError('cut'), 1, 1, false), { state: 'waiting-for-network', delayMs: 250, message: 'Waiting for the network.' });
+    // Online, yet no answer: a stopped server, said as such rather than blaming the network.
+    assert.equal((afterFailure(new NetworkError('refused'), 1, 1, true) as { message: string }).message, 'The server cannot be reached.');
     assert.deepEqual(afterFailure(new ServerError(503, 'restarting'), 2, 1), { state: 'waiting-for-network', delayMs: 1000, message: 'The server is unavailable (HTTP 503).' });
     assert.deepEqual(afterFailure(new ServerError(413, 'too big', 1_000_000), 1), { state: 'failed', message: 'This file is too large for the server: it accepts files of up to 1.0 MB.' });
     assert.equal(afterFailure(new SourceChanged(), 1).state, 'failed');

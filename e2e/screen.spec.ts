@@ -1,0 +1,118 @@
+// The upload screen as people use it: on a phone, with a screen reader's checks (axe-core),
+// by keyboard only, and opened offline.
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { expect, test, type Page } from '@playwright/test';
+import { MB, useHarness, type Harness } from './harness.ts';
+
+const harness = useHarness();
+let app: Harness;
+test.beforeEach(() => {
+  app = harness();
+});
+
+const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical violations on the page as it is now, as "rule: target" lines. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  // Evaluated over CDP, which the app's CSP does not govern (an injected <script> would be refused).
+  await page.evaluate(await axeSource);
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[]; failureSummary: string }> }> }> } }).axe;
+    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .flatMap((v) => v.nodes.map((node) => `${v.id}: ${node.target.join(' ')} (${node.failureSummary.split('\n').slice(1, 2).join('').trim()})`));
+  });
+  return found;
+}
+
+test('on a 390 px phone, a 120-character name mid-upload never makes the page wider than the screen', async () => {
+  await app.page.setViewportSize({ width: 390, height: 844 });
+  const name = `${'field-report-from-the-north-quarry-'.repeat(4).slice(0, 116)}.mp4`;
+  expect(name.length).toBe(120);
+  await app.uploadMidway(name, 6 * MB, MB);
+  await expect(app.row(name)).toHaveAttribute('data-state', 'uploading');
+  expect(await app.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  const row = await app.row(name).boundingBox();
+  expect(row!.x + row!.width).toBeLessThanOrEqual(390);
+  // The name ends in an ellipsis instead of pushing the state and the bar off-screen.
+  const nameCell = app.row(name).locator('.name');
+  expect(await nameCell.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
+  await expect(app.row(name).locator('.state')).toBeInViewport();
+  app.proxy.throttle(undefined);
+});
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`axe-core finds nothing serious or critical, ${colorScheme}: idle, mid-upload, and with a failure shown`, async () => {
+    await app.page.emulateMedia({ colorScheme });
+    await app.replaceServer({ MAX_UPLOAD_BYTES: String(20 * MB) });
+    await app.open();
+    expect(await seriousViolations(app.page), 'idle').toEqual([]);
+
+    app.proxy.throttle(MB);
+    const file = await app.makeFile('survey.mp4', 8 * MB);
+    const tooBig = await app.makeFile('too-big.mov', 21 * MB);
+    await app.pick([file, tooBig]);
+    await expect(app.row(file.name)).toHaveAttribute('data-state', 'uploading');
+    await expect(app.row(tooBig.name)).toHaveAttribute('data-state', 'failed');
+    expect(await seriousViolations(app.page), 'mid-upload, with a failure shown').toEqual([]);
+
+    await app.row(file.name).getByRole('button', { name: 'Pause' }).click();
+    await expect(app.row(file.name)).toHaveAttribute('data-state', 'paused');
+    expect(await seriousViolations(app.page), 'paused').toEqual([]);
+    app.proxy.throttle(undefined);
+  });
+}
+
+test('by keyboard alone: pick, pause, resume, cancel and undo, with the focus always on a sensible control', async () => {
+  await app.open();
+  app.proxy.throttle(MB);
+  const file = await app.makeFile('keyboard.bin', 8 * MB);
+  const focused = () => app.page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id ?? document.activeElement?.tagName);
+
+  const tabTo = async (label: string) => {
+    for (let i = 0; i < 10 && (await focused()) !== label; i++) await app.page.keyboard.press('Tab');
+    expect(await focused()).toBe(label);
+  };
+  // Tab to the file input (inside the drop zone) and open the chooser with the keyboard.
+  await tabTo('picker');
+  const chooser = app.page.waitForEvent('filechooser');
+  await app.page.keyboard.press('Space');
+  await (await chooser).setFiles(file.path);
+  await expect(app.row(file.name)).toHaveAttribute('data-state', 'uploading');
+
+  await tabTo(`Pause “${file.name}”`);
+  await app.page.keyboard.press('Enter');
+  await expect(app.row(file.name)).toHaveAttribute('data-state', 'paused');
+  await expect.poll(focused).toBe(`Resume “${file.name}”`);
+  await app.page.keyboard.press('Enter');
+  await expect.poll(focused).toBe(`Pause “${file.name}”`);
+  await tabTo(`Cancel “${file.name}”`);
+  await app.page.keyboard.press('Enter');
+  await expect.poll(focused).toBe(`Undo “${file.name}”`);
+  await app.page.keyboard.press('Enter');
+  await expect.poll(focused).toBe(`Pause “${file.name}”`);
+  await expect(app.row(file.name)).not.toHaveAttribute('data-state', 'paused');
+  app.proxy.throttle(undefined);
+  await app.expectDone(file);
+});
+
+test('the app opened offline lists the files finished earlier, and says when it last checked', async () => {
+  await app.open();
+  const files = [await app.makeFile('scan-1.pdf', 300_000), await app.makeFile('scan-2.pdf', 200_000)];
+  await app.pick(files);
+  for (const file of files) await app.expectDone(file);
+  await expect(app.page.locator('#completed li')).toHaveCount(2);
+  // Each finished file is listed once: in the server's list, with its badge, not also as a queue row.
+  await expect(app.row(files[0]!.name)).toBeHidden();
+  await expect(app.page.locator('#completed li .badge').first()).toHaveText('Verified');
+
+  await app.context.setOffline(true);
+  await app.page.reload();
+  await expect(app.page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(app.page.locator('#completed li')).toHaveCount(2);
+  await expect(app.page.locator('#completed-empty')).toBeHidden();
+  await expect(app.page.locator('#completed-note')).toContainText('last checked');
+  await expect(app.page.locator('#banner')).toContainText('You are offline');
+  await app.context.setOffline(false);
+});
