@@ -1,5 +1,6 @@
 // Page ↔ service worker: the messages, the settings, and an upload as the pages see it
 // (docs/design.md §2). The worker's own record, with its saved hash state, never leaves the worker.
+import type { Notice } from './i18n/catalogue.js';
 
 /** The states of one upload in the worker's loop. */
 export type UploadState = 'queued' | 'uploading' | 'waiting-for-network' | 'paused' | 'done' | 'failed';
@@ -13,7 +14,7 @@ export interface UploadView {
   /** Bytes the server confirmed. */
   offset: number;
   /** A sentence for people, when the upload failed, is waiting or was verified. */
-  message?: string;
+  notice?: Notice;
   /** Epoch ms of the next retry, while waiting. */
   retryAt?: number;
   /** Failed for good (a refusal, a changed file): only Remove is offered. */
@@ -42,7 +43,7 @@ export type PageMessage =
   | { type: 'ferry:online' }
   | { type: 'ferry:heartbeat' };
 
-export type EnqueueReply = { ok: true; id: string } | { ok: false; error: string };
+export type EnqueueReply = { ok: true; id: string } | { ok: false; notice: Notice };
 
 /** The worker's settings, kept in IndexedDB. */
 export interface Settings {

@@ -17,6 +17,8 @@ export const FERRY_TARGET = 'ferry';
 export interface AppConfig {
   /** UPLOAD_TARGET as written, normalised: `ferry`, `tus:<url>`, `ietf:<url>` or `ietf@6:<url>`. */
   target: string;
+  /** The largest file this server accepts (Ferry's own target only), shown before picking; larger ones are refused before they are stored. */
+  maxUploadBytes?: number;
 }
 
 export class TargetError extends Error {}

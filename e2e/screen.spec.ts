@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
+import { LANGUAGES } from '../build/common/i18n/catalogue.js';
 import { MB, useHarness, type Harness } from './harness.ts';
 
 const harness = useHarness();
@@ -45,9 +46,10 @@ test('on a 390 px phone, a 120-character name mid-upload never makes the page wi
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`axe-core finds nothing serious or critical, ${colorScheme}: idle, mid-upload, and with a failure shown`, async () => {
     await app.page.emulateMedia({ colorScheme });
-    await app.replaceServer({ MAX_UPLOAD_BYTES: String(20 * MB) });
     await app.open();
     expect(await seriousViolations(app.page), 'idle').toEqual([]);
+    // Lowered after the page read the limit, so the server itself refuses the large file.
+    await app.replaceServer({ MAX_UPLOAD_BYTES: String(20 * MB) });
 
     app.proxy.throttle(MB);
     const file = await app.makeFile('survey.mp4', 8 * MB);
@@ -115,4 +117,27 @@ test('the app opened offline lists the files finished earlier, and says when it 
   await expect(app.page.locator('#completed-note')).toContainText('last checked');
   await expect(app.page.locator('#banner')).toContainText('You are offline');
   await app.context.setOffline(false);
+});
+
+test('each of the five languages renders with no key missing, sets <html lang>, and is kept across a reload', async () => {
+  await app.open();
+  await app.replaceServer({ MAX_UPLOAD_BYTES: String(2 * MB) });
+  // A row, a failure and the finished list, so that their sentences are on screen too.
+  const file = await app.makeFile('язык.bin', 300_000);
+  const tooBig = await app.makeFile('too-big.bin', 3 * MB);
+  await app.pick([file, tooBig]);
+  await app.expectDone(file);
+  await expect(app.row(tooBig.name)).toHaveAttribute('data-state', 'failed');
+  for (const language of ['ru', 'uk', 'es', 'ja', 'en'] as const) {
+    await app.page.locator('#language').selectOption(language);
+    await expect(app.page.locator('html')).toHaveAttribute('lang', language);
+    await expect(app.page.locator('#queue-title')).toHaveText(LANGUAGES[language]['uploads.title']);
+    await expect(app.row(tooBig.name).locator('.state')).toHaveText(LANGUAGES[language]['state.failed']);
+    const text = await app.page.locator('body').innerText();
+    expect(text, `${language}: a key with no text`).not.toContain('⟦');
+  }
+  await app.page.locator('#language').selectOption('ja');
+  await app.page.reload();
+  await expect(app.page.locator('html')).toHaveAttribute('lang', 'ja');
+  await expect(app.row(tooBig.name).locator('.message')).toContainText('サーバー');
 });

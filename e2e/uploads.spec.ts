@@ -129,7 +129,7 @@ test('a full browser quota: the file that does not fit gets a clear message, and
   const tooBig = await app.makeFile('whole-shift.mov', 12 * MB);
   const small = await app.makeFile('note.txt', 100_000);
   await app.pick([tooBig, small]);
-  await expect(app.page.locator('#notices li')).toContainText('no room left in this browser\'s storage to keep “whole-shift.mov”');
+  await expect(app.page.locator('#notices li')).toContainText('no room left in this browser’s storage to keep “whole-shift.mov”');
   await app.expectDone(small);
   await expect(app.row(tooBig.name)).toHaveCount(0);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.url });
@@ -148,9 +148,20 @@ test('every open page sees the same uploads, and a control in one shows in the o
   await expect(app.row(file.name)).toHaveAttribute('data-state', 'done');
 });
 
-test('a file the server refuses fails with a sentence and a Remove button, not Retry or a stack trace', async () => {
+test('the server\'s limit is shown before picking, and a larger file is refused before it is stored', async () => {
   await app.replaceServer({ MAX_UPLOAD_BYTES: '1000000' });
   await app.open();
+  await expect(app.page.locator('#limit')).toHaveText('Files of up to 1.0 MB each.');
+  const file = await app.makeFile('too-big.mov', 2 * MB);
+  await app.pick([file]);
+  await expect(app.page.locator('#notices li')).toContainText('“too-big.mov” is larger than the 1.0 MB the server accepts, so it was not added.');
+  await expect(app.row(file.name)).toHaveCount(0);
+});
+
+test('a file the server refuses fails with a sentence and a Remove button, not Retry or a stack trace', async () => {
+  await app.open();
+  // The limit drops after the page read it, so the refusal comes from the server.
+  await app.replaceServer({ MAX_UPLOAD_BYTES: '1000000' });
   const file = await app.makeFile('too-big.mov', 2 * MB);
   await app.pick([file]);
   await expect(app.row(file.name)).toHaveAttribute('data-state', 'failed');

@@ -19,7 +19,10 @@ type Handler = (req: IncomingMessage, res: ServerResponse, log: LogFields) => Pr
 
 export function createHandler(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => void {
   const serveApp = staticApp(ctx.config.staticDir, targetOrigin(ctx.config.uploadTarget));
-  const appConfig: AppConfig = { target: formatTarget(ctx.config.uploadTarget) };
+  const appConfig: AppConfig = {
+    target: formatTarget(ctx.config.uploadTarget),
+    ...(ctx.config.uploadTarget.protocol === 'ferry' ? { maxUploadBytes: ctx.config.maxUploadBytes } : {}),
+  };
 
   const api = (path: string, query: string): Record<string, Handler> | undefined => {
     if (path === Route.status) return { GET: (req, res, log) => status(ctx, req, res, log) };

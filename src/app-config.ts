@@ -2,6 +2,7 @@
 // is kept in localStorage, so an app opened offline still sends new files where it was told to.
 import { Route } from '../common/protocol.js';
 import { FERRY_TARGET, parseTarget, type AppConfig, type UploadTarget } from '../common/target.js';
+import { t } from './i18n.js';
 
 const KEPT = 'ferry:app-config';
 
@@ -24,6 +25,6 @@ export async function loadAppConfig(): Promise<AppConfig> {
 /** A sentence for the "On the server" section when files go to another server, which Ferry cannot list. */
 export function destinationSentence(target: UploadTarget): string | undefined {
   if (target.protocol === 'ferry') return undefined;
-  const speaks = target.protocol === 'tus' ? 'tus 1.0' : `the IETF Resumable Uploads draft (interop ${target.interop})`;
-  return `Finished files go to ${new URL(target.endpoint).host}, a server speaking ${speaks}, and are kept there. Only Ferry's own server lists them here; the list above shows what this browser sent.`;
+  const host = new URL(target.endpoint).host;
+  return target.protocol === 'tus' ? t('completed.elsewhereTus', { host }) : t('completed.elsewhereIetf', { host, interop: target.interop });
 }

@@ -1,8 +1,10 @@
 // The page: pick or drop files, hand them to the worker, watch every upload.
 import { CONCURRENCY_CHOICES, type UploadView, type WorkerMessage } from '../common/messages.js';
 import { parseTarget } from '../common/target.js';
+import { LANGUAGE_NAMES, isLanguage, type Notice } from '../common/i18n/catalogue.js';
 import { destinationSentence, loadAppConfig } from './app-config.js';
 import { FerryClient } from './ferry-client.js';
+import { applyLanguage, language, noticeText, onLanguageChange, setLanguage, t } from './i18n.js';
 import { CompletedView } from './ui/completed-view.js';
 import { QueueView, type Action } from './ui/queue-view.js';
 import { StorageView } from './ui/storage-view.js';
@@ -25,13 +27,21 @@ const completed = new CompletedView($('#completed'), $('#completed-empty'), $('#
 const storage = new StorageView($('#storage'));
 new TokensView($('#elsewhere'));
 
-function notice(text: string): void {
+applyLanguage();
+const languages = $<HTMLSelectElement>('#language');
+languages.replaceChildren(...Object.entries(LANGUAGE_NAMES).map(([code, name]) => new Option(name, code)));
+languages.value = language();
+languages.addEventListener('change', () => {
+  if (isLanguage(languages.value)) setLanguage(languages.value);
+});
+
+function notice(said: Notice): void {
   const item = document.createElement('li');
-  item.textContent = text;
+  item.textContent = noticeText(said);
   const close = document.createElement('button');
   close.type = 'button';
   close.className = 'quiet';
-  close.textContent = 'Dismiss';
+  close.textContent = t('notice.dismiss');
   close.addEventListener('click', () => item.remove());
   item.append(close);
   notices.append(item);
@@ -44,11 +54,11 @@ function showNetwork(uploads: UploadView[]): void {
   const waiting = uploads.some((upload) => upload.state === 'waiting-for-network');
   // Offline and "the server is unreachable" are different troubles with different remedies: say which.
   if (!navigator.onLine) {
-    banner.textContent = 'You are offline. Your files are kept in this browser and continue when the connection is back.';
+    banner.textContent = t('banner.offline');
   } else if (!serverReachable) {
-    banner.textContent = 'The server cannot be reached. Your files are kept in this browser and continue when it is back.';
+    banner.textContent = t('banner.unreachable');
   } else if (waiting) {
-    banner.textContent = 'Some uploads are waiting to retry. They resume by themselves; nothing is lost.';
+    banner.textContent = t('banner.waiting');
   } else {
     banner.textContent = '';
   }
@@ -73,7 +83,7 @@ install.addEventListener('click', () => {
 
 async function main(): Promise<void> {
   if (!('serviceWorker' in navigator)) {
-    banner.textContent = 'This browser cannot upload in the background (no service workers). Try a current Chrome, Edge, Firefox or Safari.';
+    banner.textContent = t('banner.noWorker');
     banner.hidden = false;
     return;
   }
@@ -81,11 +91,26 @@ async function main(): Promise<void> {
   const target = parseTarget(config.target);
   // Only Ferry's own server lists finished files; elsewhere the section says where they went.
   const elsewhere = destinationSentence(target);
+  // The server's limit, before picking; a larger file is refused here rather than stored and then refused.
+  const limit = $<HTMLElement>('#limit');
+  const showLimit = () => {
+    limit.hidden = config.maxUploadBytes === undefined;
+    if (config.maxUploadBytes !== undefined) limit.textContent = t('drop.limit', { size: { bytes: config.maxUploadBytes } });
+  };
+  showLimit();
   if (elsewhere) completed.showElsewhere(elsewhere);
   const act = (action: Action, id: string) => void client[action](id);
   queue = new QueueView($('#queue'), $('#queue-empty'), act);
   queue.hideListed(listed);
   const rows = queue;
+  onLanguageChange(() => {
+    rows.redraw();
+    completed.redraw();
+    if (elsewhere) completed.showElsewhere(destinationSentence(target)!);
+    void storage.refresh();
+    showLimit();
+    showNetwork(rows.all());
+  });
 
   client.subscribe((message: WorkerMessage) => {
     switch (message.type) {
@@ -118,8 +143,12 @@ async function main(): Promise<void> {
   const enqueue = async (files: Iterable<File>) => {
     void storage.requestPersistence();
     for (const file of files) {
+      if (config.maxUploadBytes !== undefined && file.size > config.maxUploadBytes) {
+        notice({ key: 'notice.tooLargeBeforePick', params: { name: file.name, limit: { bytes: config.maxUploadBytes } } });
+        continue;
+      }
       const answer = await client.enqueue(file, config.target);
-      if (!answer.ok) notice(answer.error);
+      if (!answer.ok) notice(answer.notice);
     }
     void storage.refresh();
   };
@@ -157,6 +186,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  banner.textContent = `The uploader could not start: ${error instanceof Error ? error.message : String(error)}. Reload the page to try again.`;
+  banner.textContent = t('banner.failedStart', { detail: error instanceof Error ? error.message : String(error) });
   banner.hidden = false;
 });

@@ -55,7 +55,7 @@ describe('serving the app', () => {
   it('tells the app where uploads go: this server by default', async () => {
     const response = await fetch(`${server.url}/app-config`);
     assert.equal(response.headers.get('cache-control'), 'no-store');
-    assert.deepEqual(await response.json(), { target: 'ferry' });
+    assert.deepEqual(await response.json(), { target: 'ferry', maxUploadBytes: 64 * 1024 ** 3 });
     assert.match((await fetch(`${server.url}/`)).headers.get('content-security-policy') ?? '', /connect-src 'self';/);
   });
 });

@@ -2,8 +2,7 @@
 // Verified badge, when it finished, and a Delete button. The last list is kept in localStorage, so
 // an app opened offline still shows it, marked with when it was last checked.
 import { downloadPath, Header, Route, type CompletedFile } from '../../common/protocol.js';
-import { formatBytes } from '../../common/format.js';
-import { relativeTime } from '../format.js';
+import { relative, size, t } from '../i18n.js';
 
 const KEPT = 'ferry:completed';
 
@@ -14,6 +13,7 @@ interface Kept {
 
 export class CompletedView {
   private checkedAt: number | undefined;
+  private elsewhere = false;
 
   constructor(
     private readonly list: HTMLUListElement,
@@ -32,6 +32,7 @@ export class CompletedView {
 
   /** Uploads go to another server, which Ferry cannot list: say where instead. */
   showElsewhere(sentence: string): void {
+    this.elsewhere = true;
     this.list.replaceChildren();
     this.list.hidden = true;
     this.note.hidden = true;
@@ -56,6 +57,12 @@ export class CompletedView {
     return true;
   }
 
+  /** The last list again, in the language just chosen. */
+  redraw(): void {
+    const kept = localStorage.getItem(KEPT);
+    if (kept && !this.elsewhere) this.show(JSON.parse(kept) as Kept, this.note.hidden === true);
+  }
+
   private show({ files, checkedAt }: Kept, fresh: boolean): void {
     this.checkedAt = checkedAt;
     this.list.replaceChildren(...files.map(fileItem));
@@ -67,7 +74,7 @@ export class CompletedView {
 
   private markStale(): void {
     if (this.checkedAt === undefined) return;
-    this.note.textContent = `The server cannot be reached; this list was last checked ${relativeTime(this.checkedAt, Date.now())}.`;
+    this.note.textContent = t('completed.stale', { when: relative(this.checkedAt) });
     this.note.hidden = false;
   }
 
@@ -76,7 +83,7 @@ export class CompletedView {
     const response = await fetch(Route.upload, { method: 'DELETE', headers: { [Header.fileId]: id } }).catch(() => undefined);
     button.disabled = false;
     if (response?.ok) await this.refresh();
-    else this.note.textContent = 'The file could not be deleted: the server cannot be reached. Try again later.';
+    else this.note.textContent = t('completed.deleteFailed');
     if (!response?.ok) this.note.hidden = false;
   }
 }
@@ -91,20 +98,20 @@ function fileItem(file: CompletedFile): HTMLLIElement {
   link.className = 'file-name';
   const badge = document.createElement('span');
   badge.className = 'badge';
-  badge.textContent = 'Verified';
-  badge.title = "The server's copy matched this browser's SHA-256 of the file.";
+  badge.textContent = t('completed.verified');
+  badge.title = t('completed.verifiedTitle');
   badge.hidden = !file.verified;
   const meta = document.createElement('span');
   meta.className = 'file-meta';
   const at = new Date(file.completedAt);
-  meta.textContent = `${formatBytes(file.size)} · ${relativeTime(at.getTime(), Date.now())}`;
+  meta.textContent = `${size(file.size)} · ${relative(at.getTime())}`;
   meta.title = `${at.toLocaleString()} · SHA-256 ${file.sha256}`;
   const remove = document.createElement('button');
   remove.type = 'button';
   remove.className = 'quiet';
   remove.dataset.delete = file.id;
-  remove.textContent = 'Delete';
-  remove.setAttribute('aria-label', `Delete “${file.name}” from the server`);
+  remove.textContent = t('completed.delete');
+  remove.setAttribute('aria-label', t('completed.deleteNamed', { name: file.name }));
   const head = document.createElement('div');
   head.className = 'file-head';
   head.append(link, badge);

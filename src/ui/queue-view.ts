@@ -1,6 +1,7 @@
 // The list of uploads: one row per upload, updated in place as messages arrive.
 import type { UploadState, UploadView } from '../../common/messages.js';
-import { progressLine, STATE_LABELS, statusMessage } from '../format.js';
+import { progressLine, statusMessage } from '../format.js';
+import { language, t } from '../i18n.js';
 
 /** What the worker is asked to do. */
 export type Action = 'pause' | 'resume' | 'cancel' | 'retry';
@@ -16,7 +17,6 @@ const ACTIONS: Record<UploadState, RowAction[]> = {
   failed: ['retry', 'remove'],
 };
 
-const ACTION_LABELS: Record<RowAction, string> = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel', retry: 'Retry now', remove: 'Remove', undo: 'Undo' };
 
 /** A cancel waits this long for an Undo before the worker is told (the upload is paused meanwhile). */
 export const UNDO_MS = 5000;
@@ -126,11 +126,16 @@ export class QueueView {
     this.empty.hidden = [...this.uploads.keys()].some((id) => !this.isListed(id));
   }
 
+  /** Every row again, in the language just chosen. */
+  redraw(): void {
+    for (const upload of this.uploads.values()) this.update(upload);
+  }
+
   private refreshMessages(): void {
     for (const upload of this.uploads.values()) {
       if (upload.state !== 'waiting-for-network') continue;
       const row = this.list.querySelector<HTMLLIElement>(`li[data-id="${CSS.escape(upload.id)}"]`);
-      if (row) row.querySelector('.message')!.textContent = statusMessage(upload, Date.now());
+      if (row) row.querySelector('.message')!.textContent = statusMessage(language(), upload, Date.now());
     }
   }
 }
@@ -154,26 +159,29 @@ function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: boolean): v
   row.classList.toggle('cancelling', cancelling);
   row.querySelector('.name')!.textContent = upload.name;
   row.querySelector<HTMLElement>('.name')!.title = upload.name;
-  row.querySelector('.state')!.textContent = cancelling ? 'Cancelled' : STATE_LABELS[upload.state];
+  row.querySelector('.state')!.textContent = t(cancelling ? 'state.cancelled' : `state.${upload.state}`);
   const bar = row.querySelector<HTMLProgressElement>('.bar')!;
   bar.max = Math.max(upload.size, 1);
   bar.value = upload.size === 0 && upload.state === 'done' ? 1 : upload.offset;
-  bar.setAttribute('aria-label', `${upload.name}: ${progressLine(upload)}`);
-  row.querySelector('.detail')!.textContent = progressLine(upload);
-  row.querySelector('.message')!.textContent = cancelling ? 'Cancelled. It will be removed in a few seconds unless you undo.' : statusMessage(upload, Date.now());
+  const progress = progressLine(language(), upload);
+  bar.setAttribute('aria-label', `${upload.name}: ${progress}`);
+  row.querySelector('.detail')!.textContent = progress;
+  row.querySelector('.message')!.textContent = cancelling ? t('row.cancelling') : statusMessage(language(), upload, Date.now());
   const actions = row.querySelector<HTMLDivElement>('.actions')!;
   const wanted = actionsFor(upload, cancelling);
-  if (actions.dataset.for !== wanted.join()) {
+  // Redrawn when the buttons change, or the language does.
+  const drawn = `${language()}:${wanted.join()}`;
+  if (actions.dataset.for !== drawn) {
     // Pause becomes Resume: keep the focus on the row's controls, never drop it to the page.
     const hadFocus = row.contains(document.activeElement) && document.activeElement !== row;
-    actions.dataset.for = wanted.join();
+    actions.dataset.for = drawn;
     actions.replaceChildren(...wanted.map((action) => {
       const button = document.createElement('button');
       button.type = 'button';
       button.dataset.action = action;
-      button.textContent = ACTION_LABELS[action];
+      button.textContent = t(`action.${action}`);
       // Each button names its file: "Pause" alone is ambiguous with several rows.
-      button.setAttribute('aria-label', `${ACTION_LABELS[action]} “${upload.name}”`);
+      button.setAttribute('aria-label', t('action.named', { action: t(`action.${action}`), name: upload.name }));
       button.className = action === 'cancel' || action === 'remove' ? 'quiet' : '';
       return button;
     }));

@@ -1,5 +1,5 @@
 // Ask the browser to keep our stored files, and show how much room there is.
-import { formatBytes } from '../../common/format.js';
+import { size, t } from '../i18n.js';
 
 export class StorageView {
   private persisted = false;
@@ -23,7 +23,7 @@ export class StorageView {
     const { usage = 0, quota = 0 } = await navigator.storage.estimate();
     // Plain facts, not a warning: what is kept here and how much room is left.
     this.line.textContent = usage < 1_000_000
-      ? 'Files you pick are kept in this browser until they are uploaded.'
-      : `Kept in this browser until uploaded: ${formatBytes(usage)} (room for ${formatBytes(Math.max(0, quota - usage))} more).`;
+      ? t('storage.empty')
+      : t('storage.used', { used: size(usage), room: size(Math.max(0, quota - usage)) });
   }
 }

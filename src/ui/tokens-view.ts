@@ -1,6 +1,7 @@
 // "Upload from elsewhere": mint a bearer token for scripts and other sites' apps, show how to use
 // it once, list the tokens this browser made, and revoke them.
 import { Route } from '../../common/protocol.js';
+import { language, t } from '../i18n.js';
 
 interface TokenInfo {
   id: string;
@@ -37,12 +38,12 @@ export class TokensView {
     list.replaceChildren(...tokens.map((token) => {
       const item = document.createElement('li');
       const label = document.createElement('span');
-      label.textContent = `Token ${token.id}, made ${new Date(token.createdAt).toLocaleString()}`;
+      label.textContent = t('elsewhere.token', { id: token.id, date: new Date(token.createdAt).toLocaleString(language()) });
       const revoke = document.createElement('button');
       revoke.type = 'button';
       revoke.className = 'quiet';
-      revoke.textContent = 'Revoke';
-      revoke.setAttribute('aria-label', `Revoke token ${token.id}`);
+      revoke.textContent = t('elsewhere.revoke');
+      revoke.setAttribute('aria-label', t('elsewhere.revokeNamed', { id: token.id }));
       revoke.addEventListener('click', () => void fetch(`${Route.tokens}/${token.id}`, { method: 'DELETE' }).then(() => this.refresh()));
       item.append(label, revoke);
       return item;

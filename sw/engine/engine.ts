@@ -1,6 +1,7 @@
 // The scheduler: runs a few upload loops at a time from what IndexedDB holds,
 // and carries out the pages' controls. Nothing here must survive the worker:
 // every decision can be remade from the stored records.
+import type { Notice } from '../../common/i18n/catalogue.js';
 import type { EnqueueReply, UploadView, WorkerMessage } from '../../common/messages.js';
 import type { UploadRecord } from '../store/record.js';
 import { fileIdOf, firstRecord, storageFailure } from './hand-over.js';
@@ -39,7 +40,7 @@ const REPORT_EVERY_MS = 200;
 export class Engine {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly rates = new Map<string, number>();
-  private readonly lastReport = new Map<string, { at: number; state: string; message: string | undefined }>();
+  private readonly lastReport = new Map<string, { at: number; state: string; notice: string | undefined }>();
   private readonly sleepers = new Set<() => void>();
   /** When a page last reported `online`. */
   private onlineAt = -Infinity;
@@ -79,12 +80,12 @@ export class Engine {
       this.deps.protocols(target);
     } catch (error) {
       // A destination the worker cannot speak is refused here, not mid-upload.
-      return { ok: false, error: `“${file.name}” was not added: ${error instanceof Error ? error.message : String(error)}.` };
+      return { ok: false, notice: { key: 'notice.notAdded', params: { name: file.name, detail: error instanceof Error ? error.message : String(error) } } };
     }
     try {
       await this.deps.store.addRecord(firstRecord(id, file, this.now(), target));
     } catch (error) {
-      return { ok: false, error: storageFailure(file.name, error) };
+      return { ok: false, notice: storageFailure(file.name, error) };
     }
     this.copying.set(id, file);
     await this.announce(id);
@@ -93,7 +94,7 @@ export class Engine {
       await this.deps.store.putFile(id, file);
     } catch (error) {
       await this.cancel(id);
-      return { ok: false, error: storageFailure(file.name, error) };
+      return { ok: false, notice: storageFailure(file.name, error) };
     } finally {
       this.copying.delete(id);
     }
@@ -117,7 +118,7 @@ export class Engine {
   }
 
   async pause(id: string): Promise<void> {
-    await this.deps.store.update(id, { state: 'paused', message: undefined, retryAt: undefined });
+    await this.deps.store.update(id, { state: 'paused', notice: undefined, retryAt: undefined });
     await this.stop(id);
     await this.announce(id);
   }
@@ -160,17 +161,17 @@ export class Engine {
 
   /** The record as pages see it: what they show, and nothing of the worker's inner state (the hash state stays here). */
   view(record: UploadRecord): UploadView {
-    const { id, name, size, state, offset, message, retryAt, addedAt, final } = record;
+    const { id, name, size, state, offset, notice, retryAt, addedAt, final } = record;
     const rate = state === 'uploading' ? (this.rates.get(id) ?? 0) : 0;
     const eta = state === 'uploading' ? etaSeconds(size - offset, rate) : undefined;
-    return { id, name, size, state, offset, message, retryAt, addedAt, rate, ...(final && state === 'failed' ? { final } : {}), ...(eta === undefined ? {} : { etaSeconds: eta }) };
+    return { id, name, size, state, offset, notice, retryAt, addedAt, rate, ...(final && state === 'failed' ? { final } : {}), ...(eta === undefined ? {} : { etaSeconds: eta }) };
   }
 
   private async requeue(id: string, allowed: (record: UploadRecord) => boolean): Promise<void> {
     const record = await this.deps.store.get(id);
     if (!record || !allowed(record)) return;
     if (this.running.has(id)) await this.stop(id);
-    await this.deps.store.update(id, { state: 'queued', failures: 0, message: undefined, retryAt: undefined, final: undefined });
+    await this.deps.store.update(id, { state: 'queued', failures: 0, notice: undefined, retryAt: undefined, final: undefined });
     await this.announce(id);
     void this.kick();
   }
@@ -208,7 +209,7 @@ export class Engine {
       ...this.deps.loop,
     };
     const done = runUpload(id, deps, controller.signal)
-      .catch((error: unknown) => this.deps.store.updateRunnable(id, { state: 'failed', message: unexpected(error) }).then(() => this.announce(id)))
+      .catch((error: unknown) => this.deps.store.updateRunnable(id, { state: 'failed', notice: unexpected(error) }).then(() => this.announce(id)))
       .finally(() => {
         if (this.running.get(id)?.controller === controller) this.running.delete(id);
         this.rates.delete(id);
@@ -243,9 +244,10 @@ export class Engine {
     if (rate > 0) this.rates.set(record.id, rate);
     const last = this.lastReport.get(record.id);
     const now = this.now();
-    const changed = !last || last.state !== record.state || last.message !== record.message;
+    const notice = JSON.stringify(record.notice);
+    const changed = !last || last.state !== record.state || last.notice !== notice;
     if (!changed && now - last.at < REPORT_EVERY_MS && record.offset < record.size) return;
-    this.lastReport.set(record.id, { at: now, state: record.state, message: record.message });
+    this.lastReport.set(record.id, { at: now, state: record.state, notice });
     this.deps.broadcast({ type: 'ferry:update', upload: this.view(record) });
   }
 
@@ -265,7 +267,6 @@ function uploadRefOf(record: UploadRecord): UploadRef {
   return record.uploadUrl === undefined ? { facts } : { facts, url: record.uploadUrl };
 }
 
-function unexpected(error: unknown): string {
-  const detail = error instanceof Error ? error.message : String(error);
-  return `Something went wrong in the uploader (${detail}). Press Retry to try again.`;
+function unexpected(error: unknown): Notice {
+  return { key: 'notice.unexpected', params: { detail: error instanceof Error ? error.message : String(error) } };
 }

@@ -1,5 +1,6 @@
 // Taking a File from a page: its id, its first record, and the sentence when the browser cannot keep it.
 import { MAX_ID_LENGTH } from '../../common/protocol.js';
+import type { Notice } from '../../common/i18n/catalogue.js';
 import type { UploadRecord } from '../store/record.js';
 
 /**
@@ -21,10 +22,8 @@ export function firstRecord(id: string, file: File, now: number, target?: string
   };
 }
 
-export function storageFailure(name: string, error: unknown): string {
-  if (error instanceof DOMException && error.name === 'QuotaExceededError') {
-    return `There is no room left in this browser's storage to keep “${name}”. Free some space, or upload it once the other files are done.`;
-  }
+export function storageFailure(name: string, error: unknown): Notice {
+  if (error instanceof DOMException && error.name === 'QuotaExceededError') return { key: 'notice.storageFull', params: { name } };
   const detail = error instanceof Error ? error.message : String(error);
-  return `This browser could not keep “${name}” for uploading (${detail}).`;
+  return { key: 'notice.couldNotKeep', params: { name, detail } };
 }

@@ -1,4 +1,4 @@
-import { formatBytes } from '../../common/format.js';
+import type { Notice } from '../../common/i18n/catalogue.js';
 import { NetworkError, ServerError, SourceChanged } from './errors.js';
 
 // The engine's decisions, as pure functions: how long to wait, how much to send,
@@ -65,20 +65,20 @@ export function classify(status: number): AnswerKind {
 }
 
 /** A sentence a person understands, for an answer that failed the upload. */
-export function failureMessage(status: number, serverReason: string, limit?: number): string {
+export function failureNotice(status: number, serverReason: string, limit?: number): Notice {
   const reason = serverReason.trim().split('\n', 1)[0] ?? '';
-  if (status === 413 && limit !== undefined) return `This file is too large for the server: it accepts files of up to ${formatBytes(limit)}.`;
-  if (status === 413) return `The server refused this file as too large (${reason}).`;
-  if (status === 507) return 'The server is out of storage space.';
-  if (status === 400) return `The server refused the upload: ${reason}.`;
-  if (status === 401 || status === 403) return 'The server did not allow this upload.';
-  return `The server refused the upload (HTTP ${status}${reason ? `: ${reason}` : ''}).`;
+  if (status === 413 && limit !== undefined) return { key: 'notice.tooLarge', params: { limit: { bytes: limit } } };
+  if (status === 413) return { key: 'notice.tooLargeReason', params: { reason } };
+  if (status === 507) return { key: 'notice.outOfSpace' };
+  if (status === 400) return { key: 'notice.badRequest', params: { reason } };
+  if (status === 401 || status === 403) return { key: 'notice.notAllowed' };
+  return reason ? { key: 'notice.refusedReason', params: { status: String(status), reason } } : { key: 'notice.refused', params: { status: String(status) } };
 }
 
 export type AfterFailure =
   /** `final`: sending again cannot help (a refusal, a changed file); the stored copy is dropped and only Remove is offered. */
-  | { state: 'failed'; message: string; final: boolean }
-  | { state: 'waiting-for-network'; delayMs: number; message: string };
+  | { state: 'failed'; notice: Notice; final: boolean }
+  | { state: 'waiting-for-network'; delayMs: number; notice: Notice };
 
 /**
  * The loop's one error path: what a failed attempt (the `failures`-th in a row) leads to, `online`
@@ -87,18 +87,18 @@ export type AfterFailure =
  * back, waits and then asks the server again. Anything else is a bug, and is thrown on.
  */
 export function afterFailure(error: unknown, failures: number, random?: number, online = true): AfterFailure {
-  if (error instanceof SourceChanged) return { state: 'failed', message: error.message, final: true };
+  if (error instanceof SourceChanged) return { state: 'failed', notice: { key: 'notice.sourceChanged' }, final: true };
   // The server's own sentence (a quota, say), written for people.
   // A quota may free up once finished files are deleted: Retry stays, and so does the stored copy.
-  if (error instanceof ServerError && error.problem !== undefined && classify(error.status) === 'fatal') return { state: 'failed', message: error.message, final: false };
+  if (error instanceof ServerError && error.problem !== undefined && classify(error.status) === 'fatal') return { state: 'failed', notice: { key: 'notice.serverSaid', params: { text: error.message } }, final: false };
   if (error instanceof ServerError && classify(error.status) === 'fatal') {
-    return { state: 'failed', message: failureMessage(error.status, error.message, error.limit), final: true };
+    return { state: 'failed', notice: failureNotice(error.status, error.message, error.limit), final: true };
   }
-  if (error instanceof ServerError) return { state: 'waiting-for-network', delayMs: backoffMs(failures, random), message: `The server is unavailable (HTTP ${error.status}).` };
+  if (error instanceof ServerError) return { state: 'waiting-for-network', delayMs: backoffMs(failures, random), notice: { key: 'notice.unavailable', params: { status: String(error.status) } } };
   if (error instanceof NetworkError) {
     // The browser says it is online, so what failed is the way to the server, not the network.
-    const message = online ? 'The server cannot be reached.' : 'Waiting for the network.';
-    return { state: 'waiting-for-network', delayMs: backoffMs(failures, random), message };
+    const notice: Notice = { key: online ? 'notice.unreachable' : 'notice.offline' };
+    return { state: 'waiting-for-network', delayMs: backoffMs(failures, random), notice };
   }
   throw error;
 }

@@ -1,11 +1,12 @@
 // One upload's resumable loop (docs/design.md §2.2): an explicit while over the state union.
 // Probe the server, send Blob slices from its offset, take the offset from every answer;
 // every failure goes through one function (afterFailure) to the next state.
+import type { Notice } from '../../common/i18n/catalogue.js';
 import type { UploadState } from '../../common/messages.js';
 import type { UploadRecord } from '../store/record.js';
 import { ChunkReader } from './chunk-reader.js';
 import { devLog } from './dev-log.js';
-import { SourceChanged, UploadGone } from './errors.js';
+import { UploadGone } from './errors.js';
 import { Integrity } from './integrity.js';
 import { afterFailure, FIRST_CHUNK, nextChunkSize, RateMeter, UNPOLLED_CHUNK_SECONDS } from './policy.js';
 import type { UploadProtocol, UploadRef } from './protocols/port.js';
@@ -15,8 +16,8 @@ import { sendChunk, type ChunkTiming } from './send-chunk.js';
 const MAX_VERIFICATION_FAILURES = 3;
 // A tus or IETF server that forgets the upload this many times in a row, with nothing accepted between, is not keeping it.
 const MAX_STARTS_OVER = 3;
-const STARTED_OVER = 'The server had forgotten this upload, so it started again from the beginning.';
-const ALREADY_THERE = 'Already on the server: nothing needed sending.';
+const STARTED_OVER: Notice = { key: 'notice.startedOver' };
+const ALREADY_THERE: Notice = { key: 'notice.alreadyThere' };
 
 /** States in which an upload wants the network. */
 export const RUNNABLE: ReadonlySet<UploadState> = new Set(['queued', 'uploading', 'waiting-for-network']);
@@ -60,11 +61,11 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
     deps.report(record, meter.bytesPerSecond);
   };
   if (!file) {
-    await save({ state: 'failed', final: true, message: 'This file is no longer stored in the browser. Pick it again to upload it.' });
+    await save({ state: 'failed', final: true, notice: { key: 'notice.noLongerStored' } });
     return;
   }
   if (file instanceof File && (file.size !== record.size || file.lastModified !== record.lastModified)) {
-    await save({ state: 'failed', final: true, message: SourceChanged.sentence });
+    await save({ state: 'failed', final: true, notice: { key: 'notice.sourceChanged' } });
     await deps.store.dropFile(id);
     return;
   }
@@ -118,7 +119,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
           state = 'done';
           continue;
         }
-        await save({ state: 'uploading', offset, message: record.startedOver ? STARTED_OVER : undefined, retryAt: undefined, ...(held.url === undefined ? {} : { uploadUrl: held.url }) });
+        await save({ state: 'uploading', offset, notice: record.startedOver ? STARTED_OVER : undefined, retryAt: undefined, ...(held.url === undefined ? {} : { uploadUrl: held.url }) });
       }
       const start = offset;
       // Read to hash only; the request still sends the Blob slice (docs/design.md §3.1: 25× faster than a buffer).
@@ -174,13 +175,13 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
           offset = 0;
           if (verificationFailures > MAX_VERIFICATION_FAILURES) {
             state = 'failed';
-            await save({ state, verificationFailures, message: 'The file kept failing verification on the server, so it was not stored. Check the connection and press Retry now.' });
+            await save({ state, verificationFailures, notice: { key: 'notice.verificationGaveUp' } });
             break;
           }
           await save({
             offset: 0,
             verificationFailures,
-            message: verificationFailures === 1 ? 'Verification failed, re-sending.' : `Verification failed ${verificationFailures} times, re-sending.`,
+            notice: { key: 'notice.verificationFailed', params: { count: verificationFailures } },
             ...digestPatch(),
           });
           break;
@@ -200,17 +201,17 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         devLog(id, 'the server forgot the upload', { status: error.status, startedOver });
         if (goneInARow > MAX_STARTS_OVER) {
           state = 'failed';
-          await save({ state, uploadUrl: undefined, message: 'The server kept forgetting this upload, so it was stopped. Press Retry now to start it again.' });
+          await save({ state, uploadUrl: undefined, notice: { key: 'notice.keptForgetting' } });
           continue;
         }
-        await save({ uploadUrl: undefined, offset: 0, startedOver, message: STARTED_OVER, ...digestPatch() });
+        await save({ uploadUrl: undefined, offset: 0, startedOver, notice: STARTED_OVER, ...digestPatch() });
         continue;
       }
       const next = afterFailure(error, failures + 1, deps.random?.(), deps.online?.() ?? true);
       devLog(id, `attempt failed: ${next.state}`, { error: String(error), ...next });
       if (next.state === 'failed') {
         state = 'failed';
-        await save({ state, message: next.message, final: next.final });
+        await save({ state, notice: next.notice, final: next.final });
         // Sending again cannot help: the browser's copy only takes room. The row offers Remove.
         if (next.final) await deps.store.dropFile(id);
         continue;
@@ -221,20 +222,19 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       // hashed (64 MiB took ~0.3 s), and the link may not be what it was. It regrows 4× a step.
       chunk = FIRST_CHUNK;
       state = 'waiting-for-network';
-      await save({ state, failures, retryAt: deps.now() + next.delayMs, message: next.message });
+      await save({ state, failures, retryAt: deps.now() + next.delayMs, notice: next.notice });
     }
   }
 
   if (state === 'done') {
-    await save({ state: 'done', offset: facts.size, failures: 0, completedAt: deps.now(), message: sentAny || record.startedOver ? doneMessage(verified, record.corruptedChunks ?? 0, record.startedOver ?? 0) : ALREADY_THERE, retryAt: undefined });
+    await save({ state: 'done', offset: facts.size, failures: 0, completedAt: deps.now(), notice: sentAny || record.startedOver ? doneNotice(verified, record.corruptedChunks ?? 0, record.startedOver ?? 0) : ALREADY_THERE, retryAt: undefined });
     // The server has every byte; the browser's copy is no longer needed (the record stays).
     await deps.store.dropFile(id);
   }
 }
 
-function doneMessage(verified: boolean, corrupted: number, startedOver: number): string | undefined {
-  const caught = corrupted === 0 ? '' : ` ${corrupted} damaged ${corrupted === 1 ? 'chunk was' : 'chunks were'} caught and sent again.`;
-  const again = startedOver === 0 ? '' : ` The server had forgotten it ${startedOver === 1 ? 'once' : `${startedOver} times`}, and it was sent again from the beginning.`;
-  if (!verified) return caught || again ? `Uploaded.${caught}${again}` : undefined;
-  return `Verified: the server's copy matches this file byte for byte.${caught}${again}`;
+/** Verified (or just uploaded), with what was caught on the way; the page composes the sentence. */
+function doneNotice(verified: boolean, damaged: number, startedOver: number): Notice | undefined {
+  if (!verified && damaged === 0 && startedOver === 0) return undefined;
+  return { key: verified ? 'notice.verified' : 'notice.uploaded', params: { damaged, startedOver } };
 }

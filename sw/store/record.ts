@@ -1,4 +1,5 @@
 // What the worker keeps in IndexedDB for each upload; the File itself lives beside it.
+import type { Notice } from '../../common/i18n/catalogue.js';
 import type { UploadState } from '../../common/messages.js';
 
 export interface UploadRecord {
@@ -18,8 +19,8 @@ export interface UploadRecord {
   startedOver?: number;
   /** On a failure: sending again cannot help, and the stored File was dropped. */
   final?: boolean;
-  /** A sentence for people, when the upload failed or is waiting. */
-  message?: string;
+  /** A sentence for people (translated where it is shown), when the upload failed, is waiting or finished. */
+  notice?: Notice;
   /** Failures in a row since the offset last moved; drives the backoff. */
   failures: number;
   /** Epoch ms of the next retry, while waiting. */

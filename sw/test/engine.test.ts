@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { WorkerMessage } from '../../common/messages.js';
 import { Engine } from '../engine/engine.js';
 import { FerryProtocol } from '../engine/protocols/ferry.js';
-import { accept, bytes, hang, held, MemoryQueue, recordFor, ScriptedNetwork } from './fakes.js';
+import { accept, bytes, hang, held, MemoryQueue, recordFor, ScriptedNetwork, said } from './fakes.js';
 
 function setup(concurrency: number) {
   const network = new ScriptedNetwork();
@@ -82,14 +82,14 @@ describe('engine', () => {
 
   it('retries a failed upload from a clean slate', async () => {
     const { network, queue, engine } = setup(1);
-    queue.add(recordFor('r', 100, { state: 'failed', failures: 3, message: 'refused' }), new Blob([bytes(100)]));
+    queue.add(recordFor('r', 100, { state: 'failed', failures: 3, notice: { key: 'notice.refused', params: { status: '400' } } }), new Blob([bytes(100)]));
     network.respondWith('GET', () => held(0));
     network.respondWith('POST', (request) => accept(request, 100));
     await engine.retry('r');
     await engine.kick();
     const record = queue.records.get('r')!;
     assert.equal(record.state, 'done');
-    assert.match(record.message ?? '', /^Verified/, 'the refusal is gone; the file is verified');
+    assert.match(said(record) ?? '', /^Verified/, 'the refusal is gone; the file is verified');
   });
 
   it('ends a backoff wait at once when woken', async () => {
@@ -149,7 +149,7 @@ describe('engine', () => {
     queue.putFails = new DOMException('quota', 'QuotaExceededError');
     const answer = await engine.enqueue(new File([bytes(10)], 'big.mov', { lastModified: 1 }));
     assert.equal(answer.ok, false);
-    assert.match(answer.ok ? '' : answer.error, /no room left in this browser's storage to keep “big\.mov”/);
+    assert.match(answer.ok ? '' : said(answer) ?? '', /no room left in this browser’s storage to keep “big\.mov”/);
     assert.equal(queue.records.size, 0, 'the record is gone');
     assert.ok(messages.some((message) => message.type === 'ferry:removed'));
   });

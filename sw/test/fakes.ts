@@ -1,4 +1,5 @@
 // Test doubles for the engine: a scripted network and an in-memory queue.
+import { describe, type Notice } from '../../common/i18n/catalogue.js';
 import { Header } from '../../common/protocol.js';
 import type { UploadRecord } from '../store/record.js';
 import type { QueuePort } from '../engine/engine.js';
@@ -136,6 +137,11 @@ export class MemoryQueue implements QueuePort {
     this.history.push(next);
     return next;
   }
+}
+
+/** What a record's notice says in English, as the page would show it. */
+export function said(record: { notice?: Notice } | undefined): string | undefined {
+  return record?.notice ? describe('en', record.notice) : undefined;
 }
 
 export function recordFor(id: string, size: number, patch: Partial<UploadRecord> = {}): UploadRecord {

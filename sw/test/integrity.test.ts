@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { Header, Problem } from '../../common/protocol.js';
 import { RunningDigest, sha256Field } from '../engine/running-digest.js';
 import { runUpload } from '../engine/upload-loop.js';
-import { accept, bytes, held, loopSetup as setup, type SeenRequest } from './fakes.js';
+import { accept, bytes, held, loopSetup as setup, type SeenRequest, said } from './fakes.js';
 
 const sha = (data: Uint8Array) => createHash('sha256').update(data).digest();
 const field = (data: Uint8Array) => `sha-256=:${sha(data).toString('base64')}:`;
@@ -65,7 +65,7 @@ describe('upload loop integrity', () => {
     network.respondWith('GET', () => held(0));
     network.respondWith('POST', () => problem(Problem.reprDigestMismatch));
     const messages: string[] = [];
-    deps.report = (record) => void (record.message && messages.push(record.message));
+    deps.report = (record) => void (record.notice && messages.push(said(record)!));
     network.respondWith('POST', (request: SeenRequest) => accept(request, size));
     await runUpload('f', deps, new AbortController().signal);
     assert.ok(messages.includes('Verification failed, re-sending.'));
@@ -77,7 +77,7 @@ describe('upload loop integrity', () => {
     for (let i = 0; i < 4; i++) stubborn.network.respondWith('POST', () => problem(Problem.reprDigestMismatch));
     await runUpload('f', stubborn.deps, new AbortController().signal);
     assert.equal(stubborn.queue.records.get('f')?.state, 'failed');
-    assert.match(stubborn.queue.records.get('f')?.message ?? '', /kept failing verification/);
+    assert.match(said(stubborn.queue.records.get('f')) ?? '', /kept failing verification/);
   });
 
   it('resumes the digest from its saved state, not from 0, after a stop', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { describe as describeNotice } from '../../common/i18n/catalogue.js';
 import { NetworkError, ServerError, SourceChanged } from '../engine/errors.js';
-import { afterFailure, BACKOFF_CAP_MS, backoffMs, chunkDeadlineMs, classify, etaSeconds, failureMessage, MAX_CHUNK, MIN_CHUNK, nextChunkSize, RateMeter } from '../engine/policy.js';
+import { afterFailure, BACKOFF_CAP_MS, backoffMs, chunkDeadlineMs, classify, etaSeconds, failureNotice, MAX_CHUNK, MIN_CHUNK, nextChunkSize, RateMeter } from '../engine/policy.js';
 
 const MiB = 1024 * 1024;
 
@@ -29,19 +30,21 @@ describe('retry policy', () => {
   });
 
   it('sends every failure down one path: wait and ask again, or fail with a sentence, or throw a bug on', () => {
-    assert.deepEqual(afterFailure(new NetworkError('cut'), 1, 1, false), { state: 'waiting-for-network', delayMs: 250, message: 'Waiting for the network.' });
+    assert.deepEqual(afterFailure(new NetworkError('cut'), 1, 1, false), { state: 'waiting-for-network', delayMs: 250, notice: { key: 'notice.offline' } });
     // Online, yet no answer: a stopped server, said as such rather than blaming the network.
-    assert.equal((afterFailure(new NetworkError('refused'), 1, 1, true) as { message: string }).message, 'The server cannot be reached.');
-    assert.deepEqual(afterFailure(new ServerError(503, 'restarting'), 2, 1), { state: 'waiting-for-network', delayMs: 1000, message: 'The server is unavailable (HTTP 503).' });
-    assert.deepEqual(afterFailure(new ServerError(413, 'too big', 1_000_000), 1), { state: 'failed', message: 'This file is too large for the server: it accepts files of up to 1.0 MB.' });
+    assert.deepEqual(afterFailure(new NetworkError('refused'), 1, 1, true).notice, { key: 'notice.unreachable' });
+    assert.deepEqual(afterFailure(new ServerError(503, 'restarting'), 2, 1), { state: 'waiting-for-network', delayMs: 1000, notice: { key: 'notice.unavailable', params: { status: '503' } } });
+    const refused = afterFailure(new ServerError(413, 'too big', 1_000_000), 1);
+    assert.equal(refused.state === 'failed' && refused.final, true, 'a refusal is final: Remove, not Retry');
+    assert.equal(describeNotice('en', refused.notice), 'This file is too large for the server: it accepts files of up to 1.0 MB.');
     assert.equal(afterFailure(new SourceChanged(), 1).state, 'failed');
     assert.throws(() => afterFailure(new TypeError('a bug'), 1), TypeError);
   });
 
   it('turns a refusal into a sentence, never a stack trace', () => {
-    assert.equal(failureMessage(413, 'uploads are limited to 2000000 bytes\n', 2_000_000), 'This file is too large for the server: it accepts files of up to 2.0 MB.');
-    assert.match(failureMessage(413, 'the body runs past x-file-size 5\n'), /^The server refused this file as too large \(the body runs past/);
-    assert.match(failureMessage(400, 'x-file-size 5 disagrees'), /^The server refused the upload: x-file-size 5 disagrees\.$/);
+    assert.equal(describeNotice('en', failureNotice(413, 'uploads are limited to 2000000 bytes\n', 2_000_000)), 'This file is too large for the server: it accepts files of up to 2.0 MB.');
+    assert.match(describeNotice('en', failureNotice(413, 'the body runs past x-file-size 5\n')), /^The server refused this file as too large \(the body runs past/);
+    assert.match(describeNotice('en', failureNotice(400, 'x-file-size 5 disagrees')), /^The server refused the upload: x-file-size 5 disagrees\.$/);
   });
 });
 

@@ -8,7 +8,7 @@ import { TusProtocol } from '../engine/protocols/tus.js';
 import { runUpload, type LoopDeps } from '../engine/upload-loop.js';
 import type { UploadRecord } from '../store/record.js';
 import { FakeResumableServer } from './fake-resumable.js';
-import { bytes, MemoryQueue, recordFor } from './fakes.js';
+import { bytes, MemoryQueue, recordFor, said } from './fakes.js';
 
 const MiB = 1024 * 1024;
 
@@ -114,8 +114,8 @@ describe('tus adapter', () => {
     assert.equal(record.state, 'done');
     assert.equal(record.uploadUrl, `${server.endpoint}2`);
     assert.equal(record.startedOver, 1);
-    assert.match(record.message ?? '', /forgotten it once, and it was sent again from the beginning/);
-    assert.ok(queue.history.some((saved) => saved.message === 'The server had forgotten this upload, so it started again from the beginning.' && saved.state === 'uploading'));
+    assert.match(said(record) ?? '', /forgotten it once, and it was sent again from the beginning/);
+    assert.ok(queue.history.some((saved) => said(saved) === 'The server had forgotten this upload, so it started again from the beginning.' && saved.state === 'uploading'));
   });
 
   it('fails before sending a byte when the file is over Tus-Max-Size, with the limit in the sentence', async () => {
@@ -125,7 +125,7 @@ describe('tus adapter', () => {
     await run();
     const record = queue.records.get('f')!;
     assert.equal(record.state, 'failed');
-    assert.equal(record.message, 'This file is too large for the server: it accepts files of up to 1.0 kB.');
+    assert.equal(said(record), 'This file is too large for the server: it accepts files of up to 1.0 kB.');
     assert.equal(server.only('POST').length + server.only('PATCH').length, 0);
   });
 
@@ -182,6 +182,6 @@ describe('IETF draft adapter', () => {
     await run();
     const record = queue.records.get('f')!;
     assert.equal(record.state, 'failed');
-    assert.match(record.message ?? '', /kept forgetting/);
+    assert.match(said(record) ?? '', /kept forgetting/);
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Header, Problem } from '../../common/protocol.js';
 import { runUpload } from '../engine/upload-loop.js';
-import { accept, conflict, hang, held, loopSetup as setup, ScriptedNetwork } from './fakes.js';
+import { accept, conflict, hang, held, loopSetup as setup, ScriptedNetwork, said } from './fakes.js';
 
 
 /** The bytes the appends carried, laid out at their X-Start-Byte. */
@@ -65,7 +65,7 @@ describe('upload loop', () => {
     assert.deepEqual(network.appends().map((append) => append.headers[Header.startByte]), ['0', '700']);
     assert.equal(sleeps.length, 1);
     const waiting = queue.history.find((record) => record.state === 'waiting-for-network');
-    assert.match(waiting?.message ?? '', /HTTP 503/);
+    assert.match(said(waiting) ?? '', /HTTP 503/);
     assert.equal(waiting?.failures, 1);
     assert.equal(queue.records.get('f')?.state, 'done');
   });
@@ -90,7 +90,7 @@ describe('upload loop', () => {
     await runUpload('f', deps, new AbortController().signal);
     const record = queue.records.get('f')!;
     assert.equal(record.state, 'failed');
-    assert.equal(record.message, 'This file is too large for the server: it accepts files of up to 4.0 kB.');
+    assert.equal(said(record), 'This file is too large for the server: it accepts files of up to 4.0 kB.');
   });
 
   it('fails past a quota with the server\'s own sentence, and does not send again', async () => {
@@ -103,7 +103,7 @@ describe('upload loop', () => {
     await runUpload('f', deps, new AbortController().signal);
     const record = queue.records.get('f')!;
     assert.equal(record.state, 'failed');
-    assert.equal(record.message, detail);
+    assert.equal(said(record), detail);
     assert.equal(network.appends().length, 1);
     assert.equal(sleeps.length, 0, 'no retry is scheduled');
   });
