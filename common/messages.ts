@@ -1,6 +1,6 @@
 // Page ↔ service worker: the messages, the settings, and an upload as the pages see it
 // (docs/design.md §2). The worker's own record, with its saved hash state, never leaves the worker.
-import type { Notice } from './i18n/catalogue.js';
+import type { Language, Notice } from './i18n/catalogue.js';
 
 /** The states of one upload in the worker's loop. */
 export type UploadState = 'queued' | 'uploading' | 'waiting-for-network' | 'paused' | 'done' | 'failed';
@@ -19,6 +19,8 @@ export interface UploadView {
   retryAt?: number;
   /** Failed for good (a refusal, a changed file): only Remove is offered. */
   final?: boolean;
+  /** Epoch ms until which the picked file is kept in the browser, while it is not done. */
+  keptUntil?: number;
   addedAt: number;
   /** Bytes per second, from server-confirmed offsets. */
   rate: number;
@@ -40,6 +42,8 @@ export type PageMessage =
   | { type: 'ferry:set-concurrency'; value: number }
   /** Integrity digests on (the default) or off; off exists only so the benchmark can measure their cost. */
   | { type: 'ferry:set-digests'; value: boolean }
+  /** The page's language, for what the worker says with no page open (notifications). */
+  | { type: 'ferry:set-language'; value: Language }
   | { type: 'ferry:online' }
   | { type: 'ferry:heartbeat' };
 
@@ -51,6 +55,8 @@ export interface Settings {
   concurrency: number;
   /** Send Content-Digest and Repr-Digest with appends. */
   digests: boolean;
+  /** The language of the last page that said, for notifications. */
+  language?: Language;
 }
 
 export const DEFAULT_SETTINGS: Settings = { concurrency: 3, digests: true };

@@ -71,3 +71,62 @@ test('the app shell opens offline under its worker, shows the stored queue, and 
   await app.row(file.name).getByRole('button', { name: 'Resume' }).click();
   await app.expectDone(file);
 });
+
+test('a cancel made offline is remembered, and the server hears it when the network is back', async () => {
+  const { file } = await app.uploadMidway('stopped-offline.bin', 10 * MB, MB, MB);
+  const id = await app.idOf(file.name);
+  await app.context.setOffline(true);
+  await app.row(file.name).getByRole('button', { name: 'Cancel' }).click();
+  await expect(app.row(file.name)).toHaveCount(0, { timeout: 15_000 });
+  expect(await app.serverOffsetOfId(id), 'the server still holds the bytes: it has not heard the cancel').toBeGreaterThan(0);
+  await app.context.setOffline(false);
+  // The page's `online` wakes the worker, which sends the remembered cancel.
+  await expect.poll(() => app.serverOffsetOfId(id), { timeout: 15_000 }).toBe(0);
+  await app.page.reload();
+  await expect(app.page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(app.row(file.name)).toHaveCount(0);
+});
+
+test('retention: with the worker\'s clock moved past 7 days, a paused upload\'s stored file is dropped and the row says so', async () => {
+  const { file } = await app.uploadMidway('forgotten-in-the-browser.bin', 10 * MB, MB, MB);
+  await app.row(file.name).getByRole('button', { name: 'Pause' }).click();
+  await expect(app.row(file.name)).toHaveAttribute('data-state', 'paused');
+  await expect(app.row(file.name).locator('.message')).toContainText('Kept in this browser until');
+  const storedFiles = () => app.page.evaluate(() => new Promise<number>((resolve, reject) => {
+    const opening = indexedDB.open('ferry');
+    opening.onerror = () => reject(opening.error);
+    opening.onsuccess = () => {
+      const counting = opening.result.transaction('files').objectStore('files').count();
+      counting.onsuccess = () => resolve(counting.result);
+      counting.transaction!.oncomplete = () => opening.result.close();
+    };
+  }));
+  expect(await storedFiles()).toBe(1);
+  const [worker] = app.context.serviceWorkers();
+  await worker!.evaluate(() => {
+    const real = Date.now.bind(Date);
+    Date.now = () => real() + 8 * 24 * 3600 * 1000;
+  });
+  // Any page message wakes the worker, and every wake sweeps.
+  await app.page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await expect(app.row(file.name)).toHaveAttribute('data-state', 'failed', { timeout: 15_000 });
+  await expect(app.row(file.name).locator('.message')).toContainText('waited in the browser for 7 days');
+  expect(await storedFiles()).toBe(0);
+  await expect(app.row(file.name).getByRole('button', { name: 'Retry now' })).toHaveCount(0);
+});
+
+test('an upload that finishes while its only tab is closed leaves a notification naming the file', async () => {
+  await app.context.grantPermissions(['notifications'], { origin: app.url });
+  const holder = await app.context.newPage(); // a blank tab, not the app's: the browser stays open
+  const { file } = await app.uploadMidway('notify-me.bin', 6 * MB, MB);
+  const id = await app.idOf(file.name);
+  await app.page.close();
+  app.proxy.throttle(undefined);
+  await expect.poll(() => app.serverOffsetOfId(id), { timeout: 30_000 }).toBe(file.size);
+  await holder.goto(app.url);
+  const notifications = await holder.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return (await registration.getNotifications()).map((notification) => `${notification.title} | ${notification.body}`);
+  });
+  expect(notifications).toEqual([expect.stringContaining('Uploaded: notify-me.bin')]);
+});

@@ -1,5 +1,6 @@
 // The page's typed client of the upload worker, over workbox-window.
 import { Workbox } from 'workbox-window';
+import type { Language } from '../common/i18n/catalogue.js';
 import type { EnqueueReply, PageMessage, Settings, UploadView, WorkerMessage } from '../common/messages.js';
 
 // docs/design.md §3.8: an open page keeps the worker's event leases coming, so it is never killed mid-upload.
@@ -68,6 +69,11 @@ export class FerryClient {
 
   setConcurrency(value: number): Promise<unknown> {
     return this.send({ type: 'ferry:set-concurrency', value });
+  }
+
+  /** The page's language, which the worker uses for notifications when no page is open. */
+  setLanguage(value: Language): Promise<unknown> {
+    return this.send({ type: 'ferry:set-language', value });
   }
 
   subscribe(listener: (message: WorkerMessage) => void): void {

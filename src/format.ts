@@ -16,13 +16,19 @@ export function progressLine(language: Language, upload: UploadView): string {
   return parts.join(' · ');
 }
 
-/** The sentence under a row: the worker's notice, with a countdown while a retry is scheduled. */
+/**
+ * The sentence under a row: the worker's notice, with a countdown while a retry is scheduled, and, for
+ * an upload that is not moving, how long the browser keeps its file.
+ */
 export function statusMessage(language: Language, upload: UploadView, now: number): string {
   const said = upload.notice ? describe(language, upload.notice) : '';
+  const kept = upload.keptUntil !== undefined && upload.state !== 'uploading' && upload.state !== 'queued'
+    ? ` ${translate(language, 'row.keptUntil', { date: new Intl.DateTimeFormat(language, { day: 'numeric', month: 'long' }).format(upload.keptUntil) })}`
+    : '';
   if (upload.state === 'waiting-for-network' && upload.retryAt !== undefined) {
     const seconds = Math.ceil((upload.retryAt - now) / 1000);
     const base = said || translate(language, 'notice.offline');
-    return `${base} ${seconds > 0 ? translate(language, 'row.retryIn', { time: formatDuration(language, seconds) }) : translate(language, 'row.retryNow')}`;
+    return `${base} ${seconds > 0 ? translate(language, 'row.retryIn', { time: formatDuration(language, seconds) }) : translate(language, 'row.retryNow')}${kept}`;
   }
-  return said;
+  return `${said}${kept}`.trim();
 }

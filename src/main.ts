@@ -7,7 +7,9 @@ import { FerryClient } from './ferry-client.js';
 import { applyLanguage, language, noticeText, onLanguageChange, setLanguage, t } from './i18n.js';
 import { CompletedView } from './ui/completed-view.js';
 import { QueueView, type Action } from './ui/queue-view.js';
+import { BatchView } from './ui/batch-view.js';
 import { StorageView } from './ui/storage-view.js';
+import { ScreenWake } from './wake-lock.js';
 import { TokensView } from './ui/tokens-view.js';
 import './styles.css';
 
@@ -64,7 +66,11 @@ function showNetwork(uploads: UploadView[]): void {
   }
   banner.hidden = banner.textContent === '';
   clearFinished.hidden = !queue?.hasFinished();
+  onRowsChanged(uploads);
 }
+
+/** Set by main(): the batch line and the wake lock follow the rows. */
+let onRowsChanged: (uploads: UploadView[]) => void = () => undefined;
 
 // "Install": offered only when the browser says the app can be installed, never on its own.
 type InstallPrompt = Event & { prompt(): Promise<void> };
@@ -103,7 +109,24 @@ async function main(): Promise<void> {
   queue = new QueueView($('#queue'), $('#queue-empty'), act);
   queue.hideListed(listed);
   const rows = queue;
+  const batch = new BatchView($('#batch'), $('#batch-summary'), { pauseAll: $('#pause-all'), cancelAll: $('#cancel-all') }, () => rows.all(), {
+    pause: (id) => void client.pause(id),
+    cancel: (id) => rows.cancelWithUndo(id),
+  });
+  const wake = new ScreenWake();
+  if (ScreenWake.supported()) {
+    const setting = $<HTMLInputElement>('#wake-lock');
+    setting.checked = wake.enabled;
+    setting.addEventListener('change', () => wake.setEnabled(setting.checked));
+    $('#wake-lock-setting').hidden = false;
+  }
+  onRowsChanged = (uploads) => {
+    batch.update();
+    wake.uploading(uploads.some((upload) => upload.state === 'uploading' || upload.state === 'queued'));
+  };
+  void client.setLanguage(language());
   onLanguageChange(() => {
+    void client.setLanguage(language());
     rows.redraw();
     completed.redraw();
     if (elsewhere) completed.showElsewhere(destinationSentence(target)!);
@@ -142,6 +165,8 @@ async function main(): Promise<void> {
 
   const enqueue = async (files: Iterable<File>) => {
     void storage.requestPersistence();
+    // Asked after a pick, never on load: now the reader knows what they would be told about.
+    if ('Notification' in window && Notification.permission === 'default') void Notification.requestPermission().catch(() => undefined);
     for (const file of files) {
       if (config.maxUploadBytes !== undefined && file.size > config.maxUploadBytes) {
         notice({ key: 'notice.tooLargeBeforePick', params: { name: file.name, limit: { bytes: config.maxUploadBytes } } });

@@ -1,4 +1,5 @@
 // Messages from pages cross a trust boundary: check their shape before acting on them.
+import { isLanguage } from '../common/i18n/catalogue.js';
 import { CONCURRENCY_CHOICES, type PageMessage } from '../common/messages.js';
 
 const WITH_ID = new Set(['ferry:pause', 'ferry:resume', 'ferry:cancel', 'ferry:retry']);
@@ -14,6 +15,7 @@ export function readPageMessage(data: unknown): PageMessage | undefined {
     const { value } = data as { value?: unknown };
     return (CONCURRENCY_CHOICES as readonly unknown[]).includes(value) ? (data as PageMessage) : undefined;
   }
+  if (type === 'ferry:set-language') return isLanguage((data as { value?: unknown }).value) ? (data as PageMessage) : undefined;
   if (type === 'ferry:set-digests') return typeof (data as { value?: unknown }).value === 'boolean' ? (data as PageMessage) : undefined;
   if (type === 'ferry:enqueue') {
     const { file, target } = data as { file?: unknown; target?: unknown };

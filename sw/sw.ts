@@ -2,7 +2,8 @@
 // The service worker: precaches the app shell, and runs the upload engine from
 // IndexedDB whenever it wakes (start, any page message, Background Sync).
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
-import type { PageMessage, WorkerMessage } from '../common/messages.js';
+import { describe, translate, type Language } from '../common/i18n/catalogue.js';
+import type { PageMessage, UploadView, WorkerMessage } from '../common/messages.js';
 import { Engine } from './engine/engine.js';
 import { protocolsOver } from './engine/protocols/for-target.js';
 import { readPageMessage } from './page-messages.js';
@@ -28,11 +29,32 @@ const engine = store.then(async (queue) => {
 
 function broadcast(message: WorkerMessage): void {
   // An upload waiting for the network should be woken by the browser even if every tab closes.
-  if (message.type === 'ferry:update' && message.upload.state === 'waiting-for-network') void requestSync();
-  void self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((pages) => {
+  // So should a cancel the server has not heard yet (a removal may leave one pending).
+  if ((message.type === 'ferry:update' && message.upload.state === 'waiting-for-network') || message.type === 'ferry:removed') void requestSync();
+  void self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (pages) => {
     for (const page of pages) page.postMessage(message);
+    // Nobody is watching: an upload that ends says so itself.
+    if (pages.length === 0 && message.type === 'ferry:update') await notifyEnd(message.upload, (await (await store).settings()).language ?? 'en');
   });
 }
+
+/** A notification for an upload that finished or failed with no page open; tagged by upload, so it is shown once. */
+async function notifyEnd(upload: UploadView, language: Language): Promise<void> {
+  if (upload.state !== 'done' && upload.state !== 'failed') return;
+  if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+  const title = translate(language, upload.state === 'done' ? 'notify.done' : 'notify.failed', { name: upload.name });
+  const body = upload.notice ? describe(language, upload.notice) : translate(language, 'notify.openApp');
+  await self.registration.showNotification(title, { body, tag: `ferry:${upload.id}`, icon: '/icons/icon-192.png', lang: language, data: { url: '/' } }).catch(() => undefined);
+}
+
+// A click on a notification brings the app forward, or opens it.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((pages) => {
+    const open = pages[0];
+    return open ? open.focus() : self.clients.openWindow('/');
+  }));
+});
 
 const sleep = (ms: number) => new Promise<'lease-over'>((resolve) => setTimeout(() => resolve('lease-over'), ms));
 
@@ -97,6 +119,9 @@ async function handle(message: PageMessage): Promise<unknown> {
     case 'ferry:set-concurrency':
       await (await store).updateSettings({ concurrency: message.value });
       running.setConcurrency(message.value);
+      return undefined;
+    case 'ferry:set-language':
+      await (await store).updateSettings({ language: message.value });
       return undefined;
     case 'ferry:set-digests':
       await (await store).updateSettings({ digests: message.value });

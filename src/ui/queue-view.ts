@@ -48,6 +48,11 @@ export class QueueView {
     setInterval(() => this.refreshMessages(), 1000);
   }
 
+  /** Cancel as the row's button does: undoable for a few seconds. */
+  cancelWithUndo(id: string): void {
+    if (!this.cancelling.has(id)) this.act('cancel', id);
+  }
+
   private act(action: RowAction, id: string): void {
     const upload = this.uploads.get(id);
     if (!upload) return;

@@ -5,7 +5,8 @@ import type { Notice } from '../../common/i18n/catalogue.js';
 import type { EnqueueReply, UploadView, WorkerMessage } from '../../common/messages.js';
 import type { UploadRecord } from '../store/record.js';
 import { fileIdOf, firstRecord, storageFailure } from './hand-over.js';
-import { etaSeconds } from './policy.js';
+import { NetworkError, ServerError } from './errors.js';
+import { classify, etaSeconds } from './policy.js';
 import type { ProtocolFor } from './protocols/for-target.js';
 import type { UploadRef } from './protocols/port.js';
 import { runUpload, RUNNABLE, type LoopDeps, type LoopStore } from './upload-loop.js';
@@ -36,6 +37,10 @@ export interface EngineDeps {
 
 // Progress messages for one upload are spaced at least this far apart, unless its state changes.
 const REPORT_EVERY_MS = 200;
+/** A picked file is kept in the browser this long (from when it was picked) unless it is uploaded first. */
+export const RETENTION_MS = 7 * 24 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
+const CANCEL_RETRY_MS = 3000;
 
 export class Engine {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -47,22 +52,62 @@ export class Engine {
   // Files handed over whose copy into IndexedDB is still being written; the upload need not wait for it.
   private readonly copying = new Map<string, Blob>();
   private draining: Promise<void> | undefined;
+  private cancelRetry: ReturnType<typeof setTimeout> | undefined;
   private readonly now: () => number;
 
   constructor(private readonly deps: EngineDeps) {
-    this.now = deps.now ?? Date.now;
+    this.now = deps.now ?? (() => Date.now());
   }
 
   /** Start what may start, and resolve once nothing is left running. Safe to call from every event. */
   async kick(): Promise<void> {
+    await this.sweep();
     await this.fill();
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
     return this.draining;
   }
 
-  /** True while some upload still wants the network (for Background Sync). */
+  /** True while some upload, or a cancel, still wants the network (for Background Sync). */
   async hasPending(): Promise<boolean> {
-    return (await this.deps.store.all()).some((record) => RUNNABLE.has(record.state));
+    return (await this.deps.store.all()).some((record) => record.cancelPending || RUNNABLE.has(record.state));
+  }
+
+  /**
+   * On every wake: send the cancels the server has not heard yet, and drop stored files past the
+   * retention period (their uploads fail with a sentence saying so).
+   */
+  private async sweep(): Promise<void> {
+    const now = this.now();
+    let cancelsLeft = false;
+    for (const record of await this.deps.store.all()) {
+      if (record.cancelPending) {
+        if (await this.tellServerCancelled(record)) await this.deps.store.remove(record.id);
+        else cancelsLeft = true;
+      } else if (record.state !== 'done' && !record.final && record.addedAt + RETENTION_MS <= now && !this.running.has(record.id)) {
+        await this.deps.store.dropFile(record.id);
+        await this.deps.store.update(record.id, { state: 'failed', final: true, retryAt: undefined, notice: { key: 'notice.expired', params: { days: RETENTION_MS / DAY_MS } } });
+        await this.announce(record.id);
+      }
+    }
+    // The network may be back a moment after the `online` that woke us: try again while we live
+    // (Background Sync wakes us later if we do not).
+    if (cancelsLeft && !this.cancelRetry) {
+      this.cancelRetry = setTimeout(() => {
+        this.cancelRetry = undefined;
+        void this.kick();
+      }, CANCEL_RETRY_MS);
+    }
+  }
+
+  /** False while the cancel still has to reach the server: no answer, or one that says come back later. */
+  private async tellServerCancelled(record: UploadRecord): Promise<boolean> {
+    try {
+      await this.deps.protocols(record.target).cancel(uploadRefOf(record), AbortSignal.timeout(10_000));
+      return true;
+    } catch (error) {
+      // A refusal (4xx) will not change by sending it again: there is nothing left to cancel there.
+      return !(error instanceof NetworkError || (error instanceof ServerError && classify(error.status) === 'retry'));
+    }
   }
 
   /**
@@ -75,7 +120,8 @@ export class Engine {
     const id = await fileIdOf(file);
     const existing = await this.deps.store.get(id);
     // The same file picked again while it is still on its way: nothing to add.
-    if (existing && existing.state !== 'done' && existing.state !== 'failed') return { ok: true, id };
+    // (One cancelled offline whose cancel is still pending is picked anew: the new record replaces it.)
+    if (existing && !existing.cancelPending && existing.state !== 'done' && existing.state !== 'failed') return { ok: true, id };
     try {
       this.deps.protocols(target);
     } catch (error) {
@@ -135,12 +181,13 @@ export class Engine {
   async cancel(id: string): Promise<void> {
     const record = await this.deps.store.update(id, { state: 'paused' });
     await this.stop(id);
-    try {
-      if (record) await this.deps.protocols(record.target).cancel(uploadRefOf(record), AbortSignal.timeout(10_000));
-    } catch {
-      // Offline: the server's sweeper removes the partial bytes after UPLOAD_TTL.
+    if (record && !(await this.tellServerCancelled(record))) {
+      // Offline: remember the cancel, hidden from pages, and send it on the next wake.
+      await this.deps.store.update(id, { cancelPending: true });
+      await this.deps.store.dropFile(id);
+    } else {
+      await this.deps.store.remove(id);
     }
-    await this.deps.store.remove(id);
     this.forget(id);
     this.deps.broadcast({ type: 'ferry:removed', id });
   }
@@ -155,7 +202,7 @@ export class Engine {
   }
 
   async snapshot(): Promise<UploadView[]> {
-    const records = await this.deps.store.all();
+    const records = (await this.deps.store.all()).filter((record) => !record.cancelPending);
     return records.sort((a, b) => a.addedAt - b.addedAt).map((record) => this.view(record));
   }
 
@@ -164,7 +211,13 @@ export class Engine {
     const { id, name, size, state, offset, notice, retryAt, addedAt, final } = record;
     const rate = state === 'uploading' ? (this.rates.get(id) ?? 0) : 0;
     const eta = state === 'uploading' ? etaSeconds(size - offset, rate) : undefined;
-    return { id, name, size, state, offset, notice, retryAt, addedAt, rate, ...(final && state === 'failed' ? { final } : {}), ...(eta === undefined ? {} : { etaSeconds: eta }) };
+    const keptUntil = state === 'done' || final ? undefined : addedAt + RETENTION_MS;
+    return {
+      id, name, size, state, offset, notice, retryAt, addedAt, rate,
+      ...(final && state === 'failed' ? { final } : {}),
+      ...(keptUntil === undefined ? {} : { keptUntil }),
+      ...(eta === undefined ? {} : { etaSeconds: eta }),
+    };
   }
 
   private async requeue(id: string, allowed: (record: UploadRecord) => boolean): Promise<void> {

@@ -17,6 +17,11 @@ export interface UploadRecord {
   uploadUrl?: string;
   /** Times the server had forgotten the upload (404/410) and it started again from the beginning. */
   startedOver?: number;
+  /**
+   * Cancelled while the server could not be told: the record stays, hidden from pages, until the
+   * server has the cancel (sent on every wake), so its bytes do not wait for the server's sweeper.
+   */
+  cancelPending?: true;
   /** On a failure: sending again cannot help, and the stored File was dropped. */
   final?: boolean;
   /** A sentence for people (translated where it is shown), when the upload failed, is waiting or finished. */

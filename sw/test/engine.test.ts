@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { WorkerMessage } from '../../common/messages.js';
-import { Engine } from '../engine/engine.js';
+import { Engine, RETENTION_MS } from '../engine/engine.js';
 import { FerryProtocol } from '../engine/protocols/ferry.js';
 import { accept, bytes, hang, held, MemoryQueue, recordFor, ScriptedNetwork, said } from './fakes.js';
 
-function setup(concurrency: number) {
+function setup(concurrency: number, now: () => number = Date.now) {
   const network = new ScriptedNetwork();
   const queue = new MemoryQueue();
   const messages: WorkerMessage[] = [];
@@ -15,6 +15,7 @@ function setup(concurrency: number) {
     store: queue,
     broadcast: (message) => void messages.push(message),
     concurrency,
+    now,
     loop: { pollIntervalMs: 10_000, random: () => 1 },
   });
   return { network, queue, messages, engine };
@@ -38,7 +39,7 @@ function trackConcurrency(network: ScriptedNetwork, count: number, size: number)
 describe('engine', () => {
   it('runs no more uploads at once than its concurrency, and drains the queue', async () => {
     const { network, queue, engine } = setup(2);
-    for (const id of ['a', 'b', 'c', 'd']) queue.add(recordFor(id, 1000, { addedAt: id.charCodeAt(0) }), new Blob([bytes(1000)]));
+    for (const id of ['a', 'b', 'c', 'd']) queue.add(recordFor(id, 1000, { addedAt: Date.now() + id.charCodeAt(0) }), new Blob([bytes(1000)]));
     const most = trackConcurrency(network, 4, 1000);
     await engine.kick();
     assert.equal(most(), 2);
@@ -47,7 +48,7 @@ describe('engine', () => {
 
   it('takes a new concurrency at once', async () => {
     const { network, queue, engine } = setup(1);
-    for (const id of ['a', 'b', 'c']) queue.add(recordFor(id, 500, { addedAt: id.charCodeAt(0) }), new Blob([bytes(500)]));
+    for (const id of ['a', 'b', 'c']) queue.add(recordFor(id, 500, { addedAt: Date.now() + id.charCodeAt(0) }), new Blob([bytes(500)]));
     const most = trackConcurrency(network, 3, 500);
     const running = engine.kick();
     engine.setConcurrency(3);
@@ -152,5 +153,37 @@ describe('engine', () => {
     assert.match(answer.ok ? '' : said(answer) ?? '', /no room left in this browser’s storage to keep “big\.mov”/);
     assert.equal(queue.records.size, 0, 'the record is gone');
     assert.ok(messages.some((message) => message.type === 'ferry:removed'));
+  });
+
+  it('remembers a cancel the server could not hear, hides it from pages, and sends it on the next wake', async () => {
+    const { network, queue, engine } = setup(3);
+    queue.add(recordFor('c', 3000, { state: 'paused' }), new Blob([bytes(3000)]));
+    network.respondWith('DELETE', () => Promise.reject(new TypeError('Failed to fetch')));
+    await engine.cancel('c');
+    assert.equal(queue.records.get('c')?.cancelPending, true, 'kept, marked');
+    assert.equal(queue.files.has('c'), false, 'its file is dropped at once');
+    assert.deepEqual(await engine.snapshot(), [], 'pages never see it again');
+    assert.equal(await engine.hasPending(), true, 'Background Sync stays asked for');
+
+    network.respondWith('DELETE', () => new Response(null, { status: 204 }));
+    await engine.kick();
+    assert.equal(queue.records.has('c'), false, 'gone once the server has it');
+    assert.equal(network.requests.filter((request) => request.method === 'DELETE' && request.headers['x-file-id'] === 'c').length, 2);
+  });
+
+  it('drops a stored file past the retention period, and the row says so', async () => {
+    let now = Date.now();
+    const { queue, messages, engine } = setup(0, () => now);
+    queue.add(recordFor('old', 3000, { state: 'paused', addedAt: now }), new Blob([bytes(3000)]));
+    assert.equal((await engine.snapshot())[0]?.keptUntil, now + RETENTION_MS, 'the row can show until when');
+    await engine.kick();
+    assert.equal(queue.files.has('old'), true, 'kept within the period');
+    now += RETENTION_MS + 1;
+    await engine.kick();
+    assert.equal(queue.files.has('old'), false, 'the stored File is gone');
+    const record = queue.records.get('old')!;
+    assert.deepEqual([record.state, record.final], ['failed', true]);
+    assert.equal(said(record), 'This file waited in the browser for 7 days without finishing, so it was removed to free space. Pick it again to upload it.');
+    assert.ok(messages.some((message) => message.type === 'ferry:update' && message.upload.id === 'old' && message.upload.state === 'failed'));
   });
 });

@@ -145,7 +145,7 @@ export function said(record: { notice?: Notice } | undefined): string | undefine
 }
 
 export function recordFor(id: string, size: number, patch: Partial<UploadRecord> = {}): UploadRecord {
-  return { id, name: `${id}.bin`, type: 'application/octet-stream', size, lastModified: 1, state: 'queued', offset: 0, failures: 0, addedAt: 1, ...patch };
+  return { id, name: `${id}.bin`, type: 'application/octet-stream', size, lastModified: 1, state: 'queued', offset: 0, failures: 0, addedAt: Date.now(), ...patch };
 }
 
 export function bytes(size: number): Uint8Array<ArrayBuffer> {
