@@ -9,6 +9,8 @@ export type UploadState = 'queued' | 'uploading' | 'waiting-for-network' | 'paus
 export interface UploadView {
   id: string;
   name: string;
+  /** The file's media type, as the browser gave it. */
+  type: string;
   size: number;
   state: UploadState;
   /** Bytes the server confirmed. */

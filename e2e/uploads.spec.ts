@@ -123,9 +123,10 @@ test('pause, resume and cancel', async () => {
 
 
 test('a full browser quota: the file that does not fit gets a clear message, and the rest of the pick goes on', async () => {
-  await app.open();
+  // Before the app opens: Chromium applies an override only to storage it has not written to yet.
   const cdp = await app.context.newCDPSession(app.page);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.url, quotaSize: 6 * MB });
+  await app.open();
   const tooBig = await app.makeFile('whole-shift.mov', 12 * MB);
   const small = await app.makeFile('note.txt', 100_000);
   await app.pick([tooBig, small]);

@@ -201,8 +201,14 @@ async function main(): Promise<void> {
   atOnce.value = String((await client.settings()).concurrency);
   atOnce.addEventListener('change', () => void client.setConcurrency(Number(atOnce.value)));
   $('#clear-finished').addEventListener('click', () => void client.clearFinished());
-  window.addEventListener('online', () => void refreshCompleted());
-  window.addEventListener('offline', () => showNetwork(rows.all()));
+  window.addEventListener('online', () => {
+    rows.redraw();
+    void refreshCompleted();
+  });
+  window.addEventListener('offline', () => {
+    rows.redraw();
+    showNetwork(rows.all());
+  });
 
   rows.replaceAll(await client.hello());
   showNetwork(rows.all());

@@ -121,7 +121,8 @@ async function handle(message: PageMessage): Promise<unknown> {
       running.setConcurrency(message.value);
       return undefined;
     case 'ferry:set-language':
-      await (await store).updateSettings({ language: message.value });
+      // Every page says it on opening: write only a change.
+      if ((await (await store).settings()).language !== message.value) await (await store).updateSettings({ language: message.value });
       return undefined;
     case 'ferry:set-digests':
       await (await store).updateSettings({ digests: message.value });

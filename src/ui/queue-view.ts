@@ -2,6 +2,7 @@
 import type { UploadState, UploadView } from '../../common/messages.js';
 import { progressLine, statusMessage } from '../format.js';
 import { language, t } from '../i18n.js';
+import { kindOf, thumbnailOf } from './file-kind.js';
 
 /** What the worker is asked to do. */
 export type Action = 'pause' | 'resume' | 'cancel' | 'retry';
@@ -151,7 +152,7 @@ function createRow(id: string): HTMLLIElement {
   row.dataset.id = id;
   row.tabIndex = -1; // so that focus can rest on a row that has no controls left
   row.innerHTML = `
-    <div class="upload-head"><span class="name"></span><span class="state"></span></div>
+    <div class="upload-head"><span class="kind" aria-hidden="true"></span><span class="name"></span><span class="state"></span></div>
     <progress class="bar" max="1" value="0"></progress>
     <div class="detail"></div>
     <div class="message" role="status"></div>
@@ -162,9 +163,23 @@ function createRow(id: string): HTMLLIElement {
 function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: boolean): void {
   row.dataset.state = upload.state;
   row.classList.toggle('cancelling', cancelling);
+  const tile = row.querySelector<HTMLElement>('.kind')!;
+  if (!tile.dataset.kind) {
+    const { kind, label } = kindOf(upload.name, upload.type);
+    tile.dataset.kind = kind;
+    tile.textContent = label;
+    void thumbnailOf(upload.id, upload.type, upload.size).then((url) => {
+      if (!url) return;
+      tile.textContent = '';
+      tile.style.backgroundImage = `url("${url}")`;
+      tile.classList.add('thumbnail');
+    });
+  }
   row.querySelector('.name')!.textContent = upload.name;
   row.querySelector<HTMLElement>('.name')!.title = upload.name;
-  row.querySelector('.state')!.textContent = t(cancelling ? 'state.cancelled' : `state.${upload.state}`);
+  // Offline, an upload cannot be moving, whatever the worker has not noticed yet: say it waits.
+  const shown = upload.state === 'uploading' && !navigator.onLine ? 'waiting-for-network' : upload.state;
+  row.querySelector('.state')!.textContent = t(cancelling ? 'state.cancelled' : `state.${shown}`);
   const bar = row.querySelector<HTMLProgressElement>('.bar')!;
   bar.max = Math.max(upload.size, 1);
   bar.value = upload.size === 0 && upload.state === 'done' ? 1 : upload.offset;

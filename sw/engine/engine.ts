@@ -208,12 +208,12 @@ export class Engine {
 
   /** The record as pages see it: what they show, and nothing of the worker's inner state (the hash state stays here). */
   view(record: UploadRecord): UploadView {
-    const { id, name, size, state, offset, notice, retryAt, addedAt, final } = record;
+    const { id, name, type, size, state, offset, notice, retryAt, addedAt, final } = record;
     const rate = state === 'uploading' ? (this.rates.get(id) ?? 0) : 0;
     const eta = state === 'uploading' ? etaSeconds(size - offset, rate) : undefined;
     const keptUntil = state === 'done' || final ? undefined : addedAt + RETENTION_MS;
     return {
-      id, name, size, state, offset, notice, retryAt, addedAt, rate,
+      id, name, type, size, state, offset, notice, retryAt, addedAt, rate,
       ...(final && state === 'failed' ? { final } : {}),
       ...(keptUntil === undefined ? {} : { keptUntil }),
       ...(eta === undefined ? {} : { etaSeconds: eta }),
