@@ -13,6 +13,8 @@ export interface Middlebox {
 }
 
 const MIDDLEBOX_TICK_MS = 20;
+/** Unused link time a throttled proxy keeps, at most (a burst of 0.5 MB at 10 MB/s). */
+const LINK_BURST_MS = 50;
 
 export class FaultProxy {
   private readonly server = net.createServer((client) => this.relay(client));
@@ -112,11 +114,15 @@ export class FaultProxy {
     });
   }
 
-  /** Milliseconds to hold `bytes` so the shared budget is respected. */
+  /**
+   * Milliseconds to hold `bytes` so the shared budget is respected: a token bucket for all
+   * connections together, as a real uplink is. It keeps up to LINK_BURST_MS of unused time, so the
+   * pause between one read and the next does not cost a lone connection part of the link.
+   */
   private delayFor(bytes: number): number {
     if (!this.bytesPerSecond) return 0;
     const now = Date.now();
-    const start = Math.max(now, this.nextFreeAt);
+    const start = Math.max(now - LINK_BURST_MS, this.nextFreeAt);
     this.nextFreeAt = start + (bytes / this.bytesPerSecond) * 1000;
     return Math.max(0, this.nextFreeAt - now);
   }
