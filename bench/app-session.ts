@@ -32,11 +32,12 @@ export class AppSession {
   }
 
   async waitForState(name: string, state: string, timeoutMs = 30 * 60_000): Promise<void> {
-    await this.row(name).and(this.page.locator(`[data-state="${state}"]`)).waitFor({ timeout: timeoutMs });
+    // Attached, not visible: a finished row hides once the server's list shows the file.
+    await this.row(name).and(this.page.locator(`[data-state="${state}"]`)).waitFor({ state: 'attached', timeout: timeoutMs });
   }
 
   async idOf(name: string): Promise<string> {
-    await this.row(name).waitFor();
+    await this.row(name).waitFor({ state: 'attached' });
     return (await this.row(name).getAttribute('data-id'))!;
   }
 

@@ -75,7 +75,7 @@ export async function measureWorkerToTus(work: string, file: string, bytesPerSec
 }
 
 /** Seconds from picking `file` in Ferry's app at `appUrl` to its row reading done. */
-async function timeWorker(appUrl: string, file: string): Promise<number> {
+export async function timeWorker(appUrl: string, file: string): Promise<number> {
   const app = await AppSession.open(appUrl);
   try {
     await settleDisk();
@@ -89,7 +89,7 @@ async function timeWorker(appUrl: string, file: string): Promise<number> {
 }
 
 /** Seconds from picking `file` in the tus page at `pageUrl` to tus-js-client's onSuccess. */
-async function timeTusPage(pageUrl: string, file: string): Promise<number> {
+export async function timeTusPage(pageUrl: string, file: string): Promise<number> {
   const browser = await launchChromium();
   try {
     await browser.page.goto(pageUrl);

@@ -8,6 +8,7 @@ import { MiB } from './app-session.js';
 import { measureBrowser } from './browser.js';
 import { measureOnline, measureProgress, measureResume } from './faults.js';
 import { measureIntegrityAtLink } from './integrity-link.js';
+import { measureLink, type LinkResults } from './links.js';
 import { measureTus, measureWorkerToTus } from './peer.js';
 import { printTable, type Row } from './report.js';
 import { clusterVersusSingle } from './cluster-bench.js';
@@ -21,6 +22,7 @@ const sizes = {
   online: (quick ? 64 : 128) * MiB,
   progress: (quick ? 2 : 5) * MiB,
   linkIntegrity: (quick ? 64 : 256) * MiB,
+  link: 256 * MiB,
   scaleEach: 20 * MiB,
 };
 const scaleCount = 50;
@@ -81,6 +83,14 @@ async function main(): Promise<void> {
     log(`worker → @tus/server vs tus-js-client → @tus/server: loopback (${sizes.big / MiB} MiB), and ${LINK_BYTES_PER_SECOND / 1e6} MB/s (${sizes.linkIntegrity / MiB} MiB)`);
     const toTusLoopback = await measureWorkerToTus(work, big);
     const toTusLink = await measureWorkerToTus(work, await makeFile(at('to-tus-link.bin'), sizes.linkIntegrity), LINK_BYTES_PER_SECOND);
+    // Link rows: 10 and 40 MB/s with 256 MiB, and in the full run 100 MB/s with the big file.
+    const linkFile = await makeFile(at('link-256MiB.bin'), sizes.link);
+    const linkPlan: Array<[rate: number, file: string, bytes: number]> = [[10e6, linkFile, sizes.link], [40e6, linkFile, sizes.link], ...(quick ? [] : [[100e6, big, sizes.big] as [number, string, number]])];
+    const links: Record<string, LinkResults & { bytes: number }> = {};
+    for (const [rate, file, bytes] of linkPlan) {
+      log(`link ${rate / 1e6} MB/s, ${bytes / MiB} MiB: XHR, Ferry, tus-js-client`);
+      links[String(rate / 1e6)] = { ...(await measureLink(work, file, rate)), bytes };
+    }
 
     const big_ = sizes.big;
     const scaleBytes = sizes.scaleEach * scaleCount;
@@ -136,6 +146,17 @@ async function main(): Promise<void> {
         tusClientToFerryMBps: MBps(big_, peer.ferrySeconds),
         tusClientToFerryVsTusServer: tusSeconds / peer.ferrySeconds,
       },
+      links: Object.fromEntries(Object.entries(links).map(([rate, link]) => [rate, {
+        fileMiB: link.bytes / MiB,
+        ferrySeconds: link.ferrySeconds,
+        xhrSeconds: link.xhrSeconds,
+        tusSeconds: link.tusSeconds,
+        ferryMBps: MBps(link.bytes, link.ferrySeconds),
+        xhrMBps: MBps(link.bytes, link.xhrSeconds),
+        tusMBps: MBps(link.bytes, link.tusSeconds),
+        ratioVsXhr: link.xhrSeconds / link.ferrySeconds,
+        ratioVsTus: link.tusSeconds / link.ferrySeconds,
+      }])),
       workerToTus: {
         loopback: { fileMiB: big_ / MiB, ferryMBps: MBps(big_, toTusLoopback.ferrySeconds), tusClientMBps: MBps(big_, toTusLoopback.tusSeconds), ratioVsTusClient: toTusLoopback.tusSeconds / toTusLoopback.ferrySeconds },
         link: {
@@ -150,8 +171,13 @@ async function main(): Promise<void> {
 
     const f0 = (value: number) => value.toFixed(0);
     const f2 = (value: number) => value.toFixed(2);
+    const linkRows: Row[] = Object.entries(results.links).flatMap(([rate, link]) => [
+      { measure: `Link ${rate} MB/s, ${link.fileMiB} MiB: vs one XHR (MB/s)`, ferry: f0(link.ferryMBps), baseline: `XHR ${f0(link.xhrMBps)}`, ratio: link.ratioVsXhr, goal: '≥ 0.95 × XHR', met: link.ratioVsXhr >= 0.95 },
+      { measure: `Link ${rate} MB/s, ${link.fileMiB} MiB: vs tus-js-client (MB/s)`, ferry: f0(link.ferryMBps), baseline: `tus ${f0(link.tusMBps)}`, ratio: link.ratioVsTus, goal: '≥ 1.0 × tus', met: link.ratioVsTus >= 1 },
+    ]);
     const rows: Row[] = [
-      { measure: `Throughput, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.throughput.ferryMBps), baseline: `XHR ${f0(results.throughput.xhrMBps)}, curl ${f0(results.throughput.curlMBps)}`, ratio: results.throughput.ratioVsXhr, goal: '≥ 0.95 × XHR', met: results.throughput.ratioVsXhr >= 0.95 },
+      ...linkRows,
+      { measure: `Throughput on loopback (CPU-bound), ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.throughput.ferryMBps), baseline: `XHR ${f0(results.throughput.xhrMBps)}, curl ${f0(results.throughput.curlMBps)}`, ratio: results.throughput.ratioVsXhr, goal: '≥ 0.95 × XHR', met: results.throughput.ratioVsXhr >= 0.95 },
       { measure: 'Hand-over, pick → stored (s)', ferry: f2(results.handover.seconds), baseline: `IndexedDB put alone ${f2(results.handover.idbCopyBaselineSeconds)} s; first row ${f2(results.handover.firstRowSeconds)} s`, ratio: results.handover.seconds / results.handover.idbCopyBaselineSeconds, goal: '< 1.5 s', met: results.handover.seconds < 1.5 },
       { measure: 'Integrity digests (MB/s)', ferry: f0(results.integrity.digestsOnMBps), baseline: `digests off ${f0(results.integrity.digestsOffMBps)}`, ratio: results.integrity.ratio, goal: '≥ 0.9 × off', met: results.integrity.ratio >= 0.9 },
       { measure: `Integrity at a ${f0(linkIntegrity.linkMBps)} MB/s link, ${sizes.linkIntegrity / MiB} MiB (s)`, ferry: f2(linkIntegrity.onSeconds), baseline: `digests off ${f2(linkIntegrity.offSeconds)} s`, ratio: linkIntegrity.ratio },
@@ -171,7 +197,7 @@ async function main(): Promise<void> {
       { measure: `Ferry's worker → @tus/server at ${f0(results.workerToTus.link.linkMBps)} MB/s, ${sizes.linkIntegrity / MiB} MiB (MB/s)`, ferry: f0(results.workerToTus.link.ferryMBps), baseline: `tus-js-client ${f0(results.workerToTus.link.tusClientMBps)}`, ratio: results.workerToTus.link.ratioVsTusClient },
       { measure: `tus-js-client → Ferry, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.peer.tusClientToFerryMBps), baseline: `→ @tus/server ${f0(results.peer.tusMBps)}`, ratio: results.peer.tusClientToFerryVsTusServer, goal: '≥ 1.0', met: results.peer.tusClientToFerryVsTusServer >= 1 },
     ];
-    const intact = [resume.intact, online.intact, progress.intact, linkIntegrity.intact, toTusLoopback.intact, toTusLink.intact].every(Boolean);
+    const intact = [resume.intact, online.intact, progress.intact, linkIntegrity.intact, toTusLoopback.intact, toTusLink.intact, ...Object.values(links).map((link) => link.intact)].every(Boolean);
     printTable(rows, results.machine, intact);
     await mkdir(path.join(root, 'bench/results'), { recursive: true });
     await writeFile(path.join(root, 'bench/results/latest.json'), `${JSON.stringify({ ...results, goals: rows.filter((row) => row.goal), faultUploadsIntact: intact }, null, 2)}\n`);

@@ -1,0 +1,78 @@
+// Where users live: the same file over a link of a given rate (the fault proxy's shared token
+// bucket), three ways in the same run: Ferry's worker with digests on, one plain XHR POST to
+// Ferry's server, and tus-js-client in a page to @tus/server. Seconds from pick to the last
+// acknowledgement.
+import path from 'node:path';
+import { pickInOwnInput } from '../testkit/chromium.js';
+import { FaultProxy } from '../testkit/fault-proxy.js';
+import { forkFerry } from '../testkit/ferry.js';
+import { forkTusServer } from '../testkit/tus.js';
+import { AppSession } from './app-session.js';
+import { timeTusPage } from './peer.js';
+import { settleDisk } from './processes.js';
+
+export interface LinkResults {
+  ferrySeconds: number;
+  xhrSeconds: number;
+  tusSeconds: number;
+  /** Ferry's upload is byte-exact on its server. */
+  intact: boolean;
+}
+
+export async function measureLink(work: string, file: string, bytesPerSecond: number): Promise<LinkResults> {
+  const tag = `${bytesPerSecond / 1e6}MBps`;
+  const ferry = await forkFerry({ dataDir: path.join(work, `link-${tag}`), env: { LOG_LEVEL: 'warn' } });
+  const ferryLink = await new FaultProxy(ferry.port).listen();
+  const tus = await forkTusServer(path.join(work, `link-tus-${tag}`));
+  const tusLink = await new FaultProxy(tus.port).listen();
+  for (const link of [ferryLink, tusLink]) link.throttle(bytesPerSecond);
+  try {
+    const xhrSeconds = await timeXhr(ferryLink.url, file);
+    const { seconds: ferrySeconds, intact } = await timeFerry(ferryLink.url, ferry.url, file);
+    const tusSeconds = await timeTusPage(tusLink.url, file);
+    return { ferrySeconds, xhrSeconds, tusSeconds, intact };
+  } finally {
+    await ferryLink.close();
+    await tusLink.close();
+    await ferry.close();
+    await tus.stop();
+  }
+}
+
+/** Ferry's app through the link: pick → the row done; and whether the server's copy is exact. */
+async function timeFerry(appUrl: string, serverUrl: string, file: string): Promise<{ seconds: number; intact: boolean }> {
+  const app = await AppSession.open(appUrl, serverUrl);
+  try {
+    await settleDisk();
+    const started = Date.now();
+    await app.pick(file);
+    await app.waitForState(path.basename(file), 'done');
+    const seconds = (Date.now() - started) / 1000;
+    return { seconds, intact: await app.storedMatches(await app.idOf(path.basename(file)), file) };
+  } finally {
+    await app.close();
+  }
+}
+
+/** One XHR POST of the whole file from Ferry's page, as the classic tutorial sends it: pick → 200. */
+async function timeXhr(appUrl: string, file: string): Promise<number> {
+  const app = await AppSession.open(appUrl);
+  try {
+    await pickInOwnInput(app.page, 'baseline-input', file);
+    await settleDisk();
+    const started = Date.now();
+    await app.page.evaluate(() => new Promise<void>((resolve, reject) => {
+      const picked = (document.querySelector('#baseline-input') as HTMLInputElement).files![0]!;
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', '/upload');
+      xhr.setRequestHeader('X-File-Id', 'xhr-link-baseline');
+      xhr.setRequestHeader('X-File-Size', String(picked.size));
+      xhr.onload = () => (xhr.status === 200 ? resolve() : reject(new Error(`XHR ${xhr.status}`)));
+      xhr.onerror = () => reject(new Error('XHR failed'));
+      xhr.send(picked);
+    }));
+    return (Date.now() - started) / 1000;
+  } finally {
+    await app.close();
+  }
+}
