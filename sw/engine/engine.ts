@@ -8,7 +8,7 @@ import { fileIdOf, firstRecord, storageFailure } from './hand-over.js';
 import { NetworkError, ServerError } from './errors.js';
 import { classify, etaSeconds } from './policy.js';
 import type { ProtocolFor } from './protocols/for-target.js';
-import type { UploadRef } from './protocols/port.js';
+import { uploadRefOf } from './protocols/port.js';
 import { runUpload, RUNNABLE, type LoopDeps, type LoopStore } from './upload-loop.js';
 
 export interface QueuePort extends LoopStore {
@@ -313,11 +313,6 @@ export class Engine {
     this.rates.delete(id);
     this.lastReport.delete(id);
   }
-}
-
-function uploadRefOf(record: UploadRecord): UploadRef {
-  const facts = { id: record.id, size: record.size, name: record.name, type: record.type };
-  return record.uploadUrl === undefined ? { facts } : { facts, url: record.uploadUrl };
 }
 
 function unexpected(error: unknown): Notice {

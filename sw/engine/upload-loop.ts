@@ -9,7 +9,7 @@ import { devLog } from './dev-log.js';
 import { UploadGone } from './errors.js';
 import { Integrity } from './integrity.js';
 import { afterFailure, FIRST_CHUNK, nextChunkSize, RateMeter, UNPOLLED_CHUNK_SECONDS } from './policy.js';
-import type { UploadProtocol, UploadRef } from './protocols/port.js';
+import { uploadRefOf, type UploadProtocol } from './protocols/port.js';
 import { sendChunk, type ChunkTiming } from './send-chunk.js';
 
 // Whole-file mismatches in a row before we stop and say so, rather than send forever.
@@ -71,8 +71,8 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
   }
 
   const { protocol } = deps;
-  const facts = { id, size: record.size, name: record.name, type: record.type };
-  const upload: UploadRef = { facts, ...(record.uploadUrl === undefined ? {} : { url: record.uploadUrl }) };
+  const upload = uploadRefOf(record);
+  const { facts } = upload;
   const chunkSeconds = protocol.pollsWhileSending ? undefined : UNPOLLED_CHUNK_SECONDS;
   const integrity = await Integrity.start(file, record.hashState && record.hashedTo !== undefined ? { state: record.hashState, at: record.hashedTo } : undefined);
   const digestPatch = (): Partial<UploadRecord> => {

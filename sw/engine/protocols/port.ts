@@ -2,6 +2,7 @@
 // speak it: Ferry's own protocol, tus 1.0 and the IETF Resumable Uploads draft. Each keeps the
 // loop's promises (docs/worker.md, "Protocols"): the offset comes from the server, never from
 // memory; every failure is thrown as a NetworkError, a ServerError or an UploadGone.
+import type { UploadRecord } from '../../store/record.js';
 import { NetworkError, ServerError, UploadGone } from '../errors.js';
 import { classify } from '../policy.js';
 
@@ -59,6 +60,12 @@ export interface UploadProtocol {
   append(upload: UploadRef, start: number, body: Blob, signal: AbortSignal, digests: DigestHeaders): Promise<AppendAnswer>;
   /** Tell the server to forget the upload (a no-op for one never created). */
   cancel(upload: UploadRef, signal: AbortSignal): Promise<void>;
+}
+
+/** The upload as a protocol sees it, from the worker's record. */
+export function uploadRefOf(record: UploadRecord): UploadRef {
+  const facts = { id: record.id, size: record.size, name: record.name, type: record.type };
+  return record.uploadUrl === undefined ? { facts } : { facts, url: record.uploadUrl };
 }
 
 /** fetch, with a failure to get any answer thrown as a NetworkError. Cookies go only to this origin. */
