@@ -185,11 +185,11 @@ test('a proxy that flips one byte in an append body: the server refuses that chu
   expect(listed.find((entry) => entry.name === file.name)?.verified).toBe(true);
 });
 
-test('a file changed on disk after it was picked fails with a clear message instead of mixing two versions', async () => {
+test('a file changed on disk after it was picked still arrives as it was picked, from the browser\'s own copy', async () => {
   const { file } = await app.uploadMidway('edited-later.csv', 8 * MB, MB, MB);
-  await writeFile(file.path, randomBytes(file.size)); // the same size, other bytes, a newer mtime
+  // The same size, other bytes, a newer mtime: Chromium refuses reads of the picked File from now on,
+  // while the copy IndexedDB committed at the hand-over still holds the version that was picked.
+  await writeFile(file.path, randomBytes(file.size));
   app.proxy.throttle(undefined);
-  await expect(app.row(file.name)).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
-  await expect(app.row(file.name).locator('.message')).toHaveText(/^The file changed on disk after it was picked/);
-  expect((await (await fetch(`${app.ferry.url}/files`, { headers: { cookie: await app.cookie() } })).json() as unknown[]).length).toBe(0);
+  await app.expectDone(file);
 });

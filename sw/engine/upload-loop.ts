@@ -207,6 +207,12 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         await save({ uploadUrl: undefined, offset: 0, startedOver, notice: STARTED_OVER, ...digestPatch() });
         continue;
       }
+      // The File handed over can no longer be read (changed on disk, or the fetch of its slice failed),
+      // but IndexedDB's copy of it, made when it was picked, is committed now: go on from that copy.
+      if (file !== (await deps.fileFor(id))) {
+        devLog(id, 'going on from the stored copy', { error: String(error) });
+        return runUpload(id, deps, signal);
+      }
       const next = afterFailure(error, failures + 1, deps.random?.(), deps.online?.() ?? true);
       devLog(id, `attempt failed: ${next.state}`, { error: String(error), ...next });
       if (next.state === 'failed') {

@@ -167,4 +167,37 @@ describe('upload loop', () => {
     assert.equal(done.network.appends().length, 0);
     assert.equal(done.queue.records.get('f')?.state, 'done');
   });
+
+  it('goes on from the stored copy when the handed File changed on disk, and fails only when no copy is left', async () => {
+    const size = 3000;
+    const handed = changedOnDisk(size);
+    const copied = setup(size);
+    copied.network.respondWith('GET', () => held(0));
+    copied.network.respondWith('POST', (request) => accept(request, size));
+    let calls = 0;
+    const stored = copied.deps.fileFor;
+    // The first run reads the File handed over; by its failure IndexedDB has committed its copy.
+    await runUpload('f', { ...copied.deps, fileFor: (id) => (calls++ === 0 ? Promise.resolve(handed) : stored(id)) }, new AbortController().signal);
+    assert.equal(copied.queue.records.get('f')?.state, 'done');
+    assert.deepEqual(reassemble(copied.network, size), copied.data);
+
+    const alone = setup(size);
+    alone.network.respondWith('GET', () => held(0));
+    await runUpload('f', { ...alone.deps, fileFor: () => Promise.resolve(handed) }, new AbortController().signal);
+    assert.equal(alone.queue.records.get('f')?.state, 'failed');
+    assert.match(said(alone.queue.records.get('f')) ?? '', /^The file changed on disk after it was picked/);
+    assert.equal(alone.queue.files.has('f'), false, 'a final failure drops the stored File');
+  });
 });
+
+/** A picked File rewritten on disk: Chromium refuses every read of it with NotReadableError. */
+function changedOnDisk(size: number): Blob {
+  const unreadable = (): Blob => {
+    const blob = new Blob([new Uint8Array(size)]);
+    blob.arrayBuffer = () => Promise.reject(new DOMException('The file changed', 'NotReadableError'));
+    return blob;
+  };
+  const file = unreadable();
+  file.slice = unreadable;
+  return file;
+}
