@@ -254,6 +254,7 @@ export class Engine {
       protocol: this.deps.protocols(record.target),
       store: this.deps.store,
       fileFor: async (id) => this.copying.get(id) ?? this.deps.store.file(id),
+      copying: (id) => this.copying.has(id),
       digests: this.deps.digests ?? true,
       now: this.now,
       sleep: (ms, signal, since) => this.sleep(ms, signal, since),

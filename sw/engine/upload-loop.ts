@@ -36,6 +36,8 @@ export interface LoopDeps extends ChunkTiming {
   store: LoopStore;
   /** The File to read: the one just handed over while IndexedDB still stores it, else the stored one. */
   fileFor(id: string): Promise<Blob | undefined>;
+  /** True while IndexedDB is still storing the File handed over for `id` (fileFor returns the handed one). */
+  copying?(id: string): boolean;
   /** Send Content-Digest and Repr-Digest (default true). */
   digests?: boolean;
   /**
@@ -54,6 +56,7 @@ export interface LoopDeps extends ChunkTiming {
 export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal): Promise<void> {
   let record = await deps.store.get(id);
   if (!record || !RUNNABLE.has(record.state)) return;
+  const fromHandOver = deps.copying?.(id) ?? false;
   const file = await deps.fileFor(id);
   const meter = new RateMeter();
   const save = async (patch: Partial<UploadRecord>) => {
@@ -207,9 +210,9 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         await save({ uploadUrl: undefined, offset: 0, startedOver, notice: STARTED_OVER, ...digestPatch() });
         continue;
       }
-      // The File handed over can no longer be read (changed on disk, or the fetch of its slice failed),
-      // but IndexedDB's copy of it, made when it was picked, is committed now: go on from that copy.
-      if (file !== (await deps.fileFor(id))) {
+      // The File handed over may no longer be readable (changed on disk since the pick), but
+      // IndexedDB's copy of it, made at the hand-over, is committed now: go on from that copy, once.
+      if (fromHandOver && !deps.copying?.(id)) {
         devLog(id, 'going on from the stored copy', { error: String(error) });
         return runUpload(id, deps, signal);
       }

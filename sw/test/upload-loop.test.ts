@@ -174,19 +174,27 @@ describe('upload loop', () => {
     const copied = setup(size);
     copied.network.respondWith('GET', () => held(0));
     copied.network.respondWith('POST', (request) => accept(request, size));
-    let calls = 0;
+    let copying = true;
     const stored = copied.deps.fileFor;
-    // The first run reads the File handed over; by its failure IndexedDB has committed its copy.
-    await runUpload('f', { ...copied.deps, fileFor: (id) => (calls++ === 0 ? Promise.resolve(handed) : stored(id)) }, new AbortController().signal);
+    // The run starts from the File handed over; by the time reading it fails, IndexedDB has committed its copy.
+    const fileFor = (id: string) => {
+      if (!copying) return stored(id);
+      copying = false;
+      return Promise.resolve(handed);
+    };
+    await runUpload('f', { ...copied.deps, fileFor, copying: () => copying }, new AbortController().signal);
     assert.equal(copied.queue.records.get('f')?.state, 'done');
     assert.deepEqual(reassemble(copied.network, size), copied.data);
 
-    const alone = setup(size);
-    alone.network.respondWith('GET', () => held(0));
-    await runUpload('f', { ...alone.deps, fileFor: () => Promise.resolve(handed) }, new AbortController().signal);
-    assert.equal(alone.queue.records.get('f')?.state, 'failed');
-    assert.match(said(alone.queue.records.get('f')) ?? '', /^The file changed on disk after it was picked/);
-    assert.equal(alone.queue.files.has('f'), false, 'a final failure drops the stored File');
+    // Still the handed File when it fails (its copy failed too), or a stored copy that cannot be read: no loop, a sentence.
+    for (const stillCopying of [true, false]) {
+      const alone = setup(size);
+      alone.network.respondWith('GET', () => held(0));
+      await runUpload('f', { ...alone.deps, fileFor: () => Promise.resolve(handed), copying: () => stillCopying }, new AbortController().signal);
+      assert.equal(alone.queue.records.get('f')?.state, 'failed');
+      assert.match(said(alone.queue.records.get('f')) ?? '', /^The file changed on disk after it was picked/);
+      assert.equal(alone.queue.files.has('f'), false, 'a final failure drops the stored File');
+    }
   });
 });
 
