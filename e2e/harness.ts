@@ -46,7 +46,7 @@ export interface SourceFile {
 }
 
 /** What the browser talks to: one Ferry process, or a whole cluster behind nginx. */
-export type Backend = Pick<FerryProcess, 'url' | 'port' | 'close'> & { restart(): Promise<Backend> };
+export type Backend = Pick<FerryProcess, 'url' | 'port' | 'close'> & { restart(): Promise<Backend>; reconfigure?(env: Record<string, string>): Promise<Backend> };
 
 export class Harness {
   page!: Page;
@@ -157,9 +157,14 @@ export class Harness {
   }
 
   /** Replace the server with a fresh one configured by `env`, behind the same proxy. */
+  /**
+   * The same server restarted with another setting, on the same data directory. (A fresh directory
+   * would also bring a fresh owner secret: the browser's cookie would be refused, and concurrent
+   * requests of the page and the worker could each be given a new owner.)
+   */
   async replaceServer(env: Record<string, string>): Promise<void> {
-    await this.ferry.close();
-    this.ferry = await forkFerry({ env });
+    if (!this.ferry.reconfigure) throw new Error('this backend cannot be restarted with another setting');
+    this.ferry = await this.ferry.reconfigure(env);
     this.proxy.retarget(this.ferry.port);
   }
 

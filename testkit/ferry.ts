@@ -27,6 +27,11 @@ export interface FerryProcess extends Served {
   restart(): Promise<FerryProcess>;
   /** SIGTERM (a clean shutdown), then remove the data directory if it was made for this process. */
   close(): Promise<void>;
+  /**
+   * A clean shutdown and a start on the same data directory with `env` added: the same server with
+   * another setting, as an operator would change one. Its owner secret stays, so a browser's cookie does too.
+   */
+  reconfigure(env: Record<string, string>): Promise<FerryProcess>;
 }
 
 export async function forkFerry(options: FerryOptions = {}): Promise<FerryProcess> {
@@ -56,6 +61,10 @@ async function start(options: FerryOptions, dataDir: string, removeOnClose: bool
     async close() {
       await served.stop('SIGTERM');
       if (removeOnClose) await rm(dataDir, { recursive: true, force: true });
+    },
+    async reconfigure(env) {
+      await served.stop('SIGTERM');
+      return start({ ...options, env: { ...options.env, ...env } }, dataDir, removeOnClose);
     },
   };
 }
