@@ -6,6 +6,14 @@ import { ownerCookie, progressOf, sha256OfFile, storedSha } from '../testkit/ser
 
 export const MiB = 1024 * 1024;
 
+/** Something measured over exactly the timed part of a run (from just before the pick to the last acknowledgement). */
+export interface Watch {
+  begin(page: Page): Promise<unknown>;
+  end(page: Page): Promise<unknown>;
+}
+
+export const unwatched: Watch = { begin: async () => undefined, end: async () => undefined };
+
 export class AppSession {
   private constructor(
     readonly context: BrowserContext,
@@ -21,6 +29,11 @@ export class AppSession {
     await page.goto(appUrl);
     await page.waitForSelector('body[data-ready="true"]');
     return new AppSession(context, page, serverUrl, close);
+  }
+
+  /** Integrity digests on or off in the worker (a bench-only switch, to price them). */
+  async setDigests(on: boolean): Promise<void> {
+    await this.page.evaluate((value) => navigator.serviceWorker.controller?.postMessage({ type: 'ferry:set-digests', value }), on);
   }
 
   async pick(file: string): Promise<void> {

@@ -80,13 +80,13 @@ export async function measureBrowser(appUrl: string, source: string, plainCopy: 
     const ferryPeakRssMB = await rss.stop();
 
     // The same upload with integrity digests off, to price them (a copy, so it is a new upload).
-    await page.evaluate(() => navigator.serviceWorker.controller?.postMessage({ type: 'ferry:set-digests', value: false }));
+    await app.setDigests(false);
     await settleDisk();
     const plainStarted = Date.now();
     await app.pick(plainCopy);
     await app.waitForState(path.basename(plainCopy), 'done');
     const noDigestSeconds = (Date.now() - plainStarted) / 1000;
-    await page.evaluate(() => navigator.serviceWorker.controller?.postMessage({ type: 'ferry:set-digests', value: true }));
+    await app.setDigests(true);
 
     return { handoverSeconds, idbCopySeconds, firstRowSeconds, ferrySeconds, xhrSeconds, noDigestSeconds, xhrPeakRssMB, ferryPeakRssMB };
   } finally {

@@ -7,7 +7,7 @@ import { pickInOwnInput } from '../testkit/chromium.js';
 import { FaultProxy } from '../testkit/fault-proxy.js';
 import { forkFerry } from '../testkit/ferry.js';
 import { forkTusServer } from '../testkit/tus.js';
-import { AppSession } from './app-session.js';
+import { AppSession, unwatched, type Watch } from './app-session.js';
 import { timeTusPage } from './peer.js';
 import { settleDisk } from './processes.js';
 
@@ -55,11 +55,12 @@ async function timeFerry(appUrl: string, serverUrl: string, file: string): Promi
 }
 
 /** One XHR POST of the whole file from Ferry's page, as the classic tutorial sends it: pick → 200. */
-async function timeXhr(appUrl: string, file: string): Promise<number> {
+export async function timeXhr(appUrl: string, file: string, watch: Watch = unwatched): Promise<number> {
   const app = await AppSession.open(appUrl);
   try {
     await pickInOwnInput(app.page, 'baseline-input', file);
     await settleDisk();
+    await watch.begin(app.page);
     const started = Date.now();
     await app.page.evaluate(() => new Promise<void>((resolve, reject) => {
       const picked = (document.querySelector('#baseline-input') as HTMLInputElement).files![0]!;
@@ -71,7 +72,9 @@ async function timeXhr(appUrl: string, file: string): Promise<number> {
       xhr.onerror = () => reject(new Error('XHR failed'));
       xhr.send(picked);
     }));
-    return (Date.now() - started) / 1000;
+    const seconds = (Date.now() - started) / 1000;
+    await watch.end(app.page);
+    return seconds;
   } finally {
     await app.close();
   }

@@ -9,7 +9,7 @@ import { FaultProxy } from '../testkit/fault-proxy.js';
 import { forkFerry } from '../testkit/ferry.js';
 import { sha256OfFile } from '../testkit/server-view.js';
 import { forkTusServer, tusSha256, tusUploads } from '../testkit/tus.js';
-import { AppSession } from './app-session.js';
+import { AppSession, unwatched, type Watch } from './app-session.js';
 import { settleDisk } from './processes.js';
 
 export interface PeerResults {
@@ -75,33 +75,40 @@ export async function measureWorkerToTus(work: string, file: string, bytesPerSec
 }
 
 /** Seconds from picking `file` in Ferry's app at `appUrl` to its row reading done. */
-export async function timeWorker(appUrl: string, file: string): Promise<number> {
+export async function timeWorker(appUrl: string, file: string, watch: Watch = unwatched, digests = true): Promise<number> {
   const app = await AppSession.open(appUrl);
   try {
+    if (!digests) await app.setDigests(false);
     await settleDisk();
+    await watch.begin(app.page);
     const started = Date.now();
     await app.pick(file);
     await app.waitForState(path.basename(file), 'done');
-    return (Date.now() - started) / 1000;
+    const seconds = (Date.now() - started) / 1000;
+    await watch.end(app.page);
+    return seconds;
   } finally {
     await app.close();
   }
 }
 
-/** Seconds from picking `file` in the tus page at `pageUrl` to tus-js-client's onSuccess. */
-export async function timeTusPage(pageUrl: string, file: string): Promise<number> {
+/** Seconds from picking `files` in the tus page at `pageUrl` to tus-js-client's onSuccess for each (`parallel` at a time). */
+export async function timeTusPage(pageUrl: string, files: string | string[], watch: Watch = unwatched, parallel = 1): Promise<number> {
   const browser = await launchChromium();
   try {
-    await browser.page.goto(pageUrl);
+    await browser.page.goto(`${pageUrl}${pageUrl.includes('?') ? '&' : '?'}parallel=${parallel}`);
     await settleDisk();
+    await watch.begin(browser.page);
     const started = Date.now();
-    await browser.page.setInputFiles('#picker', file);
+    await browser.page.setInputFiles('#picker', files);
     await browser.page.waitForFunction(() => {
       const state = window as unknown as { tusDone?: boolean; tusError?: string };
       if (state.tusError) throw new Error(state.tusError);
       return state.tusDone;
     }, undefined, { timeout: 30 * 60_000, polling: 100 });
-    return (Date.now() - started) / 1000;
+    const seconds = (Date.now() - started) / 1000;
+    await watch.end(browser.page);
+    return seconds;
   } finally {
     await browser.close();
   }

@@ -29,7 +29,7 @@ async function processTable(): Promise<Map<number, { ppid: number; name: string 
 }
 
 /** The pids of every Chromium process started by this one, with all their descendants. */
-async function chromiumTree(): Promise<number[]> {
+export async function chromiumTree(): Promise<number[]> {
   const table = await processTable();
   const roots = [...table].filter(([, proc]) => proc.ppid === process.pid && /chrom/i.test(proc.name)).map(([pid]) => pid);
   const found = new Set(roots);

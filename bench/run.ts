@@ -5,13 +5,17 @@ import { copyFile, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { MiB } from './app-session.js';
+import { ensureClusterDaemons } from '../testkit/packages.js';
+import { measureBatch } from './batch.js';
 import { measureBrowser } from './browser.js';
+import { chartSvg } from './chart.js';
+import { measureCpu } from './cpu-per-gib.js';
 import { measureOnline, measureProgress, measureResume } from './faults.js';
 import { measureIntegrityAtLink } from './integrity-link.js';
 import { measureLink, type LinkResults } from './links.js';
 import { measureTus, measureWorkerToTus } from './peer.js';
 import { printTable, type Row } from './report.js';
-import { clusterVersusSingle } from './cluster-bench.js';
+import { clusterVersusSingle, type ClusterVersusSingle } from './cluster-bench.js';
 import { curlVersusSink, scaleVersusSink, startFerry } from './server-bench.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -26,6 +30,8 @@ const sizes = {
   scaleEach: 20 * MiB,
 };
 const scaleCount = 50;
+const BATCH_FILES = 300;
+const BATCH_FILE_BYTES = 200_000;
 const curlRounds = quick ? 1 : 3;
 /** A fast real uplink (about 320 Mbit/s), for the price of digests where the link sets the pace. */
 const LINK_BYTES_PER_SECOND = 40e6;
@@ -56,7 +62,7 @@ async function main(): Promise<void> {
     log(`scale: ${scaleCount} × ${sizes.scaleEach / MiB} MiB, ${curlRounds} rounds`);
     const scale = await scaleVersusSink(work, scaleFile, sizes.scaleEach, scaleCount, curlRounds);
     log(`cluster: ${scaleCount} × ${sizes.scaleEach / MiB} MiB through nginx, 2 instances, Ceph, Redis vs one instance on the filesystem`);
-    const cluster = await clusterVersusSingle(work, scaleFile, sizes.scaleEach, scaleCount, curlRounds);
+    const cluster = await clusterRow(work, scaleFile, sizes.scaleEach, scaleCount, curlRounds);
 
     const ferry = await startFerry(at('data'));
     let browser, resume, online, progress, linkIntegrity;
@@ -91,6 +97,10 @@ async function main(): Promise<void> {
       log(`link ${rate / 1e6} MB/s, ${bytes / MiB} MiB: XHR, Ferry, tus-js-client`);
       links[String(rate / 1e6)] = { ...(await measureLink(work, file, rate)), bytes };
     }
+    log(`CPU per GiB on loopback, ${sizes.big / MiB} MiB: XHR, Ferry, tus-js-client`);
+    const cpu = await measureCpu(work, big, sizes.big);
+    log(`batch: ${BATCH_FILES} × ${BATCH_FILE_BYTES / 1000} KB, Ferry's worker and tus-js-client to @tus/server, 3 at a time`);
+    const batch = await measureBatch(work, BATCH_FILES, BATCH_FILE_BYTES);
 
     const big_ = sizes.big;
     const scaleBytes = sizes.scaleEach * scaleCount;
@@ -132,12 +142,30 @@ async function main(): Promise<void> {
         sinkMBps: MBps(scaleBytes, scale.sinkSeconds),
         ratioVsSink: scale.sinkSeconds / scale.ferrySeconds,
       },
-      cluster: {
+      cluster: 'skipped' in cluster ? cluster : {
         uploads: scaleCount,
         eachMiB: sizes.scaleEach / MiB,
         clusterMBps: MBps(scaleBytes, cluster.clusterSeconds),
         singleFsMBps: MBps(scaleBytes, cluster.singleSeconds),
         ratioVsSingleFs: cluster.singleSeconds / cluster.clusterSeconds,
+      },
+      cpu: {
+        fileMiB: big_ / MiB,
+        ferrySecondsPerGiB: cpu.ferry.seconds,
+        xhrSecondsPerGiB: cpu.xhr.seconds,
+        tusSecondsPerGiB: cpu.tus.seconds,
+        ratioVsTus: cpu.ferry.seconds / cpu.tus.seconds,
+        byProcess: { ferry: cpu.ferry.byKind, xhr: cpu.xhr.byKind, tus: cpu.tus.byKind },
+        uploadSeconds: cpu.seconds,
+      },
+      batch: {
+        files: batch.files,
+        fileKB: batch.fileBytes / 1000,
+        ferryFilesPerSecond: batch.files / batch.ferrySeconds,
+        tusFilesPerSecond: batch.files / batch.tusSeconds,
+        ratioVsTus: batch.tusSeconds / batch.ferrySeconds,
+        ferryLongestFrameGapMs: batch.ferryLongestFrameGapMs,
+        tusLongestFrameGapMs: batch.tusLongestFrameGapMs,
       },
       peer: {
         tusMBps: MBps(big_, tusSeconds),
@@ -177,6 +205,8 @@ async function main(): Promise<void> {
     ]);
     const rows: Row[] = [
       ...linkRows,
+      { measure: `CPU per GiB on loopback, browser + server (s)`, ferry: f2(results.cpu.ferrySecondsPerGiB), baseline: `tus ${f2(results.cpu.tusSecondsPerGiB)}, XHR ${f2(results.cpu.xhrSecondsPerGiB)}`, ratio: results.cpu.ratioVsTus, goal: '≤ 2 × tus', met: results.cpu.ratioVsTus <= 2 },
+      { measure: `Batch, ${batch.files} × ${results.batch.fileKB} KB to @tus/server (files/s)`, ferry: f0(results.batch.ferryFilesPerSecond), baseline: `tus ${f0(results.batch.tusFilesPerSecond)}; longest frame gap ${f0(batch.ferryLongestFrameGapMs)} vs ${f0(batch.tusLongestFrameGapMs)} ms`, ratio: results.batch.ratioVsTus, goal: '≥ 1.0 × tus', met: results.batch.ratioVsTus >= 1 },
       { measure: `Throughput on loopback (CPU-bound), ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.throughput.ferryMBps), baseline: `XHR ${f0(results.throughput.xhrMBps)}, curl ${f0(results.throughput.curlMBps)}`, ratio: results.throughput.ratioVsXhr, goal: '≥ 0.95 × XHR', met: results.throughput.ratioVsXhr >= 0.95 },
       { measure: 'Hand-over, pick → stored (s)', ferry: f2(results.handover.seconds), baseline: `IndexedDB put alone ${f2(results.handover.idbCopyBaselineSeconds)} s; first row ${f2(results.handover.firstRowSeconds)} s`, ratio: results.handover.seconds / results.handover.idbCopyBaselineSeconds, goal: '< 1.5 s', met: results.handover.seconds < 1.5 },
       { measure: 'Integrity digests (MB/s)', ferry: f0(results.integrity.digestsOnMBps), baseline: `digests off ${f0(results.integrity.digestsOffMBps)}`, ratio: results.integrity.ratio, goal: '≥ 0.9 × off', met: results.integrity.ratio >= 0.9 },
@@ -191,19 +221,38 @@ async function main(): Promise<void> {
       { measure: 'Chromium peak RSS, all processes (MB)', ferry: f0(results.memory.browserPeakRssMB), baseline: `XHR ${f0(results.memory.xhrBrowserPeakRssMB)}`, ratio: results.memory.browserRatioVsXhr },
       { measure: `Server, ${big_ / MiB} MiB by curl (MB/s)`, ferry: f0(results.server.ferryMBps), baseline: `sink ${f0(results.server.sinkMBps)}`, ratio: results.server.ratioVsSink },
       { measure: `Scale, ${scaleCount} × ${sizes.scaleEach / MiB} MiB (MB/s)`, ferry: f0(results.scale.ferryMBps), baseline: `sink ${f0(results.scale.sinkMBps)}`, ratio: results.scale.ratioVsSink, goal: '≥ 0.8 × sink', met: results.scale.ratioVsSink >= 0.8 },
-      { measure: `Cluster, ${scaleCount} × ${sizes.scaleEach / MiB} MiB via nginx (MB/s)`, ferry: f0(results.cluster.clusterMBps), baseline: `one instance, filesystem ${f0(results.cluster.singleFsMBps)}`, ratio: results.cluster.ratioVsSingleFs },
+      'skipped' in results.cluster
+        ? { measure: `Cluster, ${scaleCount} × ${sizes.scaleEach / MiB} MiB via nginx (MB/s)`, ferry: 'skipped', baseline: results.cluster.skipped }
+        : { measure: `Cluster, ${scaleCount} × ${sizes.scaleEach / MiB} MiB via nginx (MB/s)`, ferry: f0(results.cluster.clusterMBps), baseline: `one instance, filesystem ${f0(results.cluster.singleFsMBps)}`, ratio: results.cluster.ratioVsSingleFs },
       { measure: `Peer, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.peer.ferryMBps), baseline: `tus ${f0(results.peer.tusMBps)}`, ratio: results.peer.ratioVsTus, goal: '≥ 1.0 × tus', met: results.peer.ratioVsTus >= 1 },
       { measure: `Ferry's worker → @tus/server, loopback, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.workerToTus.loopback.ferryMBps), baseline: `tus-js-client ${f0(results.workerToTus.loopback.tusClientMBps)}`, ratio: results.workerToTus.loopback.ratioVsTusClient },
       { measure: `Ferry's worker → @tus/server at ${f0(results.workerToTus.link.linkMBps)} MB/s, ${sizes.linkIntegrity / MiB} MiB (MB/s)`, ferry: f0(results.workerToTus.link.ferryMBps), baseline: `tus-js-client ${f0(results.workerToTus.link.tusClientMBps)}`, ratio: results.workerToTus.link.ratioVsTusClient },
       { measure: `tus-js-client → Ferry, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.peer.tusClientToFerryMBps), baseline: `→ @tus/server ${f0(results.peer.tusMBps)}`, ratio: results.peer.tusClientToFerryVsTusServer, goal: '≥ 1.0', met: results.peer.tusClientToFerryVsTusServer >= 1 },
     ];
-    const intact = [resume.intact, online.intact, progress.intact, linkIntegrity.intact, toTusLoopback.intact, toTusLink.intact, ...Object.values(links).map((link) => link.intact)].every(Boolean);
+    const intact = [batch.intact, resume.intact, online.intact, progress.intact, linkIntegrity.intact, toTusLoopback.intact, toTusLink.intact, ...Object.values(links).map((link) => link.intact)].every(Boolean);
     printTable(rows, results.machine, intact);
     await mkdir(path.join(root, 'bench/results'), { recursive: true });
+    await writeFile(path.join(root, 'bench/results/latest.svg'), chartSvg({
+      links: Object.entries(results.links).map(([rate, link]) => ({ rate: Number(rate), ferry: link.ferryMBps, xhr: link.xhrMBps, tus: link.tusMBps })),
+      cpu: results.cpu.byProcess,
+      caption: `npm run bench${quick ? ' -- --quick' : ''}, ${results.machine.date.slice(0, 10)}: ${results.machine.cpus} × ${results.machine.cpu ?? 'CPU'}, headless Chromium; links are the fault proxy's shared token bucket.`,
+    }));
     await writeFile(path.join(root, 'bench/results/latest.json'), `${JSON.stringify({ ...results, goals: rows.filter((row) => row.goal), faultUploadsIntact: intact }, null, 2)}\n`);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The cluster row, or why it was skipped: its daemons are installed when missing on Debian as root. */
+async function clusterRow(work: string, file: string, bytes: number, count: number, rounds: number): Promise<ClusterVersusSingle | { skipped: string }> {
+  try {
+    ensureClusterDaemons("The cluster row's daemons (Ceph, Redis and nginx)");
+  } catch (error) {
+    const skipped = (error as Error).message;
+    log(`cluster row skipped. ${skipped}`);
+    return { skipped };
+  }
+  return clusterVersusSingle(work, file, bytes, count, rounds);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 // The page: pick or drop files, hand them to the worker, watch every upload.
+import { coalesced } from '../common/coalesce.js';
 import { CONCURRENCY_CHOICES, type UploadView, type WorkerMessage } from '../common/messages.js';
 import { parseTarget } from '../common/target.js';
 import { LANGUAGE_NAMES, isLanguage, type Notice } from '../common/i18n/catalogue.js';
@@ -12,6 +13,32 @@ import { StorageView } from './ui/storage-view.js';
 import { ScreenWake } from './wake-lock.js';
 import { TokensView } from './ui/tokens-view.js';
 import './styles.css';
+
+/** Small files handed to the worker at once while a pick is stored. */
+const HAND_OVERS_AT_ONCE = 4;
+/** A file this large is handed over alone: copies side by side near a full quota would fail together. */
+const HAND_OVER_ALONE_BYTES = 8_000_000;
+
+/**
+ * Hand over the picked files in order, a few small ones at once: each is answered only when
+ * IndexedDB has committed its copy, and one at a time left 300 photos waiting on 300 commits in a row.
+ */
+async function handOverAll(files: File[], handOver: (file: File) => Promise<void>): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  for (const file of files) {
+    if (file.size > HAND_OVER_ALONE_BYTES) {
+      await Promise.all(inFlight);
+      await handOver(file);
+      continue;
+    }
+    if (inFlight.size >= HAND_OVERS_AT_ONCE) await Promise.race(inFlight);
+    const going: Promise<void> = handOver(file).finally(() => inFlight.delete(going));
+    inFlight.add(going);
+  }
+  await Promise.all(inFlight);
+}
+/** The list is redrawn at most this often (the bar moves ten times a second at most). */
+const DRAW_EVERY_MS = 100;
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 
@@ -135,29 +162,44 @@ async function main(): Promise<void> {
     showNetwork(rows.all());
   });
 
-  client.subscribe((message: WorkerMessage) => {
-    switch (message.type) {
-      case 'ferry:update':
-        rows.update(message.upload);
-        if (message.upload.state === 'done') {
-          void refreshCompleted();
-          void storage.refresh();
-        } else {
-          storage.refreshNowAndThen();
-        }
-        break;
-      case 'ferry:removed':
-        rows.remove(message.id);
-        break;
+  // Updates are drawn at most every DRAW_EVERY_MS, the latest of each upload: 300 photos each
+  // reporting several times kept the page restyling and laying out its list without pause.
+  const pending = new Map<string, UploadView>();
+  let drawing: ReturnType<typeof setTimeout> | undefined;
+  const draw = () => {
+    drawing = undefined;
+    let finished = false;
+    for (const upload of pending.values()) {
+      rows.update(upload);
+      finished ||= upload.state === 'done';
+    }
+    pending.clear();
+    if (finished) {
+      void refreshCompleted();
+      void refreshStorage();
+    } else {
+      storage.refreshNowAndThen();
     }
     showNetwork(rows.all());
+  };
+  client.subscribe((message: WorkerMessage) => {
+    if (message.type === 'ferry:update') {
+      pending.set(message.upload.id, message.upload);
+      drawing ??= setTimeout(draw, DRAW_EVERY_MS);
+    } else if (message.type === 'ferry:removed') {
+      pending.delete(message.id);
+      rows.remove(message.id);
+      showNetwork(rows.all());
+    }
   });
 
-  const refreshCompleted = async () => {
+  // Coalesced: a batch finishing file after file asks again before the last answer is in.
+  const refreshCompleted = coalesced(async () => {
     if (elsewhere) return;
     serverReachable = await completed.refresh();
     showNetwork(rows.all());
-  };
+  });
+  const refreshStorage = coalesced(() => storage.refresh());
   // While the server is out of reach, look again now and then, so the banner clears by itself.
   setInterval(() => {
     if (!serverReachable) void refreshCompleted();
@@ -167,15 +209,16 @@ async function main(): Promise<void> {
     void storage.requestPersistence();
     // Asked after a pick, never on load: now the reader knows what they would be told about.
     if ('Notification' in window && Notification.permission === 'default') void Notification.requestPermission().catch(() => undefined);
-    for (const file of files) {
-      if (config.maxUploadBytes !== undefined && file.size > config.maxUploadBytes) {
-        notice({ key: 'notice.tooLargeBeforePick', params: { name: file.name, limit: { bytes: config.maxUploadBytes } } });
-        continue;
-      }
+    const accepted = [...files].filter((file) => {
+      if (config.maxUploadBytes === undefined || file.size <= config.maxUploadBytes) return true;
+      notice({ key: 'notice.tooLargeBeforePick', params: { name: file.name, limit: { bytes: config.maxUploadBytes } } });
+      return false;
+    });
+    await handOverAll(accepted, async (file) => {
       const answer = await client.enqueue(file, config.target);
       if (!answer.ok) notice(answer.notice);
-    }
-    void storage.refresh();
+    });
+    void refreshStorage();
   };
 
   picker.addEventListener('change', () => {

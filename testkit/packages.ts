@@ -26,18 +26,33 @@ export function executable(file: string): boolean {
   }
 }
 
+/** Where `command` is, on PATH or in /usr/sbin (where Debian puts nginx, off a normal user's PATH). */
+export function commandPath(command: string): string | undefined {
+  return (process.env.PATH ?? '').split(':').concat('/usr/sbin').map((dir) => path.join(dir, command)).find(executable);
+}
+
 export function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(':').concat('/usr/sbin').some((dir) => executable(path.join(dir, command)));
+  return commandPath(command) !== undefined;
 }
 
 /** On a Debian machine run as root, install `packages` with apt-get; elsewhere throw, saying what to install. */
 export function aptInstall(packages: string[], why: string): void {
   if (packages.length === 0) return;
   if (process.getuid?.() !== 0 || !onPath('apt-get')) {
-    throw new Error(`${why} need Debian's ${packages.join(', ')}: apt-get install -y --no-install-recommends ${packages.join(' ')}`);
+    throw new Error(`${why} need Debian's ${packages.join(', ')}: run apt-get install -y --no-install-recommends ${packages.join(' ')} as root.`);
   }
   console.log(`Installing Debian's ${packages.join(', ')} for ${why}…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
+}
+
+/**
+ * The cluster's daemons (Ceph, Redis, nginx: every package listed but the browser), for the
+ * bench and `npm run start:cluster`: installed when missing on Debian as root, else an error
+ * whose message says in one sentence what to install.
+ */
+export function ensureClusterDaemons(why: string): void {
+  const missing = neededPackages().filter(({ command }) => command !== 'chromium' && !onPath(command)).map(({ pkg }) => pkg);
+  aptInstall([...new Set(missing)], why);
 }

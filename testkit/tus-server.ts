@@ -12,19 +12,27 @@ const tus = new Server({ path: '/files', datastore: new FileStore({ directory: p
 const clientBundle = await readFile(createRequire(import.meta.url).resolve('tus-js-client/dist/tus.min.js'));
 
 const page = `<!doctype html><meta charset="utf-8"><title>tus peer</title>
-<input type="file" id="picker"><script src="/tus.min.js"></script>
+<input type="file" id="picker" multiple><script src="/tus.min.js"></script>
 <script>
-// ?endpoint=…&token=… points the same page at another tus server (Ferry's /uploads/, by CORS and a bearer token).
+// ?endpoint=…&token=… points the same page at another tus server (Ferry's /uploads/, by CORS and a bearer token);
+// ?parallel=N uploads the picked files N at a time (window.tusDone once every one succeeded).
 const params = new URLSearchParams(location.search);
-document.querySelector('#picker').addEventListener('change', (event) => {
-  const file = event.target.files[0];
-  new tus.Upload(file, {
-    endpoint: params.get('endpoint') ?? '/files',
-    headers: params.get('token') ? { authorization: 'Bearer ' + params.get('token') } : {},
-    metadata: { filename: file.name, filetype: file.type },
-    onSuccess: () => { window.tusDone = true; },
-    onError: (error) => { window.tusError = String(error); },
-  }).start();
+const upload = (file) => new Promise((resolve, reject) => new tus.Upload(file, {
+  endpoint: params.get('endpoint') ?? '/files',
+  headers: params.get('token') ? { authorization: 'Bearer ' + params.get('token') } : {},
+  metadata: { filename: file.name, filetype: file.type },
+  onSuccess: resolve,
+  onError: reject,
+}).start());
+document.querySelector('#picker').addEventListener('change', async (event) => {
+  const files = [...event.target.files];
+  const lane = async () => { for (let file; (file = files.shift());) await upload(file); };
+  try {
+    await Promise.all(Array.from({ length: Number(params.get('parallel') ?? 1) }, lane));
+    window.tusDone = true;
+  } catch (error) {
+    window.tusError = String(error);
+  }
 });
 </script>`;
 

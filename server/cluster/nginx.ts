@@ -2,6 +2,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commandPath } from '../../testkit/packages.js';
 import { portAnswers, startDaemon, waitUntil, type Daemon } from './daemons.js';
 
 // The template lives beside this file's source: build/server/cluster → server/cluster.
@@ -15,7 +16,7 @@ export async function startNginx(dir: string, port: number, upstreams: number[])
     .replace('{{UPSTREAMS}}', upstreams.map((upstream) => `    server 127.0.0.1:${upstream};`).join('\n'));
   const file = path.join(dir, 'nginx.conf');
   await writeFile(file, conf);
-  const daemon = startDaemon('nginx', 'nginx', ['-p', dir, '-c', file, '-e', path.join(dir, 'error.log'), '-g', 'daemon off;'], 'SIGTERM');
+  const daemon = startDaemon('nginx', commandPath('nginx') ?? 'nginx', ['-p', dir, '-c', file, '-e', path.join(dir, 'error.log'), '-g', 'daemon off;'], 'SIGTERM');
   await waitUntil(`nginx on port ${port}`, () => portAnswers(port), 10_000, path.join(dir, 'error.log'));
   return daemon;
 }

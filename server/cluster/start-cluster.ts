@@ -2,9 +2,16 @@
 // Ctrl-C or SIGTERM stops every daemon it started, and only those.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { ensureClusterDaemons } from '../../testkit/packages.js';
 import { loadConfig } from '../config.js';
 import { startCluster } from './cluster.js';
 
+try {
+  ensureClusterDaemons("The cluster's daemons (Ceph, Redis and nginx)");
+} catch (error) {
+  console.error(`ferry cluster: ${(error as Error).message}`);
+  process.exit(1);
+}
 const config = loadConfig();
 const dir = path.join(config.dataDir, 'cluster');
 await rm(dir, { recursive: true, force: true }); // throw-away: each start is a fresh cluster

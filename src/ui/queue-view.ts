@@ -31,6 +31,7 @@ function actionsFor(upload: UploadView, cancelling: boolean): RowAction[] {
 
 export class QueueView {
   private readonly uploads = new Map<string, UploadView>();
+  private readonly rows = new Map<string, HTMLLIElement>();
   private listed: ReadonlySet<string> = new Set();
   /** Cancels waiting for an Undo: the timer that sends them, and whether the upload was running. */
   private readonly cancelling = new Map<string, { timer: ReturnType<typeof setTimeout>; wasRunning: boolean }>();
@@ -81,6 +82,7 @@ export class QueueView {
 
   replaceAll(uploads: UploadView[]): void {
     this.uploads.clear();
+    this.rows.clear();
     this.list.replaceChildren();
     for (const upload of uploads) this.update(upload);
     this.toggleEmpty();
@@ -88,9 +90,10 @@ export class QueueView {
 
   update(upload: UploadView): void {
     this.uploads.set(upload.id, upload);
-    let row = this.list.querySelector<HTMLLIElement>(`li[data-id="${CSS.escape(upload.id)}"]`);
+    let row = this.rows.get(upload.id);
     if (!row) {
       row = createRow(upload.id);
+      this.rows.set(upload.id, row);
       this.list.prepend(row);
     }
     fillRow(row, upload, this.cancelling.has(upload.id));
@@ -100,7 +103,8 @@ export class QueueView {
 
   remove(id: string): void {
     this.uploads.delete(id);
-    const row = this.list.querySelector<HTMLLIElement>(`li[data-id="${CSS.escape(id)}"]`);
+    const row = this.rows.get(id);
+    this.rows.delete(id);
     // A removed row that held the focus hands it on to the next row's first control, not to the page.
     const next = row?.contains(document.activeElement) ? (row.nextElementSibling ?? row.previousElementSibling) : undefined;
     row?.remove();
@@ -140,8 +144,8 @@ export class QueueView {
   private refreshMessages(): void {
     for (const upload of this.uploads.values()) {
       if (upload.state !== 'waiting-for-network') continue;
-      const row = this.list.querySelector<HTMLLIElement>(`li[data-id="${CSS.escape(upload.id)}"]`);
-      if (row) row.querySelector('.message')!.textContent = statusMessage(language(), upload, Date.now());
+      const row = this.rows.get(upload.id);
+      if (row) setText(row.querySelector('.message')!, statusMessage(language(), upload, Date.now()));
     }
   }
 }
@@ -161,7 +165,8 @@ function createRow(id: string): HTMLLIElement {
 }
 
 function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: boolean): void {
-  row.dataset.state = upload.state;
+  // Only what changed is written: a batch of 300 rows updating kept the page busy restyling them.
+  if (row.dataset.state !== upload.state) row.dataset.state = upload.state;
   row.classList.toggle('cancelling', cancelling);
   const tile = row.querySelector<HTMLElement>('.kind')!;
   if (!tile.dataset.kind) {
@@ -175,18 +180,22 @@ function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: boolean): v
       tile.classList.add('thumbnail');
     });
   }
-  row.querySelector('.name')!.textContent = upload.name;
-  row.querySelector<HTMLElement>('.name')!.title = upload.name;
+  const name = row.querySelector<HTMLElement>('.name')!;
+  setText(name, upload.name);
+  if (name.title !== upload.name) name.title = upload.name;
   // Offline, an upload cannot be moving, whatever the worker has not noticed yet: say it waits.
   const shown = upload.state === 'uploading' && !navigator.onLine ? 'waiting-for-network' : upload.state;
-  row.querySelector('.state')!.textContent = t(cancelling ? 'state.cancelled' : `state.${shown}`);
+  setText(row.querySelector('.state')!, t(cancelling ? 'state.cancelled' : `state.${shown}`));
   const bar = row.querySelector<HTMLProgressElement>('.bar')!;
-  bar.max = Math.max(upload.size, 1);
-  bar.value = upload.size === 0 && upload.state === 'done' ? 1 : upload.offset;
+  const max = Math.max(upload.size, 1);
+  const value = upload.size === 0 && upload.state === 'done' ? 1 : upload.offset;
+  if (bar.max !== max) bar.max = max;
+  if (bar.value !== value) bar.value = value;
   const progress = progressLine(language(), upload);
-  bar.setAttribute('aria-label', `${upload.name}: ${progress}`);
-  row.querySelector('.detail')!.textContent = progress;
-  row.querySelector('.message')!.textContent = cancelling ? t('row.cancelling') : statusMessage(language(), upload, Date.now());
+  const label = `${upload.name}: ${progress}`;
+  if (bar.getAttribute('aria-label') !== label) bar.setAttribute('aria-label', label);
+  setText(row.querySelector('.detail')!, progress);
+  setText(row.querySelector('.message')!, cancelling ? t('row.cancelling') : statusMessage(language(), upload, Date.now()));
   const actions = row.querySelector<HTMLDivElement>('.actions')!;
   const wanted = actionsFor(upload, cancelling);
   // Redrawn when the buttons change, or the language does.
@@ -207,6 +216,10 @@ function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: boolean): v
     }));
     if (hadFocus) focusIn(row, row);
   }
+}
+
+function setText(element: Element, text: string): void {
+  if (element.textContent !== text) element.textContent = text;
 }
 
 /** Focus the first control of `row`, else the row itself, else `fallback`. */

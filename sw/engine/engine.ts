@@ -2,6 +2,7 @@
 // and carries out the pages' controls. Nothing here must survive the worker:
 // every decision can be remade from the stored records.
 import type { Notice } from '../../common/i18n/catalogue.js';
+import { coalesced } from '../../common/coalesce.js';
 import type { EnqueueReply, UploadView, WorkerMessage } from '../../common/messages.js';
 import type { UploadRecord } from '../store/record.js';
 import { fileIdOf, firstRecord, storageFailure } from './hand-over.js';
@@ -59,9 +60,14 @@ export class Engine {
     this.now = deps.now ?? (() => Date.now());
   }
 
-  /** Start what may start, and resolve once nothing is left running. Safe to call from every event. */
+  /** On a wake: sweep, start what may start, and resolve once nothing is left running. Safe to call from every event. */
   async kick(): Promise<void> {
     await this.sweep();
+    return this.startMore();
+  }
+
+  /** Start what may start (no sweep: a pick or a setting is not a wake), and resolve once nothing is left running. */
+  private async startMore(): Promise<void> {
     await this.fill();
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
     return this.draining;
@@ -135,7 +141,7 @@ export class Engine {
     }
     this.copying.set(id, file);
     await this.announce(id);
-    void this.kick();
+    void this.startMore();
     try {
       await this.deps.store.putFile(id, file);
     } catch (error) {
@@ -150,7 +156,7 @@ export class Engine {
   /** Run up to `value` uploads at once from now on. */
   setConcurrency(value: number): void {
     this.deps.concurrency = value;
-    void this.kick();
+    void this.startMore();
   }
 
   setDigests(on: boolean): void {
@@ -226,10 +232,16 @@ export class Engine {
     if (this.running.has(id)) await this.stop(id);
     await this.deps.store.update(id, { state: 'queued', failures: 0, notice: undefined, retryAt: undefined, final: undefined });
     await this.announce(id);
-    void this.kick();
+    void this.startMore();
   }
 
-  private async fill(): Promise<void> {
+  /**
+   * Start queued uploads up to the concurrency. Calls made while one runs share it and one more
+   * look after it: a pick of 300 files asks 300 times, and each look reads every record.
+   */
+  private readonly fill = coalesced(() => this.fillOnce());
+
+  private async fillOnce(): Promise<void> {
     const waiting = (await this.deps.store.all())
       .filter((record) => RUNNABLE.has(record.state) && !this.running.has(record.id))
       .sort((a, b) => a.addedAt - b.addedAt);

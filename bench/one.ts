@@ -1,0 +1,46 @@
+// One bench row alone, for A/B runs while changing something:
+//   node build/bench/one.js cpu [MiB] [--no-digests]   CPU per GiB of Ferry, XHR and tus-js-client on loopback
+//   node build/bench/one.js batch [n]   n × 200 KB files, Ferry vs tus-js-client
+//   node build/bench/one.js link <MB/s> [MiB]
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { MiB } from './app-session.js';
+import { measureBatch } from './batch.js';
+import type { CpuUse } from './cpu.js';
+import { measureCpu } from './cpu-per-gib.js';
+import { measureLink } from './links.js';
+
+async function makeFile(file: string, bytes: number): Promise<string> {
+  const handle = await open(file, 'w');
+  const block = randomBytes(8 * MiB);
+  for (let written = 0; written < bytes; written += block.length) await handle.write(block, 0, Math.min(block.length, bytes - written));
+  await handle.close();
+  return file;
+}
+
+const show = (use: CpuUse) => `${use.seconds.toFixed(2)} s/GiB (${Object.entries(use.byKind).sort((a, b) => b[1] - a[1]).map(([kind, seconds]) => `${kind} ${seconds.toFixed(2)}`).join(', ')})`;
+
+const [row, first, second] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const digests = !process.argv.includes('--no-digests');
+const work = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-one-'));
+try {
+  if (row === 'cpu') {
+    const bytes = Number(first ?? 1024) * MiB;
+    const results = await measureCpu(work, await makeFile(path.join(work, 'cpu.bin'), bytes), bytes, { digests });
+    console.log(`ferry ${show(results.ferry)}\nxhr   ${show(results.xhr)}\ntus   ${show(results.tus)}\nseconds ${JSON.stringify(results.seconds)}`);
+  } else if (row === 'batch') {
+    console.log(await measureBatch(work, Number(first ?? 300)));
+  } else if (row === 'link') {
+    const bytes = Number(second ?? 256) * MiB;
+    const results = await measureLink(work, await makeFile(path.join(work, 'link.bin'), bytes), Number(first) * 1e6);
+    const rate = (seconds: number) => (bytes / 1e6 / seconds).toFixed(1);
+    console.log(`Ferry ${rate(results.ferrySeconds)} MB/s, XHR ${rate(results.xhrSeconds)}, tus ${rate(results.tusSeconds)}; intact ${results.intact}`);
+  } else {
+    console.error('usage: node build/bench/one.js cpu [MiB] | batch [files] | link <MB/s> [MiB]');
+    process.exitCode = 2;
+  }
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
