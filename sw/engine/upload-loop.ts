@@ -16,6 +16,8 @@ import { sendChunk, type ChunkTiming } from './send-chunk.js';
 const MAX_VERIFICATION_FAILURES = 3;
 // A tus or IETF server that forgets the upload this many times in a row, with nothing accepted between, is not keeping it.
 const MAX_STARTS_OVER = 3;
+/** The last hashed chunk, which waits for the whole-file digest before it goes, is at most this long. */
+const LAST_CHUNK_MAX = 4 * 1024 * 1024;
 const STARTED_OVER: Notice = { key: 'notice.startedOver' };
 const ALREADY_THERE: Notice = { key: 'notice.alreadyThere' };
 
@@ -126,7 +128,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       }
       const start = offset;
       // Read to hash only; the request still sends the Blob slice (docs/design.md §3.1: 25× faster than a buffer).
-      const prepared = digestsOn ? await reader.take(start, Math.min(facts.size, start + chunk)) : undefined;
+      const prepared = digestsOn ? await reader.take(start, chunkEnd(start, chunk, facts.size)) : undefined;
       const end = prepared?.end ?? Math.min(facts.size, start + chunk);
       const isLast = end === facts.size;
       const headers = prepared ? await integrity.begin(prepared, isLast) : {};
@@ -139,7 +141,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       if (prepared && !isLast) {
         // While the chunk travels: read the next one (in the browser's and WebCrypto's threads), then
         // run the file digest ahead in hash-wasm. The read-ahead is sized as the next chunk will be.
-        reader.readAhead(end, Math.min(facts.size, end + nextChunkSize(meter.bytesPerSecond, chunk, chunkSeconds)));
+        reader.readAhead(end, chunkEnd(end, nextChunkSize(meter.bytesPerSecond, chunk, chunkSeconds), facts.size));
         await integrity.runAhead();
       }
       const answer = await sending;
@@ -240,6 +242,16 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
     // The server has every byte; the browser's copy is no longer needed (the record stays).
     await deps.store.dropFile(id);
   }
+}
+
+/**
+ * Where a hashed chunk from `start` ends. The last one carries the whole file's Repr-Digest, whose
+ * hashing of that chunk cannot start before it is read nor overlap its sending: it is kept to
+ * LAST_CHUNK_MAX, so the link waits ~20 ms for it instead of ~0.3 s for a 64 MiB one.
+ */
+function chunkEnd(start: number, chunk: number, size: number): number {
+  const end = Math.min(size, start + chunk);
+  return end === size && end - start > 2 * LAST_CHUNK_MAX ? size - LAST_CHUNK_MAX : end;
 }
 
 /** Verified (or just uploaded), with what was caught on the way; the page composes the sentence. */
