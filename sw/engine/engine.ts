@@ -12,8 +12,12 @@ import type { ProtocolFor } from './protocols/for-target.js';
 import { uploadRefOf } from './protocols/port.js';
 import { runUpload, RUNNABLE, type LoopDeps, type LoopStore } from './upload-loop.js';
 
+/** Files up to this size are stored with their record, before the upload starts. */
+const STORED_WITH_RECORD_BYTES = 8_000_000;
+
 export interface QueuePort extends LoopStore {
-  addRecord(record: UploadRecord): Promise<void>;
+  /** Keep the record, and with `file` the File too, in one transaction. */
+  addRecord(record: UploadRecord, file?: Blob): Promise<void>;
   /** Keep the File itself; resolves once the copy is committed. */
   putFile(id: string, file: Blob): Promise<void>;
   all(): Promise<UploadRecord[]>;
@@ -134,10 +138,18 @@ export class Engine {
       // A destination the worker cannot speak is refused here, not mid-upload.
       return { ok: false, notice: { key: 'notice.notAdded', params: { name: file.name, detail: error instanceof Error ? error.message : String(error) } } };
     }
+    // A small file is kept with its record in one transaction (a batch of photos writes less);
+    // a large one is uploaded from the File in hand while its copy is written.
+    const small = file.size <= STORED_WITH_RECORD_BYTES;
     try {
-      await this.deps.store.addRecord(firstRecord(id, file, this.now(), target));
+      await this.deps.store.addRecord(firstRecord(id, file, this.now(), target), small ? file : undefined);
     } catch (error) {
       return { ok: false, notice: storageFailure(file.name, error) };
+    }
+    if (small) {
+      await this.announce(id);
+      void this.startMore();
+      return { ok: true, id };
     }
     this.copying.set(id, file);
     await this.announce(id);

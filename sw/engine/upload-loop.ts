@@ -27,8 +27,11 @@ export const RUNNABLE: ReadonlySet<UploadState> = new Set(['queued', 'uploading'
 export interface LoopStore {
   get(id: string): Promise<UploadRecord | undefined>;
   file(id: string): Promise<Blob | undefined>;
-  /** Merge `patch` only while the record is still runnable, so a pause or cancel is never overwritten. */
-  updateRunnable(id: string, patch: Partial<UploadRecord>): Promise<UploadRecord | undefined>;
+  /**
+   * Merge `patch` only while the record is still runnable, so a pause or cancel is never overwritten;
+   * with `dropFile`, drop the stored File in the same transaction.
+   */
+  updateRunnable(id: string, patch: Partial<UploadRecord>, dropFile?: boolean): Promise<UploadRecord | undefined>;
   dropFile(id: string): Promise<void>;
 }
 
@@ -61,8 +64,8 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
   const fromHandOver = deps.copying?.(id) ?? false;
   const file = await deps.fileFor(id);
   const meter = new RateMeter();
-  const save = async (patch: Partial<UploadRecord>) => {
-    record = (await deps.store.updateRunnable(id, patch)) ?? record!;
+  const save = async (patch: Partial<UploadRecord>, dropFile = false) => {
+    record = (await deps.store.updateRunnable(id, patch, dropFile)) ?? record!;
     deps.report(record, meter.bytesPerSecond);
   };
   if (!file) {
@@ -238,9 +241,8 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
   }
 
   if (state === 'done') {
-    await save({ state: 'done', offset: facts.size, failures: 0, completedAt: deps.now(), notice: sentAny || record.startedOver ? doneNotice(verified, record.corruptedChunks ?? 0, record.startedOver ?? 0) : ALREADY_THERE, retryAt: undefined });
     // The server has every byte; the browser's copy is no longer needed (the record stays).
-    await deps.store.dropFile(id);
+    await save({ state: 'done', offset: facts.size, failures: 0, completedAt: deps.now(), notice: sentAny || record.startedOver ? doneNotice(verified, record.corruptedChunks ?? 0, record.startedOver ?? 0) : ALREADY_THERE, retryAt: undefined }, true);
   }
 }
 

@@ -12,8 +12,10 @@ export class QueueStore implements QueuePort {
     return new QueueStore(await openFerryDb());
   }
 
-  async addRecord(record: UploadRecord): Promise<void> {
-    await this.db.put('uploads', record);
+  async addRecord(record: UploadRecord, file?: Blob): Promise<void> {
+    if (!file) return void (await this.db.put('uploads', record));
+    const tx = this.db.transaction(['uploads', 'files'], 'readwrite');
+    await Promise.all([tx.objectStore('uploads').put(record), tx.objectStore('files').put(file, record.id), tx.done]);
   }
 
   /** Keep the File itself; resolves once the copy is committed. */
@@ -37,8 +39,8 @@ export class QueueStore implements QueuePort {
     return this.patch(id, patch, () => true);
   }
 
-  updateRunnable(id: string, patch: Partial<UploadRecord>): Promise<UploadRecord | undefined> {
-    return this.patch(id, patch, (record) => RUNNABLE.has(record.state));
+  updateRunnable(id: string, patch: Partial<UploadRecord>, dropFile = false): Promise<UploadRecord | undefined> {
+    return this.patch(id, patch, (record) => RUNNABLE.has(record.state), dropFile);
   }
 
   async remove(id: string): Promise<void> {
@@ -62,9 +64,11 @@ export class QueueStore implements QueuePort {
   }
 
   /** Read, check and write in one transaction, so two writers cannot lose each other's change. */
-  private async patch(id: string, patch: Partial<UploadRecord>, allowed: (record: UploadRecord) => boolean): Promise<UploadRecord | undefined> {
-    const tx = this.db.transaction('uploads', 'readwrite');
-    const record = await tx.store.get(id);
+  private async patch(id: string, patch: Partial<UploadRecord>, allowed: (record: UploadRecord) => boolean, dropFile = false): Promise<UploadRecord | undefined> {
+    // 'files' only when needed: a readwrite scope on it waits behind a large File still being copied.
+    const tx = this.db.transaction(dropFile ? ['uploads', 'files'] : ['uploads'], 'readwrite');
+    const uploads = tx.objectStore('uploads');
+    const record = await uploads.get(id);
     if (!record || !allowed(record)) {
       await tx.done;
       return undefined;
@@ -73,7 +77,7 @@ export class QueueStore implements QueuePort {
     for (const key of Object.keys(patch) as Array<keyof UploadRecord>) {
       if (patch[key] === undefined) delete next[key];
     }
-    await Promise.all([tx.store.put(next), tx.done]);
+    await Promise.all([uploads.put(next), dropFile ? tx.objectStore('files').delete(id) : undefined, tx.done]);
     return next;
   }
 }

@@ -125,7 +125,7 @@ describe('engine', () => {
     assert.ok(Date.now() - started < 200, `no 250 ms backoff (${Date.now() - started} ms)`);
   });
 
-  it('enqueues a picked File: uploads it from the File in hand and answers once the browser keeps its copy', async () => {
+  it('enqueues a picked File: keeps a small one with its record, uploads it, and answers once the browser keeps it', async () => {
     const { network, queue, messages, engine } = setup(3);
     const data = bytes(3000);
     const file = new File([data], 'отчёт.pdf', { type: 'application/pdf', lastModified: 7 });
@@ -146,13 +146,22 @@ describe('engine', () => {
   });
 
   it('cancels an upload whose copy the browser cannot keep, and says why', async () => {
-    const { queue, messages, engine } = setup(0); // nothing starts: this is about the copy
-    queue.putFails = new DOMException('quota', 'QuotaExceededError');
-    const answer = await engine.enqueue(new File([bytes(10)], 'big.mov', { lastModified: 1 }));
+    // A large file is announced and starts before its copy is kept: cancelled, its row removed.
+    const large = setup(0); // nothing starts: this is about the copy
+    large.queue.putFails = new DOMException('quota', 'QuotaExceededError');
+    const answer = await large.engine.enqueue(new File([new Uint8Array(9_000_000)], 'big.mov', { lastModified: 1 }));
     assert.equal(answer.ok, false);
     assert.match(answer.ok ? '' : said(answer) ?? '', /no room left in this browser’s storage to keep “big\.mov”/);
-    assert.equal(queue.records.size, 0, 'the record is gone');
-    assert.ok(messages.some((message) => message.type === 'ferry:removed'));
+    assert.equal(large.queue.records.size, 0, 'the record is gone');
+    assert.ok(large.messages.some((message) => message.type === 'ferry:removed'));
+
+    // A small one is kept with its record in one transaction: nothing is kept, and no row ever shown.
+    const small = setup(0);
+    small.queue.putFails = new DOMException('quota', 'QuotaExceededError');
+    const refused = await small.engine.enqueue(new File([bytes(10)], 'note.txt', { lastModified: 1 }));
+    assert.match(refused.ok ? '' : said(refused) ?? '', /no room left in this browser’s storage to keep “note\.txt”/);
+    assert.equal(small.queue.records.size, 0);
+    assert.equal(small.messages.length, 0);
   });
 
   it('remembers a cancel the server could not hear, hides it from pages, and sends it on the next wake', async () => {

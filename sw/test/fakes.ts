@@ -91,8 +91,10 @@ export class MemoryQueue implements QueuePort {
   /** Set to make the next putFile fail, as a full browser quota does. */
   putFails: Error | undefined;
 
-  async addRecord(record: UploadRecord) {
+  async addRecord(record: UploadRecord, file?: Blob) {
+    if (file && this.putFails) throw this.putFails;
     this.records.set(record.id, record);
+    if (file) this.files.set(record.id, file);
   }
 
   async putFile(id: string, file: Blob) {
@@ -116,8 +118,10 @@ export class MemoryQueue implements QueuePort {
     return this.patch(id, patch, () => true);
   }
 
-  async updateRunnable(id: string, patch: Partial<UploadRecord>) {
-    return this.patch(id, patch, (record) => ['queued', 'uploading', 'waiting-for-network'].includes(record.state));
+  async updateRunnable(id: string, patch: Partial<UploadRecord>, dropFile = false) {
+    const next = await this.patch(id, patch, (record) => ['queued', 'uploading', 'waiting-for-network'].includes(record.state));
+    if (next && dropFile) this.files.delete(id);
+    return next;
   }
 
   async remove(id: string) {
