@@ -21,7 +21,8 @@ export interface QueuePort extends LoopStore {
   /** Keep the File itself; resolves once the copy is committed. */
   putFile(id: string, file: Blob): Promise<void>;
   all(): Promise<UploadRecord[]>;
-  update(id: string, patch: Partial<UploadRecord>): Promise<UploadRecord | undefined>;
+  /** Merge `patch` whatever the state; with `dropFile`, drop the stored File in the same transaction. */
+  update(id: string, patch: Partial<UploadRecord>, dropFile?: boolean): Promise<UploadRecord | undefined>;
   remove(id: string): Promise<void>;
 }
 
@@ -94,8 +95,7 @@ export class Engine {
         if (await this.tellServerCancelled(record)) await this.deps.store.remove(record.id);
         else cancelsLeft = true;
       } else if (record.state !== 'done' && !record.final && record.addedAt + RETENTION_MS <= now && !this.running.has(record.id)) {
-        await this.deps.store.dropFile(record.id);
-        await this.deps.store.update(record.id, { state: 'failed', final: true, retryAt: undefined, notice: { key: 'notice.expired', params: { days: RETENTION_MS / DAY_MS } } });
+        await this.deps.store.update(record.id, { state: 'failed', final: true, retryAt: undefined, notice: { key: 'notice.expired', params: { days: RETENTION_MS / DAY_MS } } }, true);
         await this.announce(record.id);
       }
     }
@@ -201,8 +201,7 @@ export class Engine {
     await this.stop(id);
     if (record && !(await this.tellServerCancelled(record))) {
       // Offline: remember the cancel, hidden from pages, and send it on the next wake.
-      await this.deps.store.update(id, { cancelPending: true });
-      await this.deps.store.dropFile(id);
+      await this.deps.store.update(id, { cancelPending: true }, true);
     } else {
       await this.deps.store.remove(id);
     }

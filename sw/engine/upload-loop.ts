@@ -32,7 +32,6 @@ export interface LoopStore {
    * with `dropFile`, drop the stored File in the same transaction.
    */
   updateRunnable(id: string, patch: Partial<UploadRecord>, dropFile?: boolean): Promise<UploadRecord | undefined>;
-  dropFile(id: string): Promise<void>;
 }
 
 export interface LoopDeps extends ChunkTiming {
@@ -73,8 +72,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
     return;
   }
   if (file instanceof File && (file.size !== record.size || file.lastModified !== record.lastModified)) {
-    await save({ state: 'failed', final: true, notice: { key: 'notice.sourceChanged' } });
-    await deps.store.dropFile(id);
+    await save({ state: 'failed', final: true, notice: { key: 'notice.sourceChanged' } }, true);
     return;
   }
 
@@ -225,9 +223,8 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       devLog(id, `attempt failed: ${next.state}`, { error: String(error), ...next });
       if (next.state === 'failed') {
         state = 'failed';
-        await save({ state, notice: next.notice, final: next.final });
         // Sending again cannot help: the browser's copy only takes room. The row offers Remove.
-        if (next.final) await deps.store.dropFile(id);
+        await save({ state, notice: next.notice, final: next.final }, next.final);
         continue;
       }
       failures += 1;

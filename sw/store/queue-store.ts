@@ -35,8 +35,8 @@ export class QueueStore implements QueuePort {
     return this.db.get('files', id);
   }
 
-  update(id: string, patch: Partial<UploadRecord>): Promise<UploadRecord | undefined> {
-    return this.patch(id, patch, () => true);
+  update(id: string, patch: Partial<UploadRecord>, dropFile = false): Promise<UploadRecord | undefined> {
+    return this.patch(id, patch, () => true, dropFile);
   }
 
   updateRunnable(id: string, patch: Partial<UploadRecord>, dropFile = false): Promise<UploadRecord | undefined> {
@@ -46,10 +46,6 @@ export class QueueStore implements QueuePort {
   async remove(id: string): Promise<void> {
     const tx = this.db.transaction(['uploads', 'files'], 'readwrite');
     await Promise.all([tx.objectStore('uploads').delete(id), tx.objectStore('files').delete(id), tx.done]);
-  }
-
-  async dropFile(id: string): Promise<void> {
-    await this.db.delete('files', id);
   }
 
   async settings(): Promise<Settings> {

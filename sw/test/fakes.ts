@@ -114,14 +114,12 @@ export class MemoryQueue implements QueuePort {
     return this.files.get(id);
   }
 
-  async update(id: string, patch: Partial<UploadRecord>) {
-    return this.patch(id, patch, () => true);
+  async update(id: string, patch: Partial<UploadRecord>, dropFile = false) {
+    return this.patch(id, patch, () => true, dropFile);
   }
 
   async updateRunnable(id: string, patch: Partial<UploadRecord>, dropFile = false) {
-    const next = await this.patch(id, patch, (record) => ['queued', 'uploading', 'waiting-for-network'].includes(record.state));
-    if (next && dropFile) this.files.delete(id);
-    return next;
+    return this.patch(id, patch, (record) => ['queued', 'uploading', 'waiting-for-network'].includes(record.state), dropFile);
   }
 
   async remove(id: string) {
@@ -129,15 +127,12 @@ export class MemoryQueue implements QueuePort {
     this.files.delete(id);
   }
 
-  async dropFile(id: string) {
-    this.files.delete(id);
-  }
-
-  private patch(id: string, patch: Partial<UploadRecord>, allowed: (record: UploadRecord) => boolean) {
+  private patch(id: string, patch: Partial<UploadRecord>, allowed: (record: UploadRecord) => boolean, dropFile: boolean) {
     const record = this.records.get(id);
     if (!record || !allowed(record)) return undefined;
     const next = { ...record, ...patch };
     this.records.set(id, next);
+    if (dropFile) this.files.delete(id);
     this.history.push(next);
     return next;
   }
