@@ -36,8 +36,8 @@ export class AppSession {
     await this.page.evaluate((value) => navigator.serviceWorker.controller?.postMessage({ type: 'ferry:set-digests', value }), on);
   }
 
-  async pick(file: string): Promise<void> {
-    await this.page.setInputFiles('#picker', file);
+  async pick(files: string | string[]): Promise<void> {
+    await this.page.setInputFiles('#picker', files);
   }
 
   row(name: string): Locator {
@@ -47,6 +47,11 @@ export class AppSession {
   async waitForState(name: string, state: string, timeoutMs = 30 * 60_000): Promise<void> {
     // Attached, not visible: a finished row hides once the server's list shows the file.
     await this.row(name).and(this.page.locator(`[data-state="${state}"]`)).waitFor({ state: 'attached', timeout: timeoutMs });
+  }
+
+  /** Until `count` rows read done (finished rows stay attached, if hidden, once the server lists them). */
+  async waitForAllDone(count: number, timeoutMs = 30 * 60_000): Promise<void> {
+    await this.page.waitForFunction((n) => document.querySelectorAll('li.upload[data-state="done"]').length >= n, count, { polling: 100, timeout: timeoutMs });
   }
 
   async idOf(name: string): Promise<string> {

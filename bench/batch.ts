@@ -7,9 +7,8 @@ import path from 'node:path';
 import { forkFerry } from '../testkit/ferry.js';
 import { sha256OfFile } from '../testkit/server-view.js';
 import { forkTusServer, tusSha256, tusUploads } from '../testkit/tus.js';
-import { AppSession, type Watch } from './app-session.js';
-import { timeTusPage } from './peer.js';
-import { settleDisk } from './processes.js';
+import type { Watch } from './app-session.js';
+import { timeTusPage, timeWorker } from './peer.js';
 
 /** Ferry's default "Parallel uploads", given to tus-js-client's page too. */
 const PARALLEL = 3;
@@ -39,21 +38,8 @@ export async function measureBatch(work: string, count = 300, fileBytes = 200_00
   try {
     let tusGap = 0;
     const tusSeconds = await timeTusPage(tusForPage.url, files, frameGaps((gap) => (tusGap = gap)), PARALLEL);
-    const app = await AppSession.open(ferry.url);
     let ferryGap = 0;
-    let ferrySeconds: number;
-    try {
-      await settleDisk();
-      const gaps = frameGaps((gap) => (ferryGap = gap));
-      await gaps.begin(app.page);
-      const started = Date.now();
-      await app.page.setInputFiles('#picker', files);
-      await app.page.waitForFunction((n) => document.querySelectorAll('li.upload[data-state="done"]').length >= n, count, { polling: 100, timeout: 30 * 60_000 });
-      ferrySeconds = (Date.now() - started) / 1000;
-      await gaps.end(app.page);
-    } finally {
-      await app.close();
-    }
+    const ferrySeconds = await timeWorker(ferry.url, files, frameGaps((gap) => (ferryGap = gap)));
     const stored = await tusUploads(tusForFerry.dir);
     const storedShas = new Set(await Promise.all(stored.map((upload) => tusSha256(tusForFerry.dir, upload.id))));
     const sourceShas = await Promise.all(files.map(sha256OfFile));

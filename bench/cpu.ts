@@ -74,7 +74,7 @@ export class CpuMeter {
       if (!use) return;
       const kind = labels.get(pid) ?? use.kind;
       if (initial) this.first.set(pid, use.seconds);
-      else if (!this.first.has(pid) && !this.last.has(pid)) this.first.set(pid, 0);
+      else if (!this.first.has(pid)) this.first.set(pid, 0);
       this.last.set(pid, { seconds: use.seconds, kind });
     }));
   }

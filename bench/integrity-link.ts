@@ -16,7 +16,7 @@ export interface LinkIntegrityResults {
 async function timedUpload(ferry: Served, file: string, bytesPerSecond: number, on: boolean): Promise<{ seconds: number; intact: boolean }> {
   let started = 0;
   const scenario = await pickThroughProxy(ferry, file, bytesPerSecond, async (app: AppSession) => {
-    await app.page.evaluate((value) => navigator.serviceWorker.controller?.postMessage({ type: 'ferry:set-digests', value }), on);
+    await app.setDigests(on);
     started = Date.now(); // from the pick: the browser's start is not the upload's
   });
   await scenario.app.waitForState(scenario.name, 'done');

@@ -2,23 +2,15 @@
 //   node build/bench/one.js cpu [MiB] [--no-digests]   CPU per GiB of Ferry, XHR and tus-js-client on loopback
 //   node build/bench/one.js batch [n]   n × 200 KB files, Ferry vs tus-js-client
 //   node build/bench/one.js link <MB/s> [MiB]
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MiB } from './app-session.js';
 import { measureBatch } from './batch.js';
 import type { CpuUse } from './cpu.js';
+import { makeFile } from './files.js';
 import { measureCpu } from './cpu-per-gib.js';
 import { measureLink } from './links.js';
-
-async function makeFile(file: string, bytes: number): Promise<string> {
-  const handle = await open(file, 'w');
-  const block = randomBytes(8 * MiB);
-  for (let written = 0; written < bytes; written += block.length) await handle.write(block, 0, Math.min(block.length, bytes - written));
-  await handle.close();
-  return file;
-}
 
 const show = (use: CpuUse) => `${use.seconds.toFixed(2)} s/GiB (${Object.entries(use.byKind).sort((a, b) => b[1] - a[1]).map(([kind, seconds]) => `${kind} ${seconds.toFixed(2)}`).join(', ')})`;
 

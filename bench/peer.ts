@@ -74,16 +74,16 @@ export async function measureWorkerToTus(work: string, file: string, bytesPerSec
   }
 }
 
-/** Seconds from picking `file` in Ferry's app at `appUrl` to its row reading done. */
-export async function timeWorker(appUrl: string, file: string, watch: Watch = unwatched, digests = true): Promise<number> {
+/** Seconds from picking `files` in Ferry's app at `appUrl` (a fresh profile) to every row reading done. */
+export async function timeWorker(appUrl: string, files: string | string[], watch: Watch = unwatched, digests = true): Promise<number> {
   const app = await AppSession.open(appUrl);
   try {
     if (!digests) await app.setDigests(false);
     await settleDisk();
     await watch.begin(app.page);
     const started = Date.now();
-    await app.pick(file);
-    await app.waitForState(path.basename(file), 'done');
+    await app.pick(files);
+    await app.waitForAllDone([files].flat().length);
     const seconds = (Date.now() - started) / 1000;
     await watch.end(app.page);
     return seconds;

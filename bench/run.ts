@@ -1,7 +1,6 @@
 // npm run bench [-- --quick]: Ferry against baselines measured in the same run.
 // Prints one table and writes bench/results/latest.json. Asserts nothing; never in CI.
-import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MiB } from './app-session.js';
@@ -11,6 +10,7 @@ import { measureBrowser } from './browser.js';
 import { chartSvg } from './chart.js';
 import { measureCpu } from './cpu-per-gib.js';
 import { measureOnline, measureProgress, measureResume } from './faults.js';
+import { makeFile } from './files.js';
 import { measureIntegrityAtLink } from './integrity-link.js';
 import { measureLink, type LinkResults } from './links.js';
 import { measureTus, measureWorkerToTus } from './peer.js';
@@ -35,14 +35,6 @@ const BATCH_FILE_BYTES = 200_000;
 const curlRounds = quick ? 1 : 3;
 /** A fast real uplink (about 320 Mbit/s), for the price of digests where the link sets the pace. */
 const LINK_BYTES_PER_SECOND = 40e6;
-
-async function makeFile(file: string, bytes: number): Promise<string> {
-  const handle = await open(file, 'w');
-  const block = randomBytes(8 * MiB);
-  for (let written = 0; written < bytes; written += block.length) await handle.write(block, 0, Math.min(block.length, bytes - written));
-  await handle.close();
-  return file;
-}
 
 const MBps = (bytes: number, seconds: number) => bytes / 1e6 / seconds;
 const log = (step: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${step}`);

@@ -1,13 +1,12 @@
 // `npm test` runs on real daemons and a real browser: install whatever packages.txt lists that is
 // missing (about 15 s for Ceph), or say what to install.
 import { findChromium } from './chromium.js';
-import { aptInstall, neededPackages, onPath } from './packages.js';
+import { installMissing, onPath } from './packages.js';
 
 // Any Chromium will do (CHROMIUM_PATH, or a Chrome already installed); the others by their command.
 const present = (command: string) => (command === 'chromium' ? findChromium() !== undefined : onPath(command));
-const missing = neededPackages().filter(({ command }) => !present(command)).map(({ pkg }) => pkg);
 try {
-  aptInstall([...new Set(missing)], 'the browser, S3 and cluster tests');
+  installMissing(present, 'the browser, S3 and cluster tests');
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);

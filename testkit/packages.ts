@@ -53,6 +53,11 @@ export function aptInstall(packages: string[], why: string): void {
  * whose message says in one sentence what to install.
  */
 export function ensureClusterDaemons(why: string): void {
-  const missing = neededPackages().filter(({ command }) => command !== 'chromium' && !onPath(command)).map(({ pkg }) => pkg);
+  installMissing((command) => command === 'chromium' || onPath(command), why);
+}
+
+/** Install the listed packages whose command is not `present` (see aptInstall). */
+export function installMissing(present: (command: string) => boolean, why: string): void {
+  const missing = neededPackages().filter(({ command }) => !present(command)).map(({ pkg }) => pkg);
   aptInstall([...new Set(missing)], why);
 }
