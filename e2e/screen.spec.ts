@@ -78,9 +78,11 @@ test('by keyboard alone: pick, pause, resume, cancel and undo, with the focus al
     for (let i = 0; i < 10 && (await focused()) !== label; i++) await app.page.keyboard.press('Tab');
     expect(await focused()).toBe(label);
   };
-  // Tab to the file input (inside the drop zone) and open the chooser with the keyboard.
-  await tabTo('picker');
+  // Tab to the file input (inside the drop zone) and open the chooser with the keyboard. The chooser is
+  // awaited before tabbing: Playwright turns on Chromium's chooser interception asynchronously, and a
+  // Space pressed before it is on opened the headless native dialog, which never reports (CI, once).
   const chooser = app.page.waitForEvent('filechooser');
+  await tabTo('picker');
   await app.page.keyboard.press('Space');
   await (await chooser).setFiles(file.path);
   await expect(app.row(file.name)).toHaveAttribute('data-state', 'uploading');
