@@ -19,6 +19,9 @@ test('three files with Cyrillic and Japanese names, picked at once, all arrive i
   ];
   await app.pick(files);
   for (const file of files) await app.expectDone(file);
+  // Chromium has Background Sync: no warning that uploads pause while Ferry is closed, and the drop zone promises they go on.
+  await expect(app.page.locator('#notices li')).toHaveCount(0);
+  await expect(app.page.locator('#drop-hint')).toHaveText('or choose files. They upload at once, and keep going if you close this tab.');
   // The finished files are listed with download links.
   await expect(app.page.locator('#completed li')).toHaveCount(3);
   await expect(app.page.locator('#completed a', { hasText: '写真 2026.jpg' })).toBeVisible();

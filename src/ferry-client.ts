@@ -18,6 +18,11 @@ export class FerryClient {
     setInterval(() => void this.send({ type: 'ferry:heartbeat' }), HEARTBEAT_MS);
     // The worker gets no online events of its own (docs/design.md §3.7); pass ours on so it retries at once.
     window.addEventListener('online', () => void this.send({ type: 'ferry:online' }));
+    // A page shown again may have been frozen or suspended with its worker (iOS does both within
+    // seconds of leaving the app, docs/browsers.md): wake the worker now rather than at the next heartbeat.
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') void this.send({ type: 'ferry:heartbeat' });
+    });
   }
 
   /** Register the worker and wait until it is active. */

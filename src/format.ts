@@ -18,17 +18,19 @@ export function progressLine(language: Language, upload: UploadView): string {
 
 /**
  * The sentence under a row: the worker's notice, with a countdown while a retry is scheduled, and, for
- * an upload that is not moving, how long the browser keeps its file.
+ * an upload that is not moving, how long the browser keeps its file. Without Background Sync, an upload
+ * that waits for the network also waits for Ferry to be open, and says so.
  */
-export function statusMessage(language: Language, upload: UploadView, now: number): string {
+export function statusMessage(language: Language, upload: UploadView, now: number, backgroundSync = true): string {
   const said = upload.notice ? describe(language, upload.notice) : '';
   const kept = upload.keptUntil !== undefined && upload.state !== 'uploading' && upload.state !== 'queued'
     ? ` ${translate(language, 'row.keptUntil', { date: new Intl.DateTimeFormat(language, { day: 'numeric', month: 'long' }).format(upload.keptUntil) })}`
     : '';
+  const whileOpen = upload.state === 'waiting-for-network' && !backgroundSync ? ` ${translate(language, 'row.whileOpen')}` : '';
   if (upload.state === 'waiting-for-network' && upload.retryAt !== undefined) {
     const seconds = Math.ceil((upload.retryAt - now) / 1000);
     const base = said || translate(language, 'notice.offline');
-    return `${base} ${seconds > 0 ? translate(language, 'row.retryIn', { time: formatDuration(language, seconds) }) : translate(language, 'row.retryNow')}${kept}`;
+    return `${base} ${seconds > 0 ? translate(language, 'row.retryIn', { time: formatDuration(language, seconds) }) : translate(language, 'row.retryNow')}${whileOpen}${kept}`;
   }
-  return `${said}${kept}`.trim();
+  return `${said}${whileOpen}${kept}`.trim();
 }

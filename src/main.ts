@@ -4,6 +4,7 @@ import { CONCURRENCY_CHOICES, type UploadView, type WorkerMessage } from '../com
 import { parseTarget } from '../common/target.js';
 import { LANGUAGE_NAMES, isLanguage, type Notice } from '../common/i18n/catalogue.js';
 import { destinationSentence, loadAppConfig } from './app-config.js';
+import { hasBackgroundSync } from './capabilities.js';
 import { FerryClient } from './ferry-client.js';
 import { applyLanguage, language, noticeText, onLanguageChange, setLanguage, t } from './i18n.js';
 import { CompletedView } from './ui/completed-view.js';
@@ -56,6 +57,14 @@ const completed = new CompletedView($('#completed'), $('#completed-empty'), $('#
 const storage = new StorageView($('#storage'));
 new TokensView($('#elsewhere'));
 
+// Without Background Sync, uploads stop soon after the last Ferry page closes: the drop zone does not
+// promise they keep going, and the first pick in this browser says when they continue.
+const backgroundSync = hasBackgroundSync();
+const TOLD_NO_BACKGROUND = 'ferry:told-no-background-sync';
+if (!backgroundSync) {
+  $('#drop-hint').dataset.i18n = 'drop.hintForeground';
+  $('#drop-touch-hint').dataset.i18n = 'drop.touchHintForeground';
+}
 applyLanguage();
 const languages = $<HTMLSelectElement>('#language');
 languages.replaceChildren(...Object.entries(LANGUAGE_NAMES).map(([code, name]) => new Option(name, code)));
@@ -64,8 +73,10 @@ languages.addEventListener('change', () => {
   if (isLanguage(languages.value)) setLanguage(languages.value);
 });
 
-function notice(said: Notice): void {
+/** Add a sentence to the notice list: a problem with a pick, or (`info`) what this browser can do. */
+function notice(said: Notice, kind: 'problem' | 'info' = 'problem'): void {
   const item = document.createElement('li');
+  item.classList.toggle('info', kind === 'info');
   item.textContent = noticeText(said);
   const close = document.createElement('button');
   close.type = 'button';
@@ -214,6 +225,10 @@ async function main(): Promise<void> {
       notice({ key: 'notice.tooLargeBeforePick', params: { name: file.name, limit: { bytes: config.maxUploadBytes } } });
       return false;
     });
+    if (!backgroundSync && accepted.length > 0 && localStorage.getItem(TOLD_NO_BACKGROUND) === null) {
+      notice({ key: 'notice.noBackgroundSync' }, 'info');
+      localStorage.setItem(TOLD_NO_BACKGROUND, String(Date.now()));
+    }
     await handOverAll(accepted, async (file) => {
       const answer = await client.enqueue(file, config.target);
       if (!answer.ok) notice(answer.notice);

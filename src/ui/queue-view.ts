@@ -1,5 +1,6 @@
 // The list of uploads: one row per upload, updated in place as messages arrive.
 import type { UploadState, UploadView } from '../../common/messages.js';
+import { hasBackgroundSync } from '../capabilities.js';
 import { progressLine, statusMessage } from '../format.js';
 import { language, t } from '../i18n.js';
 import { kindOf, thumbnailOf } from './file-kind.js';
@@ -18,6 +19,9 @@ const ACTIONS: Record<UploadState, RowAction[]> = {
   failed: ['retry', 'remove'],
 };
 
+
+/** Whether uploads go on with every page closed; where not, waiting rows say they need Ferry open. */
+const BACKGROUND_SYNC = hasBackgroundSync();
 
 /** A cancel waits this long for an Undo before the worker is told (the upload is paused meanwhile). */
 export const UNDO_MS = 5000;
@@ -145,7 +149,7 @@ export class QueueView {
     for (const upload of this.uploads.values()) {
       if (upload.state !== 'waiting-for-network') continue;
       const row = this.rows.get(upload.id);
-      if (row) setText(row.querySelector('.message')!, statusMessage(language(), upload, Date.now()));
+      if (row) setText(row.querySelector('.message')!, statusMessage(language(), upload, Date.now(), BACKGROUND_SYNC));
     }
   }
 }
@@ -195,7 +199,7 @@ function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: boolean): v
   const label = `${upload.name}: ${progress}`;
   if (bar.getAttribute('aria-label') !== label) bar.setAttribute('aria-label', label);
   setText(row.querySelector('.detail')!, progress);
-  setText(row.querySelector('.message')!, cancelling ? t('row.cancelling') : statusMessage(language(), upload, Date.now()));
+  setText(row.querySelector('.message')!, cancelling ? t('row.cancelling') : statusMessage(language(), upload, Date.now(), BACKGROUND_SYNC));
   const actions = row.querySelector<HTMLDivElement>('.actions')!;
   const wanted = actionsFor(upload, cancelling);
   // Redrawn when the buttons change, or the language does.

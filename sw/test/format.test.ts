@@ -34,4 +34,14 @@ describe('what the page shows', () => {
     assert.equal(statusMessage('en', upload, 4_000), 'Waiting for the network. Retrying in 6 sec.');
     assert.equal(statusMessage('en', upload, 11_000), 'Waiting for the network. Retrying now.');
   });
+
+  it('says a waiting upload needs Ferry open in a browser without Background Sync, and only then', () => {
+    const waiting = { ...recordFor('w', 10, { state: 'waiting-for-network', retryAt: 10_000 }), rate: 0 };
+    assert.equal(statusMessage('en', waiting, 4_000, false), 'Waiting for the network. Retrying in 6 sec. This browser goes on with it only while Ferry is open.');
+    const { retryAt: _, ...noRetry } = waiting;
+    assert.equal(statusMessage('en', noRetry, 4_000, false), 'This browser goes on with it only while Ferry is open.');
+    assert.equal(statusMessage('ru', waiting, 4_000, false).endsWith('Этот браузер продолжает загрузку, только пока Ferry открыт.'), true);
+    // A paused or running upload is not waiting for the app: nothing more is said.
+    assert.equal(statusMessage('en', { ...recordFor('u', 10, { state: 'uploading' }), rate: 0 }, 4_000, false), '');
+  });
 });
