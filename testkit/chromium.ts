@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
-import { aptInstall, executable } from './packages.js';
+import { aptInstall, findBrowser } from './packages.js';
 
 /** Set CHROMIUM_PATH to use a particular browser binary. */
 export const CHROMIUM_ENV = 'CHROMIUM_PATH';
@@ -13,12 +13,7 @@ export const CHROMIUM_ENV = 'CHROMIUM_PATH';
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
 export function findChromium(): string | undefined {
-  const chosen = process.env[CHROMIUM_ENV];
-  if (chosen) {
-    if (!executable(chosen)) throw new Error(`${CHROMIUM_ENV}=${chosen} is not an executable file`);
-    return chosen;
-  }
-  return CANDIDATES.find(executable);
+  return findBrowser(CHROMIUM_ENV, CANDIDATES);
 }
 
 /** The browser to use; on a Debian machine run as root, installs the chromium package when none is found. */

@@ -26,6 +26,7 @@ export class FaultProxy {
   bytesUp = 0;
   private middlebox: Middlebox | undefined;
   private corruptArmed = false;
+  private down = false;
   /** Request bodies in which a byte was flipped. */
   corrupted = 0;
   port = 0;
@@ -69,12 +70,25 @@ export class FaultProxy {
     for (const socket of this.sockets) socket.destroy();
   }
 
+  /**
+   * Take the link down (every connection cut, new ones reset at once) or bring it back: the
+   * network gone for every process of the browser, where an emulated offline reaches only pages.
+   */
+  setDown(down: boolean): void {
+    this.down = down;
+    if (down) this.cutAll();
+  }
+
   async close(): Promise<void> {
     this.cutAll();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private relay(client: net.Socket): void {
+    if (this.down) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = net.connect(this.targetPort, '127.0.0.1');
     const middlebox = this.middlebox;
     const held = middlebox ? new HeldBytes(client, upstream, middlebox) : undefined;

@@ -26,6 +26,16 @@ export function executable(file: string): boolean {
   }
 }
 
+/** The browser binary named by the environment variable `env` (which must be executable), else the first candidate that is. */
+export function findBrowser(env: string, candidates: string[]): string | undefined {
+  const chosen = process.env[env];
+  if (chosen) {
+    if (!executable(chosen)) throw new Error(`${env}=${chosen} is not an executable file`);
+    return chosen;
+  }
+  return candidates.find(executable);
+}
+
 /** Where `command` is, on PATH or in /usr/sbin (where Debian puts nginx, off a normal user's PATH). */
 export function commandPath(command: string): string | undefined {
   return (process.env.PATH ?? '').split(':').concat('/usr/sbin').map((dir) => path.join(dir, command)).find(executable);
@@ -48,13 +58,16 @@ export function aptInstall(packages: string[], why: string): void {
 }
 
 /**
- * The cluster's daemons (Ceph, Redis, nginx: every package listed but the browser), for the
+ * The cluster's daemons (Ceph, Redis, nginx: every package listed but the browsers), for the
  * bench and `npm run start:cluster`: installed when missing on Debian as root, else an error
  * whose message says in one sentence what to install.
  */
 export function ensureClusterDaemons(why: string): void {
-  installMissing((command) => command === 'chromium' || onPath(command), why);
+  installMissing((command) => BROWSERS.has(command) || onPath(command), why);
 }
+
+/** The lines of packages.txt that are browsers, found by testkit/chromium.ts and testkit/firefox.ts rather than by command. */
+export const BROWSERS: ReadonlySet<string> = new Set(['chromium', 'firefox-esr']);
 
 /** Install the listed packages whose command is not `present` (see aptInstall). */
 export function installMissing(present: (command: string) => boolean, why: string): void {
