@@ -29,6 +29,18 @@ export const Header = {
   progressPoll: 'x-progress-poll',
   /** On status: bytes received, including an open append's bytes not yet verified by its Content-Digest. */
   uploadReceived: 'x-upload-received',
+  /**
+   * On a plain status, from a store that keeps it: how many bytes from the start were each checked against
+   * a Content-Digest (or an X-Checked-Digest). The bytes past it, up to Upload-Offset, came from a cut body.
+   */
+  uploadChecked: 'x-upload-checked',
+  /**
+   * On an append: `sha-256=:<base64>:` of the client's bytes from X-Upload-Checked to X-Start-Byte, proving
+   * what a cut body left. A match counts them as checked; a mismatch drops them (409 at the checked offset).
+   */
+  checkedDigest: 'x-checked-digest',
+  /** `1` on the append that completes an upload whose every byte was checked (or whose Repr-Digest matched). */
+  uploadVerified: 'x-upload-verified',
 } as const;
 
 export const Route = {

@@ -21,6 +21,8 @@ export interface AppendSpec extends AppendHeaders {
   bodyDigest?: { algorithm: HashAlgorithm; expected: Buffer };
   /** The whole file's SHA-256 (Repr-Digest), checked when this append completes the upload. */
   reprDigest?: Buffer;
+  /** The SHA-256 of the client's bytes from the store's checked offset to `start` (X-Checked-Digest). */
+  checkedDigest?: Buffer;
   /** The client says this append ends the upload: its size is the offset after it (IETF Upload-Complete). */
   completes?: boolean;
   /** Refuse (404) rather than create an upload the store does not know (a tus PATCH, say). */
@@ -66,6 +68,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     inviteBody(req, res);
     upload = await ctx.store.open(owner, request.id, { size, name: request.name, type: request.type }, restart, lease.fence);
     const startedAt = upload.offset;
+    if (request.checkedDigest) await checkCutBytes(upload, request.checkedDigest, log);
     lease.writer = { durableOffset: durableOffsetOf(upload, request.bodyDigest ? startedAt : undefined) };
     bodyHash = request.bodyDigest ? runningHash(request.bodyDigest.algorithm) : undefined;
     const minRate = { bytesPerSecond: ctx.config.minBodyRate, windowMs: MIN_RATE_WINDOW_MS };
@@ -78,6 +81,8 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
       throw new ProblemError(400, Problem.contentDigestMismatch, 'Content-Digest mismatch',
         `the body does not match its ${request.bodyDigest.algorithm === 'sha256' ? Header.contentDigest : 'checksum'}; its bytes were dropped`, startedAt);
     }
+    // Every byte before this body was checked, and so was the body: the checked mark moves past it.
+    if (request.bodyDigest?.algorithm === 'sha256' && upload.markChecked && upload.checked === startedAt) await upload.markChecked(upload.offset);
     // The client says the upload ends here: from now on its size is what it holds.
     if (request.completes && upload.size === undefined) upload = await declareSize(ctx, owner, request, upload, lease);
 
@@ -98,6 +103,22 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     lease?.release();
     releaseSlot?.();
   }
+}
+
+/**
+ * A client's proof of the bytes a cut body left past the checked offset (X-Checked-Digest): a match
+ * counts them as checked; a mismatch drops them, and the client resends them from the checked offset.
+ */
+async function checkCutBytes(upload: OpenUpload, expected: Buffer, log: LogFields): Promise<void> {
+  const checked = upload.checked;
+  if (checked === undefined || !upload.markChecked || !upload.hashStored || checked >= upload.offset) return;
+  if ((await upload.hashStored(checked, upload.offset)).equals(expected)) {
+    await upload.markChecked(upload.offset);
+    return;
+  }
+  log.outcome = 'cut-bytes-mismatch';
+  await upload.truncate(checked);
+  throw new HttpError(409, `the bytes past ${checked} do not match ${Header.checkedDigest}; they were dropped, resume from ${checked}`, checked);
 }
 
 /** Reopen `upload` with its size set to what it holds (after an append that said it was the last). */

@@ -7,12 +7,12 @@ const REQUEST_HEADERS = [
   'authorization', 'content-type', 'content-digest', 'repr-digest', 'range', 'if-range',
   'tus-resumable', 'upload-length', 'upload-defer-length', 'upload-offset', 'upload-metadata', 'upload-checksum',
   'upload-complete', 'upload-draft-interop-version', 'x-http-method-override',
-  'x-file-id', 'x-start-byte', 'x-file-size', 'x-file-name', 'x-file-type', 'x-no-restart', 'x-progress-poll',
+  'x-file-id', 'x-start-byte', 'x-file-size', 'x-file-name', 'x-file-type', 'x-no-restart', 'x-progress-poll', 'x-checked-digest',
 ].join(', ');
 const EXPOSED = [
   'location', 'upload-offset', 'upload-length', 'upload-defer-length', 'upload-expires', 'upload-complete', 'upload-limit',
   'upload-draft-interop-version', 'tus-resumable', 'tus-version', 'tus-extension', 'tus-max-size', 'tus-checksum-algorithm',
-  'x-upload-complete', 'x-upload-received', 'x-file-size', 'x-upload-limit', 'x-file-sha256', 'content-range', 'accept-ranges', 'etag',
+  'x-upload-complete', 'x-upload-received', 'x-upload-checked', 'x-upload-verified', 'x-file-size', 'x-upload-limit', 'x-file-sha256', 'content-range', 'accept-ranges', 'etag',
   'retry-after',
 ].join(', ');
 

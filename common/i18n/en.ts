@@ -28,7 +28,7 @@ export const en = {
   'completed.stale': 'The server cannot be reached; this list was last checked {when}.',
   'completed.deleteFailed': 'The file could not be deleted: the server cannot be reached. Try again later.',
   'completed.verified': 'Verified',
-  'completed.verifiedTitle': "The server's copy matched this browser's SHA-256 of the file.",
+  'completed.verifiedTitle': "Every byte of the server's copy matched this browser's SHA-256 digests of the file.",
   'completed.delete': 'Delete',
   'completed.deleteNamed': 'Delete “{name}” from the server',
   'completed.elsewhereTus': "Finished files go to {host}, a server speaking tus 1.0, and are kept there. Only Ferry's own server lists them here; the list above shows what this browser sent.",

@@ -27,7 +27,7 @@ export const es: Catalogue = {
   'completed.stale': 'No se puede contactar con el servidor; esta lista se comprobó por última vez {when}.',
   'completed.deleteFailed': 'No se pudo borrar el archivo: no se puede contactar con el servidor. Inténtalo más tarde.',
   'completed.verified': 'Verificado',
-  'completed.verifiedTitle': 'La copia del servidor coincidió con el SHA-256 del archivo calculado en este navegador.',
+  'completed.verifiedTitle': 'Cada byte de la copia del servidor coincidió con los SHA-256 del archivo calculados en este navegador.',
   'completed.delete': 'Borrar',
   'completed.deleteNamed': 'Borrar «{name}» del servidor',
   'completed.elsewhereTus': 'Los archivos terminados van a {host}, un servidor que habla tus 1.0, y se guardan allí. Solo el servidor propio de Ferry los lista aquí; la lista de arriba muestra lo que envió este navegador.',

@@ -27,7 +27,7 @@ export const ja: Catalogue = {
   'completed.stale': 'サーバーに接続できません。この一覧の最終確認は{when}です。',
   'completed.deleteFailed': 'ファイルを削除できませんでした。サーバーに接続できません。後でもう一度お試しください。',
   'completed.verified': '検証済み',
-  'completed.verifiedTitle': 'サーバー上のコピーが、このブラウザーで計算したファイルの SHA-256 と一致しました。',
+  'completed.verifiedTitle': 'サーバー上のコピーのすべてのバイトが、このブラウザーで計算したファイルの SHA-256 と一致しました。',
   'completed.delete': '削除',
   'completed.deleteNamed': '「{name}」をサーバーから削除',
   'completed.elsewhereTus': '完了したファイルは tus 1.0 のサーバー {host} に送られ、そこに保存されます。ここに一覧を表示できるのは Ferry 自身のサーバーだけです。上の一覧はこのブラウザーが送ったものです。',

@@ -11,11 +11,14 @@ export async function append(ctx: AppContext, req: IncomingMessage, res: ServerR
   const request = readAppendHeaders(req);
   const contentDigest = readSha256Digest(req, Header.contentDigest);
   const reprDigest = readSha256Digest(req, Header.reprDigest);
+  const checkedDigest = readSha256Digest(req, Header.checkedDigest);
   const appended = await appendBody(ctx, req, res, {
     ...request,
     ...(contentDigest ? { bodyDigest: { algorithm: 'sha256', expected: contentDigest } } : {}),
     ...(reprDigest ? { reprDigest } : {}),
+    ...(checkedDigest ? { checkedDigest } : {}),
   }, log);
   offsetHeaders(res, appended);
+  if (appended.file?.verified) res.setHeader(Header.uploadVerified, '1');
   sendText(res, 200, String(appended.offset));
 }

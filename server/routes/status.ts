@@ -18,6 +18,7 @@ export async function status(ctx: AppContext, req: IncomingMessage, res: ServerR
   log.offset = held.offset;
   offsetHeaders(res, held);
   if (received !== undefined && received > held.offset) res.setHeader(Header.uploadReceived, String(received));
+  if (!progressOnly && !held.complete && held.checked !== undefined) res.setHeader(Header.uploadChecked, String(held.checked));
   sendText(res, 200, String(held.offset));
 }
 

@@ -9,6 +9,8 @@ import { writeFileAtomic } from './durable-fs.js';
 import { DigestMismatch, type OpenUpload, type UploadRecord } from './port.js';
 
 export interface Meta extends UploadRecord {
+  /** Bytes from the start each checked against a client's digest (a partial upload). */
+  checked?: number;
   sha256?: string;
   completedAt?: string;
   verified?: boolean;
@@ -41,6 +43,28 @@ export class FsOpenUpload implements OpenUpload {
 
   get size(): number | undefined {
     return this.meta.size ?? undefined;
+  }
+
+  get checked(): number {
+    return Math.min(this.meta.checked ?? 0, this.offset);
+  }
+
+  /** Kept in meta.json, written after the bytes it covers were made durable (append-body syncs first). */
+  async markChecked(offset: number): Promise<void> {
+    if (offset === this.meta.checked) return;
+    this.meta.checked = Math.min(offset, this.offset);
+    await writeFileAtomic(path.join(path.dirname(this.dataPath), 'meta.json'), JSON.stringify(this.meta));
+  }
+
+  async hashStored(start: number, end: number): Promise<Buffer> {
+    await this.hashing;
+    const hash = runningHash();
+    try {
+      await feedFromFile([hash], this.dataPath, start, end);
+      return await hash.digest();
+    } finally {
+      hash.dispose();
+    }
   }
 
   async write(chunks: Buffer[], alsoHash?: RunningHash): Promise<void> {
@@ -89,6 +113,8 @@ export class FsOpenUpload implements OpenUpload {
 
   async truncate(offset: number): Promise<void> {
     if (offset >= this.offset) return;
+    // Never claim bytes checked that are no longer there, even after a crash: lower the mark first.
+    if ((this.meta.checked ?? 0) > offset) await this.markChecked(offset);
     await this.handle.truncate(offset);
     await this.handle.datasync();
     this.offset = offset;
@@ -104,7 +130,9 @@ export class FsOpenUpload implements OpenUpload {
       await this.truncate(0);
       throw new DigestMismatch(sha256);
     }
-    const done: Meta = { ...this.meta, size: this.offset, sha256, completedAt: new Date().toISOString(), verified: expected !== undefined };
+    const verified = expected !== undefined || this.checked === this.offset;
+    const { checked: _, ...record } = this.meta;
+    const done: Meta = { ...record, size: this.offset, sha256, completedAt: new Date().toISOString(), verified };
     const dir = path.dirname(this.dataPath);
     await writeFileAtomic(path.join(dir, 'meta.json'), JSON.stringify(done));
     await this.move();

@@ -45,12 +45,14 @@ export class FsStore implements UploadStore {
     if (done) return { offset: done.size ?? 0, size: done.size ?? 0, complete: true };
     const dir = this.partialDir(owner, id);
     const meta = await readMeta(dir);
-    if (!meta) return { ...NOTHING_HELD };
+    // `checked` even for nothing: it tells a client that this store checks bytes as they come.
+    if (!meta) return { ...NOTHING_HELD, checked: 0 };
     if (meta.completedAt) {
       await this.finishMove(owner, id); // a crash fell between recording the digest and the move
       return { offset: meta.size ?? 0, size: meta.size ?? 0, complete: true };
     }
-    return { offset: await dataLength(dir), size: meta.size ?? undefined, complete: false };
+    const offset = await dataLength(dir);
+    return { offset, size: meta.size ?? undefined, complete: false, checked: Math.min(meta.checked ?? 0, offset) };
   }
 
   async usage(owner: string, exceptId: string): Promise<Usage> {

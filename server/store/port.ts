@@ -11,6 +11,8 @@ export interface Held {
   complete: boolean;
   /** No upload by this id at all: never created, cancelled or expired (a tus HEAD is then 404). */
   unknown?: true;
+  /** Bytes from the start each checked against a client's digest, for a store that keeps it (the filesystem's). */
+  checked?: number;
 }
 
 /** What a store answers for an id it has no upload for. */
@@ -49,6 +51,15 @@ export interface OpenUpload {
   /** Make every written byte durable. */
   sync(): Promise<void>;
   /**
+   * Bytes from the start each checked against a client's digest, where the store keeps it. Those past
+   * it came from a body cut short; with it, a file can be verified without the client's whole-file digest.
+   */
+  readonly checked?: number;
+  /** Record that every byte up to `offset` (held and durable) was checked. Only with `checked`. */
+  markChecked?(offset: number): Promise<void>;
+  /** SHA-256 of stored bytes `start` to `end`, to check a client's proof of them. Only with `checked`. */
+  hashStored?(start: number, end: number): Promise<Buffer>;
+  /**
    * Drop bytes past `offset` (only ever backwards, and never before where this upload was
    * opened: an object store cannot take back parts it committed earlier).
    */
@@ -56,7 +67,8 @@ export interface OpenUpload {
   /**
    * Record the digest and move the upload to completed storage atomically. Requires offset === size.
    * With `expected` (the client's whole-file SHA-256), a mismatch empties the upload instead and
-   * rejects with DigestMismatch: a file that is not what the user picked is never completed.
+   * rejects with DigestMismatch: a file that is not what the user picked is never completed. The file
+   * is listed verified when `expected` matched, or when every byte was checked (`checked` = size).
    */
   complete(expected?: Buffer): Promise<CompletedFile>;
   close(): Promise<void>;

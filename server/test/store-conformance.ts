@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { runningHash } from '../hash-thread.js';
-import { DigestMismatch, type UploadInfo, type UploadStore } from '../store/port.js';
+import { DigestMismatch, type Held, type UploadInfo, type UploadStore } from '../store/port.js';
 import { MiB, randomFile, sha256 } from './helpers.js';
 
 export interface StoreUnderTest {
@@ -26,6 +26,12 @@ async function downloaded(store: UploadStore, owner: string, id: string): Promis
   const chunks: Buffer[] = [];
   for await (const chunk of download.stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** What the store holds, leaving out the checked mark that only some stores keep (tested on its own below). */
+async function heldOf(store: UploadStore, owner: string, id: string): Promise<Omit<Held, 'checked'>> {
+  const { checked: _, ...held } = await store.held(owner, id);
+  return held;
 }
 
 /** Append `bytes` in one opened session and make them durable. */
@@ -52,19 +58,19 @@ export function storeConformance(name: string, make: () => Promise<StoreUnderTes
     };
 
     it('holds nothing for an unknown id, and says it is unknown', withStore(async ({ store }) => {
-      assert.deepEqual(await store.held(ALICE, 'nothing'), { offset: 0, size: undefined, complete: false, unknown: true });
+      assert.deepEqual(await heldOf(store, ALICE, 'nothing'), { offset: 0, size: undefined, complete: false, unknown: true });
       assert.equal(await store.download(ALICE, 'nothing'), undefined);
       assert.deepEqual(await store.list(ALICE), []);
       await appendAll(store, ALICE, 'empty-but-known', undefined, []);
-      assert.deepEqual(await store.held(ALICE, 'empty-but-known'), { offset: 0, size: undefined, complete: false }, 'an upload with no bytes yet is known');
+      assert.deepEqual(await heldOf(store, ALICE, 'empty-but-known'), { offset: 0, size: undefined, complete: false }, 'an upload with no bytes yet is known');
     }));
 
     it('appends across opens and processes, and reports the exact offset and size', withStore(async ({ store, reopen }) => {
       const file = randomFile(3_000_000);
       assert.equal(await appendAll(store, ALICE, 'clip', file.length, [file.subarray(0, 700_000), file.subarray(700_000, 1_000_000)]), 1_000_000);
-      assert.deepEqual(await store.held(ALICE, 'clip'), { offset: 1_000_000, size: file.length, complete: false });
+      assert.deepEqual(await heldOf(store, ALICE, 'clip'), { offset: 1_000_000, size: file.length, complete: false });
       const later = await reopen();
-      assert.deepEqual(await later.held(ALICE, 'clip'), { offset: 1_000_000, size: file.length, complete: false });
+      assert.deepEqual(await heldOf(later, ALICE, 'clip'), { offset: 1_000_000, size: file.length, complete: false });
       const upload = await later.open(ALICE, 'clip', info(file.length), false);
       assert.equal(upload.offset, 1_000_000);
       await upload.write([file.subarray(1_000_000)]);
@@ -73,7 +79,7 @@ export function storeConformance(name: string, make: () => Promise<StoreUnderTes
       assert.equal(done.sha256, sha256(file), 'the digest spans both processes');
       assert.equal(done.size, file.length);
       assert.equal(done.verified, false);
-      assert.deepEqual(await later.held(ALICE, 'clip'), { offset: file.length, size: file.length, complete: true });
+      assert.deepEqual(await heldOf(later, ALICE, 'clip'), { offset: file.length, size: file.length, complete: true });
       assert.equal(sha256((await downloaded(later, ALICE, 'clip'))!), sha256(file));
     }));
 
@@ -89,8 +95,45 @@ export function storeConformance(name: string, make: () => Promise<StoreUnderTes
       await bad.write([file]);
       await assert.rejects(bad.complete(Buffer.alloc(32)), DigestMismatch);
       await bad.close();
-      assert.deepEqual(await store.held(ALICE, 'bad'), { offset: 0, size: file.length, complete: false });
+      assert.deepEqual(await heldOf(store, ALICE, 'bad'), { offset: 0, size: file.length, complete: false });
       assert.deepEqual((await store.list(ALICE)).map((each) => each.id), ['good']);
+    }));
+
+    it('keeps how far bytes were checked, where the store keeps it: lowered before a truncation, reset by a restart, and enough to verify', withStore(async ({ store, reopen }) => {
+      const file = randomFile(3 * MiB);
+      const upload = await store.open(ALICE, 'checked', info(file.length), false);
+      if (upload.checked === undefined || !upload.markChecked || !upload.hashStored) {
+        await upload.close();
+        return; // this store verifies files by their whole-file digest only
+      }
+      await upload.write([file.subarray(0, 2 * MiB)]);
+      await upload.sync();
+      await upload.markChecked(MiB);
+      assert.equal(upload.checked, MiB);
+      assert.deepEqual(await upload.hashStored(MiB, 2 * MiB), createHash('sha256').update(file.subarray(MiB, 2 * MiB)).digest());
+      await upload.truncate(MiB / 2);
+      await upload.close();
+      assert.equal((await (await reopen()).held(ALICE, 'checked')).checked, MiB / 2, 'a truncation lowers the mark first');
+
+      const again = await store.open(ALICE, 'checked', info(file.length), false);
+      await again.write([file.subarray(MiB / 2)]);
+      await again.sync();
+      await again.markChecked!(file.length);
+      const listed = await again.complete();
+      await again.close();
+      assert.equal(listed.verified, true, 'every byte checked: verified without a whole-file digest');
+
+      const restarted = await store.open(ALICE, 'other', info(file.length), false);
+      await restarted.write([file.subarray(0, MiB)]);
+      await restarted.sync();
+      await restarted.markChecked!(MiB);
+      await restarted.close();
+      const fresh = await store.open(ALICE, 'other', info(file.length), true);
+      assert.equal(fresh.checked, 0, 'a restart forgets the mark');
+      await fresh.write([file]);
+      const unchecked = await fresh.complete();
+      await fresh.close();
+      assert.equal(unchecked.verified, false);
     }));
 
     it('holds a file of several parts across opens, and truncates back to where it was opened', withStore(async ({ store, reopen }) => {
@@ -125,7 +168,7 @@ export function storeConformance(name: string, make: () => Promise<StoreUnderTes
         const done = await upload.complete().finally(() => (polling = false));
         await upload.close();
         await polls;
-        assert.deepEqual(await other.held(ALICE, id), { offset: size, size, complete: true });
+        assert.deepEqual(await heldOf(other, ALICE, id), { offset: size, size, complete: true });
         assert.equal(done.sha256, sha256(file));
         assert.equal(sha256((await downloaded(other, ALICE, id))!), sha256(file));
         assert.deepEqual((await other.list(ALICE)).filter((each) => each.id === id).map((each) => each.size), [size]);

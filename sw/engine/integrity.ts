@@ -3,7 +3,7 @@
 // ahead as if it will be confirmed; the answer settles whether that stands.
 import { Header } from '../../common/protocol.js';
 import type { PreparedChunk } from './chunk-reader.js';
-import { RunningDigest, sha256Field, type SavedDigest } from './running-digest.js';
+import { RunningDigest, sha256Field, sha256Of, type SavedDigest } from './running-digest.js';
 
 // Reading to catch the digest up happens in slices this large.
 const READ_SLICE = 8 * 1024 * 1024;
@@ -14,6 +14,11 @@ interface Bytes {
 }
 
 export class Integrity {
+  /**
+   * Keep the whole file's running digest for its Repr-Digest. Not for a server that checks every byte
+   * by its chunk's digest (X-Upload-Checked): that saves the file's second hashing, in hash-wasm.
+   */
+  wholeFile = true;
   /** The chunk in flight, and the digest as it was before it, to go back to if the server does not confirm it. */
   private inFlight: { chunk: Bytes; end: number; before?: SavedDigest } | undefined;
 
@@ -27,7 +32,7 @@ export class Integrity {
   async begin(chunk: PreparedChunk, isLast: boolean): Promise<Record<string, string>> {
     this.inFlight = { chunk: { start: chunk.start, bytes: chunk.bytes }, end: chunk.end };
     const headers: Record<string, string> = { [Header.contentDigest]: chunk.contentDigest };
-    if (isLast) {
+    if (isLast && this.wholeFile) {
       await this.advanceTo(chunk.start);
       headers[Header.reprDigest] = sha256Field(this.digest.digestWith(chunk.bytes));
     }
@@ -40,7 +45,7 @@ export class Integrity {
    */
   async runAhead(): Promise<void> {
     const flight = this.inFlight;
-    if (!flight) return;
+    if (!flight || !this.wholeFile) return;
     await this.advanceTo(flight.chunk.start);
     flight.before = this.digest.save();
     await this.advanceTo(flight.end, flight.chunk);
@@ -55,6 +60,11 @@ export class Integrity {
     const flight = this.inFlight;
     this.inFlight = undefined;
     if (flight?.before && confirmed !== flight.end) this.digest = await RunningDigest.start(flight.before);
+  }
+
+  /** X-Checked-Digest: the SHA-256 of our bytes `from` to `to`, which a cut body left on the server unchecked. */
+  async proofOf(from: number, to: number): Promise<string> {
+    return sha256Field(await sha256Of(new Uint8Array(await this.file.slice(from, to).arrayBuffer())));
   }
 
   /** The server threw the upload away after a whole-file mismatch: start the digest over too. */

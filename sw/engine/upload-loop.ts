@@ -3,12 +3,13 @@
 // every failure goes through one function (afterFailure) to the next state.
 import type { Notice } from '../../common/i18n/catalogue.js';
 import type { UploadState } from '../../common/messages.js';
+import { Header } from '../../common/protocol.js';
 import type { UploadRecord } from '../store/record.js';
 import { ChunkReader } from './chunk-reader.js';
 import { devLog } from './dev-log.js';
 import { UploadGone } from './errors.js';
 import { Integrity } from './integrity.js';
-import { afterFailure, FIRST_CHUNK, nextChunkSize, RateMeter, UNPOLLED_CHUNK_SECONDS } from './policy.js';
+import { afterFailure, FIRST_CHUNK, MAX_CHUNK, nextChunkSize, RateMeter, UNPOLLED_CHUNK_SECONDS } from './policy.js';
 import { uploadRefOf, type UploadProtocol } from './protocols/port.js';
 import { sendChunk, type ChunkTiming } from './send-chunk.js';
 
@@ -96,6 +97,9 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
   let failures = record.failures;
   // The server's offset, learnt this run. Undefined means ask: never resume from the saved one (docs/design.md §3.10).
   let offset: number | undefined;
+  // How far the server checked every byte against our chunk digests, from a server that keeps it: the
+  // file is then verified by its chunks, and the bytes a cut body left are proven with one digest.
+  let checked: number | undefined;
   let state: UploadState = record.state === 'waiting-for-network' ? 'waiting-for-network' : 'uploading';
   // When the attempt that failed began: an `online` after it means the network may be back already.
   let attemptAt = deps.now();
@@ -116,6 +120,10 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         if (digestsOn) digestsOn = await protocol.wantsDigests(asking);
         const held = await protocol.status(upload, asking);
         offset = held.offset;
+        // A cut leaves at most one chunk unchecked; more (bytes sent before the server kept the mark) is
+        // not proven in one read: this run keeps the whole-file digest instead.
+        checked = digestsOn && held.checked !== undefined && held.offset - held.checked <= MAX_CHUNK ? held.checked : undefined;
+        integrity.wholeFile = checked === undefined;
         devLog(id, 'the server holds', { offset, complete: held.complete, url: held.url });
         // A new upload URL is kept before any byte is sent to it, so a stopped worker resumes this upload.
         if (held.url !== undefined) upload.url = held.url;
@@ -129,10 +137,11 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       }
       const start = offset;
       // Read to hash only; the request still sends the Blob slice (docs/design.md §3.1: 25× faster than a buffer).
-      const prepared = digestsOn ? await reader.take(start, chunkEnd(start, chunk, facts.size)) : undefined;
+      const prepared = digestsOn ? await reader.take(start, chunkEnd(start, chunk, facts.size, integrity.wholeFile)) : undefined;
       const end = prepared?.end ?? Math.min(facts.size, start + chunk);
       const isLast = end === facts.size;
       const headers = prepared ? await integrity.begin(prepared, isLast) : {};
+      if (checked !== undefined && checked < start) headers[Header.checkedDigest] = await integrity.proofOf(checked, start);
       const body = prepared?.body ?? file.slice(start, end);
       const sending = sendChunk(protocol, deps, upload, { start, body, headers, rate: meter.bytesPerSecond }, signal, (polled) => {
         meter.sample(deps.now(), polled);
@@ -142,7 +151,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       if (prepared && !isLast) {
         // While the chunk travels: read the next one (in the browser's and WebCrypto's threads), then
         // run the file digest ahead in hash-wasm. The read-ahead is sized as the next chunk will be.
-        reader.readAhead(end, chunkEnd(end, nextChunkSize(meter.bytesPerSecond, chunk, chunkSeconds), facts.size));
+        reader.readAhead(end, chunkEnd(end, nextChunkSize(meter.bytesPerSecond, chunk, chunkSeconds), facts.size, integrity.wholeFile));
         await integrity.runAhead();
       }
       const answer = await sending;
@@ -152,8 +161,14 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       switch (answer.kind) {
         case 'ok':
         case 'conflict':
+          // A conflict may also be a proof of cut bytes refused: ask where the checked bytes end.
+          if (answer.kind === 'conflict' && checked !== undefined) {
+            offset = undefined;
+            break;
+          }
           // tus and the IETF draft say "wrong offset" without saying the right one: ask.
           offset = answer.offset;
+          if (checked !== undefined && answer.offset !== undefined) checked = answer.offset;
           if (offset === undefined) break;
           if (offset > start) {
             failures = 0; // progress resets the backoff
@@ -162,8 +177,10 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
           meter.sample(deps.now(), offset);
           chunk = nextChunkSize(meter.bytesPerSecond, chunk, chunkSeconds);
           if (answer.complete) {
-            // The request that completed it carried our Repr-Digest, and this server checks it.
-            verified = digestsOn && isLast && protocol.verifiesFile;
+            // The server says whether it verified the file (by our Repr-Digest, or every chunk's digest);
+            // else: the request that completed it carried our Repr-Digest, and this server checks it.
+            const said = answer.kind === 'ok' ? answer.verified : undefined;
+            verified = said ?? (checked === undefined && digestsOn && isLast && protocol.verifiesFile);
             state = 'done';
             continue;
           }
@@ -248,9 +265,9 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
  * hashing of that chunk cannot start before it is read nor overlap its sending: it is kept to
  * LAST_CHUNK_MAX, so the link waits ~20 ms for it instead of ~0.3 s for a 64 MiB one.
  */
-function chunkEnd(start: number, chunk: number, size: number): number {
+function chunkEnd(start: number, chunk: number, size: number, wholeFile: boolean): number {
   const end = Math.min(size, start + chunk);
-  return end === size && end - start > 2 * LAST_CHUNK_MAX ? size - LAST_CHUNK_MAX : end;
+  return wholeFile && end === size && end - start > 2 * LAST_CHUNK_MAX ? size - LAST_CHUNK_MAX : end;
 }
 
 /** Verified (or just uploaded), with what was caught on the way; the page composes the sentence. */

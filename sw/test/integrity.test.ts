@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { Header, Problem } from '../../common/protocol.js';
 import { RunningDigest, sha256Field } from '../engine/running-digest.js';
 import { runUpload } from '../engine/upload-loop.js';
-import { accept, bytes, held, loopSetup as setup, type SeenRequest, said } from './fakes.js';
+import { accept, bytes, conflict, held, loopSetup as setup, type SeenRequest, said } from './fakes.js';
 
 const sha = (data: Uint8Array) => createHash('sha256').update(data).digest();
 const field = (data: Uint8Array) => `sha-256=:${sha(data).toString('base64')}:`;
@@ -95,5 +95,71 @@ describe('upload loop integrity', () => {
     await runUpload('f', deps, new AbortController().signal);
     assert.equal(network.appends().at(-1)!.headers[Header.reprDigest], field(data));
     assert.equal(queue.records.get('f')?.state, 'done');
+  });
+});
+
+describe('a server that checks every byte by its chunk (X-Upload-Checked)', () => {
+  /** A status from a server that keeps how far it checked the bytes. */
+  const heldChecked = (offset: number, checked: number) => {
+    const answer = held(offset);
+    answer.headers.set(Header.uploadChecked, String(checked));
+    return answer;
+  };
+  /** An append accepted, and the completing one said verified. */
+  const acceptVerified = (request: SeenRequest, size: number) => {
+    const answer = accept(request, size);
+    if (answer.headers.get(Header.uploadComplete) === '1') answer.headers.set(Header.uploadVerified, '1');
+    return answer;
+  };
+
+  it('sends no whole-file digest, and the server\'s word makes the file verified', async () => {
+    const size = 9 * 1024 * 1024 + 3;
+    const { network, queue, deps } = setup(size);
+    network.respondWith('GET', () => heldChecked(0, 0));
+    for (let i = 0; i < 10; i++) network.respondWith('POST', (request) => acceptVerified(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    const appends = network.appends();
+    for (const append of appends) assert.equal(append.headers[Header.contentDigest], field(append.body!));
+    assert.ok(appends.every((append) => append.headers[Header.reprDigest] === undefined && append.headers[Header.checkedDigest] === undefined));
+    assert.match(said(queue.records.get('f')) ?? '', /^Verified/);
+  });
+
+  it('is not verified when the completing answer does not say so', async () => {
+    const size = 3000;
+    const { network, queue, deps } = setup(size);
+    network.respondWith('GET', () => heldChecked(0, 0));
+    network.respondWith('POST', (request) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    assert.equal(queue.records.get('f')?.state, 'done');
+    assert.doesNotMatch(said(queue.records.get('f')) ?? '', /Verified/);
+  });
+
+  it('proves the bytes a cut body left with one digest of them, and asks again after a refused proof', async () => {
+    const size = 3000;
+    const { network, queue, data, deps } = setup(size);
+    // A cut body left 1000..1700 unchecked.
+    network.respondWith('GET', () => heldChecked(1700, 1000));
+    // The proof is refused (the server drops those bytes): ask, and send from the checked offset.
+    network.respondWith('POST', () => conflict(1000));
+    network.respondWith('GET', () => heldChecked(1000, 1000));
+    network.respondWith('POST', (request) => acceptVerified(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    const [first, second] = network.appends();
+    assert.equal(first!.headers[Header.startByte], '1700');
+    assert.equal(first!.headers[Header.checkedDigest], field(data.subarray(1000, 1700)));
+    assert.equal(second!.headers[Header.startByte], '1000');
+    assert.equal(second!.headers[Header.checkedDigest], undefined);
+    assert.match(said(queue.records.get('f')) ?? '', /^Verified/);
+  });
+
+  it('keeps the whole-file digest when more is unchecked than one read should prove', async () => {
+    const size = 70 * 1024 * 1024;
+    const { network, data, deps } = setup(size);
+    network.respondWith('GET', () => heldChecked(size - 1000, 0));
+    network.respondWith('POST', (request) => accept(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    const last = network.appends().at(-1)!;
+    assert.equal(last.headers[Header.checkedDigest], undefined);
+    assert.equal(last.headers[Header.reprDigest], field(data));
   });
 });

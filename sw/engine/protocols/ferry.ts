@@ -52,7 +52,9 @@ export class FerryProtocol implements UploadProtocol {
     if (problem?.type === Problem.quotaExceeded) throw new ServerError(response.status, problem.detail ?? text.trim(), undefined, problem.type);
     const kind = classify(response.status);
     if (kind === 'retry' || kind === 'fatal') throw new ServerError(response.status, text.trim(), byteCount(response.headers.get(Header.uploadLimit)));
-    return { kind, offset: offsetOf(response, text), complete: response.headers.get(Header.uploadComplete) === '1' };
+    const complete = response.headers.get(Header.uploadComplete) === '1';
+    const verified = complete && kind === 'ok' && response.headers.get(Header.uploadVerified) === '1';
+    return { kind, offset: offsetOf(response, text), complete, ...(verified ? { verified } : {}) };
   }
 
   /** DELETE /upload: the server forgets the upload and its bytes. */
@@ -67,10 +69,12 @@ export class FerryProtocol implements UploadProtocol {
     const text = await response.text();
     if (response.status !== 200) throw new ServerError(response.status, text.trim());
     const received = byteCount(response.headers.get(Header.uploadReceived));
+    const checked = byteCount(response.headers.get(Header.uploadChecked));
     return {
       offset: offsetOf(response, text),
       complete: response.headers.get(Header.uploadComplete) === '1',
       ...(received === undefined ? {} : { received }),
+      ...(checked === undefined ? {} : { checked }),
     };
   }
 }

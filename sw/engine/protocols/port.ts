@@ -28,10 +28,16 @@ export interface Held {
   received?: number;
   /** The upload's URL, when this call created it. */
   url?: string;
+  /**
+   * Bytes from the start the server checked against our chunk digests, from a server that keeps it
+   * (Ferry's, on its filesystem store): it then verifies the file by its chunks, without a whole-file digest.
+   */
+  checked?: number;
 }
 
 export type AppendAnswer =
-  | { kind: 'ok'; offset: number; complete: boolean }
+  /** `verified`: the server said whether it verified the completed file (Ferry); absent when it does not say. */
+  | { kind: 'ok'; offset: number; complete: boolean; verified?: boolean }
   /** The start was not the server's offset: it says which (Ferry), or it must be asked (tus, IETF). */
   | { kind: 'conflict'; offset?: number; complete?: boolean }
   /** The body did not match its checksum: dropped, the held offset unchanged (ask again when absent). */
