@@ -14,6 +14,21 @@ export interface Watch {
 
 export const unwatched: Watch = { begin: async () => undefined, end: async () => undefined };
 
+/**
+ * Runs in the app's page: stamps, by the page's clock, when each row (by name) first shows each state.
+ * Timings end there, when a person would see it, not when one of Playwright's polls (up to ~0.3 s
+ * later) notices it, while the XHR and tus-js-client baselines end at their own callbacks.
+ */
+function stampStates(): void {
+  const page = window as unknown as { ferryStateAt?: Record<string, number> };
+  if (page.ferryStateAt) return;
+  const seen: Record<string, number> = (page.ferryStateAt = {});
+  const stamp = () => {
+    for (const row of document.querySelectorAll<HTMLElement>('li.upload[data-state]')) seen[`${row.querySelector('.name')?.textContent}\n${row.dataset.state}`] ??= Date.now();
+  };
+  new MutationObserver(stamp).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+}
+
 export class AppSession {
   private constructor(
     readonly context: BrowserContext,
@@ -28,6 +43,7 @@ export class AppSession {
     const { context, page, close } = await launchChromium();
     await page.goto(appUrl);
     await page.waitForSelector('body[data-ready="true"]');
+    await page.evaluate(stampStates);
     return new AppSession(context, page, serverUrl, close);
   }
 
@@ -44,14 +60,23 @@ export class AppSession {
     return this.page.locator('li.upload', { has: this.page.locator('.name', { hasText: name }) });
   }
 
-  async waitForState(name: string, state: string, timeoutMs = 30 * 60_000): Promise<void> {
+  /** Wait until the row shows `state`; returns when the page showed it (epoch ms; now, if the page was reloaded since). */
+  async waitForState(name: string, state: string, timeoutMs = 30 * 60_000): Promise<number> {
     // Attached, not visible: a finished row hides once the server's list shows the file.
     await this.row(name).and(this.page.locator(`[data-state="${state}"]`)).waitFor({ state: 'attached', timeout: timeoutMs });
+    const shownAt = await this.page.evaluate((key) => (window as unknown as { ferryStateAt?: Record<string, number> }).ferryStateAt?.[key], `${name}\n${state}`);
+    return shownAt ?? Date.now();
   }
 
-  /** Until `count` rows read done (finished rows stay attached, if hidden, once the server lists them). */
-  async waitForAllDone(count: number, timeoutMs = 30 * 60_000): Promise<void> {
+  /**
+   * Until `count` rows read done (finished rows stay attached, if hidden, once the server lists them);
+   * returns when the page showed the last of them (epoch ms).
+   */
+  async waitForAllDone(count: number, timeoutMs = 30 * 60_000): Promise<number> {
     await this.page.waitForFunction((n) => document.querySelectorAll('li.upload[data-state="done"]').length >= n, count, { polling: 100, timeout: timeoutMs });
+    const stamps = await this.page.evaluate(() => Object.entries((window as unknown as { ferryStateAt?: Record<string, number> }).ferryStateAt ?? {})
+      .filter(([key]) => key.endsWith('\ndone')).map(([, at]) => at));
+    return stamps.length >= count ? Math.max(...stamps) : Date.now();
   }
 
   async idOf(name: string): Promise<string> {

@@ -19,8 +19,7 @@ async function timedUpload(ferry: Served, file: string, bytesPerSecond: number, 
     await app.setDigests(on);
     started = Date.now(); // from the pick: the browser's start is not the upload's
   });
-  await scenario.app.waitForState(scenario.name, 'done');
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = ((await scenario.app.waitForState(scenario.name, 'done')) - started) / 1000;
   return { seconds, intact: await finish(scenario, file) };
 }
 

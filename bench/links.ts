@@ -21,7 +21,8 @@ export interface LinkResults {
 
 export async function measureLink(work: string, file: string, bytesPerSecond: number): Promise<LinkResults> {
   const tag = `${bytesPerSecond / 1e6}MBps`;
-  const ferry = await forkFerry({ dataDir: path.join(work, `link-${tag}`), env: { LOG_LEVEL: 'warn' } });
+  // BENCH_LOGS=1: the server logs every request (its start, offset, bytes and time), as the cluster row does.
+  const ferry = await forkFerry({ dataDir: path.join(work, `link-${tag}`), env: { LOG_LEVEL: process.env.BENCH_LOGS ? 'info' : 'warn' } });
   const ferryLink = await new FaultProxy(ferry.port).listen();
   const tus = await forkTusServer(path.join(work, `link-tus-${tag}`));
   const tusLink = await new FaultProxy(tus.port).listen();
@@ -46,8 +47,7 @@ async function timeFerry(appUrl: string, serverUrl: string, file: string): Promi
     await settleDisk();
     const started = Date.now();
     await app.pick(file);
-    await app.waitForState(path.basename(file), 'done');
-    const seconds = (Date.now() - started) / 1000;
+    const seconds = ((await app.waitForState(path.basename(file), 'done')) - started) / 1000;
     return { seconds, intact: await app.storedMatches(await app.idOf(path.basename(file)), file) };
   } finally {
     await app.close();

@@ -15,7 +15,7 @@ const page = `<!doctype html><meta charset="utf-8"><title>tus peer</title>
 <input type="file" id="picker" multiple><script src="/tus.min.js"></script>
 <script>
 // ?endpoint=…&token=… points the same page at another tus server (Ferry's /uploads/, by CORS and a bearer token);
-// ?parallel=N uploads the picked files N at a time (window.tusDone once every one succeeded).
+// ?parallel=N uploads the picked files N at a time (window.tusDone once every one succeeded, tusDoneAt when).
 const params = new URLSearchParams(location.search);
 const upload = (file) => new Promise((resolve, reject) => new tus.Upload(file, {
   endpoint: params.get('endpoint') ?? '/files',
@@ -29,6 +29,7 @@ document.querySelector('#picker').addEventListener('change', async (event) => {
   const lane = async () => { for (let file; (file = files.shift());) await upload(file); };
   try {
     await Promise.all(Array.from({ length: Number(params.get('parallel') ?? 1) }, lane));
+    window.tusDoneAt = Date.now();
     window.tusDone = true;
   } catch (error) {
     window.tusError = String(error);
