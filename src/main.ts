@@ -174,11 +174,14 @@ async function main(): Promise<void> {
   });
 
   // Updates are drawn at most every DRAW_EVERY_MS, the latest of each upload: 300 photos each
-  // reporting several times kept the page restyling and laying out its list without pause.
+  // reporting several times kept the page restyling and laying out its list without pause. The first
+  // update after a quiet spell is drawn at once: a finished upload reads done when the worker says so.
   const pending = new Map<string, UploadView>();
   let drawing: ReturnType<typeof setTimeout> | undefined;
+  let drawnAt = -Infinity;
   const draw = () => {
     drawing = undefined;
+    drawnAt = performance.now();
     let finished = false;
     for (const upload of pending.values()) {
       rows.update(upload);
@@ -196,7 +199,7 @@ async function main(): Promise<void> {
   client.subscribe((message: WorkerMessage) => {
     if (message.type === 'ferry:update') {
       pending.set(message.upload.id, message.upload);
-      drawing ??= setTimeout(draw, DRAW_EVERY_MS);
+      drawing ??= setTimeout(draw, Math.max(0, drawnAt + DRAW_EVERY_MS - performance.now()));
     } else if (message.type === 'ferry:removed') {
       pending.delete(message.id);
       rows.remove(message.id);
