@@ -15,10 +15,11 @@ interface Bytes {
 
 export class Integrity {
   /**
-   * Keep the whole file's running digest for its Repr-Digest. Not for a server that checks every byte
-   * by its chunk's digest (X-Upload-Checked): that saves the file's second hashing, in hash-wasm.
+   * How far the server checked every byte against our chunk digests (X-Upload-Checked), from a server
+   * that keeps it. With it there is no whole-file digest (the file's second hashing, in hash-wasm):
+   * the bytes a cut body left past it are proven with one digest of them (X-Checked-Digest).
    */
-  wholeFile = true;
+  checked: number | undefined;
   /** The chunk in flight, and the digest as it was before it, to go back to if the server does not confirm it. */
   private inFlight: { chunk: Bytes; end: number; before?: SavedDigest } | undefined;
 
@@ -28,10 +29,19 @@ export class Integrity {
     return new Integrity(file, await RunningDigest.start(saved));
   }
 
-  /** A chunk is about to go: its headers, with the whole file's Repr-Digest when it is the last. */
+  /** Whether the whole file's running digest is kept, for its Repr-Digest: when the server keeps no checked mark. */
+  get wholeFile(): boolean {
+    return this.checked === undefined;
+  }
+
+  /**
+   * A chunk is about to go: its headers, with the whole file's Repr-Digest when it is the last, or the
+   * proof of what a cut body left unchecked before it.
+   */
   async begin(chunk: PreparedChunk, isLast: boolean): Promise<Record<string, string>> {
     this.inFlight = { chunk: { start: chunk.start, bytes: chunk.bytes }, end: chunk.end };
     const headers: Record<string, string> = { [Header.contentDigest]: chunk.contentDigest };
+    if (this.checked !== undefined && this.checked < chunk.start) headers[Header.checkedDigest] = await this.proofOf(this.checked, chunk.start);
     if (isLast && this.wholeFile) {
       await this.advanceTo(chunk.start);
       headers[Header.reprDigest] = sha256Field(this.digest.digestWith(chunk.bytes));
@@ -55,15 +65,17 @@ export class Integrity {
    * The chunk's answer: `confirmed` is the offset the server now holds, or undefined when it holds
    * nothing new we can count on. Running ahead stands only if the server confirmed exactly the chunk;
    * otherwise the digest goes back to the chunk's start, and the next chunk brings it up from there.
+   * A server that keeps the checked mark confirms only bytes it checked (the body and any proof).
    */
   async settle(confirmed: number | undefined): Promise<void> {
     const flight = this.inFlight;
     this.inFlight = undefined;
+    if (this.checked !== undefined && confirmed !== undefined) this.checked = confirmed;
     if (flight?.before && confirmed !== flight.end) this.digest = await RunningDigest.start(flight.before);
   }
 
   /** X-Checked-Digest: the SHA-256 of our bytes `from` to `to`, which a cut body left on the server unchecked. */
-  async proofOf(from: number, to: number): Promise<string> {
+  private async proofOf(from: number, to: number): Promise<string> {
     return sha256Field(await sha256Of(new Uint8Array(await this.file.slice(from, to).arrayBuffer())));
   }
 

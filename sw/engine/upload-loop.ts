@@ -3,7 +3,6 @@
 // every failure goes through one function (afterFailure) to the next state.
 import type { Notice } from '../../common/i18n/catalogue.js';
 import type { UploadState } from '../../common/messages.js';
-import { Header } from '../../common/protocol.js';
 import type { UploadRecord } from '../store/record.js';
 import { ChunkReader } from './chunk-reader.js';
 import { devLog } from './dev-log.js';
@@ -97,9 +96,6 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
   let failures = record.failures;
   // The server's offset, learnt this run. Undefined means ask: never resume from the saved one (docs/design.md §3.10).
   let offset: number | undefined;
-  // How far the server checked every byte against our chunk digests, from a server that keeps it: the
-  // file is then verified by its chunks, and the bytes a cut body left are proven with one digest.
-  let checked: number | undefined;
   let state: UploadState = record.state === 'waiting-for-network' ? 'waiting-for-network' : 'uploading';
   // When the attempt that failed began: an `online` after it means the network may be back already.
   let attemptAt = deps.now();
@@ -122,8 +118,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         offset = held.offset;
         // A cut leaves at most one chunk unchecked; more (bytes sent before the server kept the mark) is
         // not proven in one read: this run keeps the whole-file digest instead.
-        checked = digestsOn && held.checked !== undefined && held.offset - held.checked <= MAX_CHUNK ? held.checked : undefined;
-        integrity.wholeFile = checked === undefined;
+        integrity.checked = digestsOn && held.checked !== undefined && held.offset - held.checked <= MAX_CHUNK ? held.checked : undefined;
         devLog(id, 'the server holds', { offset, complete: held.complete, url: held.url });
         // A new upload URL is kept before any byte is sent to it, so a stopped worker resumes this upload.
         if (held.url !== undefined) upload.url = held.url;
@@ -141,7 +136,6 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       const end = prepared?.end ?? Math.min(facts.size, start + chunk);
       const isLast = end === facts.size;
       const headers = prepared ? await integrity.begin(prepared, isLast) : {};
-      if (checked !== undefined && checked < start) headers[Header.checkedDigest] = await integrity.proofOf(checked, start);
       const body = prepared?.body ?? file.slice(start, end);
       const sending = sendChunk(protocol, deps, upload, { start, body, headers, rate: meter.bytesPerSecond }, signal, (polled) => {
         meter.sample(deps.now(), polled);
@@ -162,13 +156,12 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         case 'ok':
         case 'conflict':
           // A conflict may also be a proof of cut bytes refused: ask where the checked bytes end.
-          if (answer.kind === 'conflict' && checked !== undefined) {
+          if (answer.kind === 'conflict' && !integrity.wholeFile) {
             offset = undefined;
             break;
           }
           // tus and the IETF draft say "wrong offset" without saying the right one: ask.
           offset = answer.offset;
-          if (checked !== undefined && answer.offset !== undefined) checked = answer.offset;
           if (offset === undefined) break;
           if (offset > start) {
             failures = 0; // progress resets the backoff
@@ -180,7 +173,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
             // The server says whether it verified the file (by our Repr-Digest, or every chunk's digest);
             // else: the request that completed it carried our Repr-Digest, and this server checks it.
             const said = answer.kind === 'ok' ? answer.verified : undefined;
-            verified = said ?? (checked === undefined && digestsOn && isLast && protocol.verifiesFile);
+            verified = said ?? (integrity.wholeFile && digestsOn && isLast && protocol.verifiesFile);
             state = 'done';
             continue;
           }
