@@ -1,12 +1,10 @@
 // The filesystem store keeps how far every byte was checked against a client's digest
 // (X-Upload-Checked), so a file can be verified by its chunks without a whole-file digest.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Header } from '../../common/protocol.js';
-import { Client, collectReply, eventually, MiB, openRawAppend, randomFile, sha256, spawnServer, tempDir, writeAll, type TestServer, startServer } from './helpers.js';
+import { digestOf, Client, collectReply, eventually, MiB, openRawAppend, randomFile, sha256, spawnServer, tempDir, writeAll, type TestServer, startServer } from './helpers.js';
 
-const digestOf = (bytes: Uint8Array) => `sha-256=:${createHash('sha256').update(bytes).digest('base64')}:`;
 const checkedOf = async (client: Client, id: string) => Number((await client.status(id)).headers.get(Header.uploadChecked));
 
 describe('checked bytes (filesystem store)', () => {

@@ -1,6 +1,6 @@
 // Test fixtures: a real Ferry server on an ephemeral port with a temp DATA_DIR,
 // in-process or as a child process that can be killed, and a small HTTP client.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -15,6 +15,9 @@ import { startFerry, type FerryServer } from '../server.js';
 export const MiB = 1024 * 1024;
 
 export { distDir, sha256 };
+
+/** RFC 9530 field value of the SHA-256 of `bytes` (Content-Digest, Repr-Digest, X-Checked-Digest). */
+export const digestOf = (bytes: Uint8Array): string => `sha-256=:${createHash('sha256').update(bytes).digest('base64')}:`;
 export const randomFile = (size: number): Buffer => randomBytes(size);
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -2,13 +2,11 @@
 // the mismatch problem, the length rules, limits and cancellation, one test per requirement,
 // plus Ferry's promises (owners, digests, the offset HEAD reports is accepted).
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client, MiB, collectReply, eventually, openRawAppend, randomFile, sha256, writeAll, type Target } from '../helpers.js';
+import { digestOf, Client, MiB, collectReply, eventually, openRawAppend, randomFile, sha256, writeAll, type Target } from '../helpers.js';
 
 const PROBLEMS = 'https://iana.org/assignments/http-problem-types#';
 const PARTIAL = { 'content-type': 'application/partial-upload' };
-const digest = (bytes: Uint8Array) => `sha-256=:${createHash('sha256').update(bytes).digest('base64')}:`;
 
 class Draft {
   constructor(readonly client: Client, readonly interop: '6' | '8') {}
@@ -128,11 +126,11 @@ export function ietfSuite(where: string, start: () => Promise<Target>): void {
     const d = draft();
     const file = randomFile(2 * MiB);
     const first = file.subarray(0, MiB);
-    const { url } = await d.create({ 'upload-complete': '?0', 'content-digest': digest(first) }, first);
-    const bad = await d.append(url, MiB, file.subarray(MiB), true, { 'content-digest': digest(first) });
+    const { url } = await d.create({ 'upload-complete': '?0', 'content-digest': digestOf(first) }, first);
+    const bad = await d.append(url, MiB, file.subarray(MiB), true, { 'content-digest': digestOf(first) });
     assert.equal(bad.status, 400);
     assert.equal((await d.send('HEAD', url)).headers.get('upload-offset'), String(MiB), 'the damaged append was dropped');
-    const done = await d.append(url, MiB, file.subarray(MiB), true, { 'content-digest': digest(file.subarray(MiB)), 'repr-digest': digest(file) });
+    const done = await d.append(url, MiB, file.subarray(MiB), true, { 'content-digest': digestOf(file.subarray(MiB)), 'repr-digest': digestOf(file) });
     assert.equal(done.status, 200, done.text);
     const [listed] = (await d.client.list()).filter((entry) => entry.id === idOf(url));
     assert.equal(listed?.verified, true);

@@ -1,11 +1,9 @@
 // RFC 9530 digests: a body or a file that is not what the client hashed never counts.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Header, Problem } from '../../../common/protocol.js';
-import { Client, MiB, collectReply, eventually, openRawAppend, randomFile, sha256, writeAll, type Target } from '../helpers.js';
+import { digestOf, Client, MiB, collectReply, eventually, openRawAppend, randomFile, sha256, writeAll, type Target } from '../helpers.js';
 
-const digestOf = (bytes: Uint8Array) => `sha-256=:${createHash('sha256').update(bytes).digest('base64')}:`;
 
 export function integritySuite(where: string, start: () => Promise<Target>): void {
   describe(`integrity: ${where}`, () => {
