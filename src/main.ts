@@ -8,6 +8,7 @@ import { hasBackgroundSync } from './capabilities.js';
 import { FerryClient } from './ferry-client.js';
 import { applyLanguage, language, noticeText, onLanguageChange, setLanguage, t } from './i18n.js';
 import { CompletedView } from './ui/completed-view.js';
+import { rememberPicked } from './ui/file-kind.js';
 import { QueueView, type Action } from './ui/queue-view.js';
 import { BatchView } from './ui/batch-view.js';
 import { StorageView } from './ui/storage-view.js';
@@ -234,7 +235,8 @@ async function main(): Promise<void> {
     }
     await handOverAll(accepted, async (file) => {
       const answer = await client.enqueue(file, config.target);
-      if (!answer.ok) notice(answer.notice);
+      if (answer.ok) rememberPicked(answer.id, file);
+      else notice(answer.notice);
     });
     void refreshStorage();
   };

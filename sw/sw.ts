@@ -58,9 +58,9 @@ self.addEventListener('notificationclick', (event) => {
 
 const sleep = (ms: number) => new Promise<'lease-over'>((resolve) => setTimeout(() => resolve('lease-over'), ms));
 
-/** Run the engine, holding the event open for at most `ms`. */
-function lease(ms: number): Promise<unknown> {
-  return Promise.race([engine.then((running) => running.kick()), sleep(ms)]);
+/** Run the engine, holding the event open for at most `ms`; `sweep` forces a look at every record first. */
+function lease(ms: number, sweep = false): Promise<unknown> {
+  return Promise.race([engine.then((running) => running.kick(sweep)), sleep(ms)]);
 }
 
 interface SyncEvent extends ExtendableEvent {
@@ -140,7 +140,7 @@ self.addEventListener('sync', (event) => {
   const sync = event as SyncEvent;
   if (sync.tag !== SYNC_TAG) return;
   // Rejecting tells the browser the work is unfinished, so it fires the sync again later.
-  sync.waitUntil(lease(SYNC_LEASE_MS).then(async (outcome) => {
+  sync.waitUntil(lease(SYNC_LEASE_MS, true).then(async (outcome) => {
     if (outcome === 'lease-over' && (await (await engine).hasPending())) throw new Error('uploads still pending');
   }));
 });

@@ -1,5 +1,5 @@
 // What a row shows before the name: the file's kind as its extension on a coloured tile, or, for a
-// picture still kept in this browser, a thumbnail of it (read from the worker's IndexedDB copy).
+// picture, a thumbnail of it: from the File this page picked, else the worker's IndexedDB copy.
 
 const KINDS: Array<[kind: string, test: (type: string, extension: string) => boolean]> = [
   ['image', (type) => type.startsWith('image/')],
@@ -20,13 +20,43 @@ export function kindOf(name: string, type: string): { kind: string; label: strin
 }
 
 const thumbnails = new Map<string, Promise<string | undefined>>();
+const picked = new Map<string, Blob>();
 
-/** An object URL of the stored picture `id`, once per page; undefined when it is not a small picture still stored. */
-export function thumbnailOf(id: string, type: string, size: number): Promise<string | undefined> {
-  if (!type.startsWith('image/') || size > THUMBNAIL_MAX_BYTES) return Promise.resolve(undefined);
+/** The File this page handed over as `id`: its thumbnail is made from it, not read back from the worker's copy. */
+export function rememberPicked(id: string, file: Blob): void {
+  picked.set(id, file);
+}
+
+/**
+ * Give `tile` the thumbnail of picture `id` once it comes near the screen: a batch of 300 photos
+ * made 300 object URLs (each reading the worker's database) for rows nobody had scrolled to.
+ */
+export function showThumbnailWhenSeen(tile: HTMLElement, id: string, type: string, size: number): void {
+  if (!type.startsWith('image/') || size > THUMBNAIL_MAX_BYTES) return;
+  tile.dataset.thumbnailOf = id;
+  nearScreen.observe(tile);
+}
+
+const nearScreen = new IntersectionObserver((entries) => {
+  for (const { target, isIntersecting } of entries) {
+    if (!isIntersecting) continue;
+    nearScreen.unobserve(target);
+    const tile = target as HTMLElement;
+    void thumbnailOf(tile.dataset.thumbnailOf!).then((url) => {
+      if (!url) return;
+      tile.textContent = '';
+      tile.style.backgroundImage = `url("${url}")`;
+      tile.classList.add('thumbnail');
+    });
+  }
+}, { rootMargin: '300px 0px' });
+
+/** An object URL of picture `id`, once per page; undefined when this page did not pick it and the worker no longer keeps it. */
+function thumbnailOf(id: string): Promise<string | undefined> {
   let made = thumbnails.get(id);
   if (!made) {
-    made = storedFile(id).then((blob) => (blob ? URL.createObjectURL(blob) : undefined), () => undefined);
+    const inHand = picked.get(id);
+    made = inHand ? Promise.resolve(URL.createObjectURL(inHand)) : storedFile(id).then((blob) => (blob ? URL.createObjectURL(blob) : undefined), () => undefined);
     thumbnails.set(id, made);
   }
   return made;

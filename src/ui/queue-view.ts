@@ -3,7 +3,7 @@ import type { UploadState, UploadView } from '../../common/messages.js';
 import { hasBackgroundSync } from '../capabilities.js';
 import { progressLine, statusMessage } from '../format.js';
 import { language, t } from '../i18n.js';
-import { kindOf, thumbnailOf } from './file-kind.js';
+import { kindOf, showThumbnailWhenSeen } from './file-kind.js';
 
 /** What the worker is asked to do. */
 export type Action = 'pause' | 'resume' | 'cancel' | 'retry';
@@ -177,12 +177,7 @@ function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: boolean): v
     const { kind, label } = kindOf(upload.name, upload.type);
     tile.dataset.kind = kind;
     tile.textContent = label;
-    void thumbnailOf(upload.id, upload.type, upload.size).then((url) => {
-      if (!url) return;
-      tile.textContent = '';
-      tile.style.backgroundImage = `url("${url}")`;
-      tile.classList.add('thumbnail');
-    });
+    showThumbnailWhenSeen(tile, upload.id, upload.type, upload.size);
   }
   const name = row.querySelector<HTMLElement>('.name')!;
   setText(name, upload.name);

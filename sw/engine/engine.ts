@@ -47,6 +47,17 @@ const REPORT_EVERY_MS = 200;
 export const RETENTION_MS = 7 * 24 * 3600 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
 const CANCEL_RETRY_MS = 3000;
+/**
+ * Every page message wakes the engine, and a sweep reads every record: a pick of 300 photos swept
+ * 300 times, each reading 300 records. Between forced wakes (start, `online`, a sync) one sweep in this long does.
+ */
+const SWEEP_EVERY_MS = 20_000;
+
+/** An upload that may start: what the scheduler needs of its record. */
+interface Waiting {
+  addedAt: number;
+  target: string | undefined;
+}
 
 export class Engine {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -58,6 +69,13 @@ export class Engine {
   // Files handed over whose copy into IndexedDB is still being written; the upload need not wait for it.
   private readonly copying = new Map<string, Blob>();
   private draining: Promise<void> | undefined;
+  /**
+   * Runnable uploads not running, by id: read from the store by every sweep, kept up to date by
+   * the controls, so starting the next of 300 uploads does not read all 300 records again.
+   * Undefined: read them.
+   */
+  private waiting: Map<string, Waiting> | undefined;
+  private sweptAt = -Infinity;
   private cancelRetry: ReturnType<typeof setTimeout> | undefined;
   private readonly now: () => number;
 
@@ -65,9 +83,12 @@ export class Engine {
     this.now = deps.now ?? (() => Date.now());
   }
 
-  /** On a wake: sweep, start what may start, and resolve once nothing is left running. Safe to call from every event. */
-  async kick(): Promise<void> {
-    await this.sweep();
+  /**
+   * On a wake: sweep (at most once in SWEEP_EVERY_MS unless `force`), start what may start, and
+   * resolve once nothing is left running. Safe to call from every event.
+   */
+  async kick(force = false): Promise<void> {
+    if (force || this.now() - this.sweptAt >= SWEEP_EVERY_MS) await this.sweep();
     return this.startMore();
   }
 
@@ -80,6 +101,7 @@ export class Engine {
 
   /** True while some upload, or a cancel, still wants the network (for Background Sync). */
   async hasPending(): Promise<boolean> {
+    if (this.running.size > 0 || (this.waiting?.size ?? 0) > 0) return true;
     return (await this.deps.store.all()).some((record) => record.cancelPending || RUNNABLE.has(record.state));
   }
 
@@ -87,15 +109,21 @@ export class Engine {
    * On every wake: send the cancels the server has not heard yet, and drop stored files past the
    * retention period (their uploads fail with a sentence saying so).
    */
-  private async sweep(): Promise<void> {
+  private readonly sweep = coalesced(() => this.sweepOnce());
+
+  private async sweepOnce(): Promise<void> {
     const now = this.now();
+    this.sweptAt = now;
     let cancelsLeft = false;
-    for (const record of await this.deps.store.all()) {
+    const records = await this.deps.store.all();
+    this.waiting = waitingIn(records, this.running);
+    for (const record of records) {
       if (record.cancelPending) {
         if (await this.tellServerCancelled(record)) await this.deps.store.remove(record.id);
         else cancelsLeft = true;
       } else if (record.state !== 'done' && !record.final && record.addedAt + RETENTION_MS <= now && !this.running.has(record.id)) {
         await this.deps.store.update(record.id, { state: 'failed', final: true, retryAt: undefined, notice: { key: 'notice.expired', params: { days: RETENTION_MS / DAY_MS } } }, true);
+        this.waiting.delete(record.id);
         await this.announce(record.id);
       }
     }
@@ -141,11 +169,13 @@ export class Engine {
     // A small file is kept with its record in one transaction (a batch of photos writes less);
     // a large one is uploaded from the File in hand while its copy is written.
     const small = file.size <= STORED_WITH_RECORD_BYTES;
+    const record = firstRecord(id, file, this.now(), target);
     try {
-      await this.deps.store.addRecord(firstRecord(id, file, this.now(), target), small ? file : undefined);
+      await this.deps.store.addRecord(record, small ? file : undefined);
     } catch (error) {
       return { ok: false, notice: storageFailure(file.name, error) };
     }
+    this.waiting?.set(id, { addedAt: record.addedAt, target });
     if (small) {
       await this.announce(id);
       void this.startMore();
@@ -175,13 +205,15 @@ export class Engine {
     this.deps.digests = on;
   }
 
-  /** A page saw the network come back: end every backoff wait now, and any about to begin. */
+  /** A page saw the network come back: end every backoff wait now, and any about to begin; the next kick sweeps (cancels to send). */
   wake(): void {
     this.onlineAt = this.now();
+    this.sweptAt = -Infinity;
     for (const wakeUp of [...this.sleepers]) wakeUp();
   }
 
   async pause(id: string): Promise<void> {
+    this.waiting?.delete(id);
     await this.deps.store.update(id, { state: 'paused', notice: undefined, retryAt: undefined });
     await this.stop(id);
     await this.announce(id);
@@ -197,6 +229,7 @@ export class Engine {
 
   /** Stop the upload, tell the server to forget it, and forget it here. */
   async cancel(id: string): Promise<void> {
+    this.waiting?.delete(id);
     const record = await this.deps.store.update(id, { state: 'paused' });
     await this.stop(id);
     if (record && !(await this.tellServerCancelled(record))) {
@@ -242,23 +275,22 @@ export class Engine {
     if (!record || !allowed(record)) return;
     if (this.running.has(id)) await this.stop(id);
     await this.deps.store.update(id, { state: 'queued', failures: 0, notice: undefined, retryAt: undefined, final: undefined });
+    this.waiting?.set(id, { addedAt: record.addedAt, target: record.target });
     await this.announce(id);
     void this.startMore();
   }
 
-  /**
-   * Start queued uploads up to the concurrency. Calls made while one runs share it and one more
-   * look after it: a pick of 300 files asks 300 times, and each look reads every record.
-   */
+  /** Start waiting uploads, oldest first, up to the concurrency. Calls made while one runs share it and one more after it. */
   private readonly fill = coalesced(() => this.fillOnce());
 
   private async fillOnce(): Promise<void> {
-    const waiting = (await this.deps.store.all())
-      .filter((record) => RUNNABLE.has(record.state) && !this.running.has(record.id))
-      .sort((a, b) => a.addedAt - b.addedAt);
-    for (const record of waiting) {
+    this.waiting ??= waitingIn(await this.deps.store.all(), this.running);
+    if (this.running.size >= this.deps.concurrency) return;
+    const oldestFirst = [...this.waiting].sort(([, a], [, b]) => a.addedAt - b.addedAt);
+    for (const [id, { target }] of oldestFirst) {
       if (this.running.size >= this.deps.concurrency) break;
-      this.start(record);
+      this.waiting.delete(id);
+      this.start(id, target);
     }
   }
 
@@ -269,12 +301,12 @@ export class Engine {
     }
   }
 
-  private start(record: UploadRecord): void {
-    const { id } = record;
+  /** Run the upload `id` (a run that finds its record no longer runnable ends at once). */
+  private start(id: string, target: string | undefined): void {
     if (this.running.has(id)) return;
     const controller = new AbortController();
     const deps: LoopDeps = {
-      protocol: this.deps.protocols(record.target),
+      protocol: this.deps.protocols(target),
       store: this.deps.store,
       fileFor: async (id) => this.copying.get(id) ?? this.deps.store.file(id),
       copying: (id) => this.copying.has(id),
@@ -337,6 +369,14 @@ export class Engine {
     this.rates.delete(id);
     this.lastReport.delete(id);
   }
+}
+
+function waitingIn(records: UploadRecord[], running: ReadonlyMap<string, unknown>): Map<string, Waiting> {
+  const waiting = new Map<string, Waiting>();
+  for (const record of records) {
+    if (RUNNABLE.has(record.state) && !record.cancelPending && !running.has(record.id)) waiting.set(record.id, { addedAt: record.addedAt, target: record.target });
+  }
+  return waiting;
 }
 
 function unexpected(error: unknown): Notice {
