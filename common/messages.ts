@@ -33,8 +33,8 @@ export interface UploadView {
 /** Messages a page sends to the worker. Each gets a reply on its MessageChannel port. */
 export type PageMessage =
   | { type: 'ferry:hello' }
-  /** `target`: where the page's app sends uploads (common/target.ts); the upload keeps it. */
-  | { type: 'ferry:enqueue'; file: File; target?: string }
+  /** Files picked together; `target`: where the page's app sends uploads (common/target.ts), kept by each. Answered with an EnqueueReply per file. */
+  | { type: 'ferry:enqueue'; files: File[]; target?: string }
   | { type: 'ferry:pause'; id: string }
   | { type: 'ferry:resume'; id: string }
   | { type: 'ferry:cancel'; id: string }

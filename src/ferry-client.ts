@@ -43,9 +43,9 @@ export class FerryClient {
     return this.send({ type: 'ferry:hello' }) as Promise<UploadView[]>;
   }
 
-  /** Hand a File to the worker, bound for `target` (common/target.ts); resolves once it is stored in IndexedDB. */
-  enqueue(file: File, target: string): Promise<EnqueueReply> {
-    return this.send({ type: 'ferry:enqueue', file, target }) as Promise<EnqueueReply>;
+  /** Hand Files to the worker, bound for `target` (common/target.ts); resolves once they are stored in IndexedDB, with a reply per file. */
+  enqueue(files: File[], target: string): Promise<EnqueueReply[]> {
+    return this.send({ type: 'ferry:enqueue', files, target }) as Promise<EnqueueReply[]>;
   }
 
   pause(id: string): Promise<unknown> {

@@ -6,6 +6,7 @@ import { LANGUAGE_NAMES, isLanguage, type Notice } from '../common/i18n/catalogu
 import { destinationSentence, loadAppConfig } from './app-config.js';
 import { hasBackgroundSync } from './capabilities.js';
 import { FerryClient } from './ferry-client.js';
+import { handOverAll } from './hand-over.js';
 import { applyLanguage, language, noticeText, onLanguageChange, setLanguage, t } from './i18n.js';
 import { CompletedView } from './ui/completed-view.js';
 import { rememberPicked } from './ui/file-kind.js';
@@ -16,29 +17,6 @@ import { ScreenWake } from './wake-lock.js';
 import { TokensView } from './ui/tokens-view.js';
 import './styles.css';
 
-/** Small files handed to the worker at once while a pick is stored. */
-const HAND_OVERS_AT_ONCE = 4;
-/** A file this large is handed over alone: copies side by side near a full quota would fail together. */
-const HAND_OVER_ALONE_BYTES = 8_000_000;
-
-/**
- * Hand over the picked files in order, a few small ones at once: each is answered only when
- * IndexedDB has committed its copy, and one at a time left 300 photos waiting on 300 commits in a row.
- */
-async function handOverAll(files: File[], handOver: (file: File) => Promise<void>): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
-  for (const file of files) {
-    if (file.size > HAND_OVER_ALONE_BYTES) {
-      await Promise.all(inFlight);
-      await handOver(file);
-      continue;
-    }
-    if (inFlight.size >= HAND_OVERS_AT_ONCE) await Promise.race(inFlight);
-    const going: Promise<void> = handOver(file).finally(() => inFlight.delete(going));
-    inFlight.add(going);
-  }
-  await Promise.all(inFlight);
-}
 /** The list is redrawn at most this often (the bar moves ten times a second at most). */
 const DRAW_EVERY_MS = 100;
 
@@ -233,10 +211,12 @@ async function main(): Promise<void> {
       notice({ key: 'notice.noBackgroundSync' }, 'info');
       localStorage.setItem(TOLD_NO_BACKGROUND, String(Date.now()));
     }
-    await handOverAll(accepted, async (file) => {
-      const answer = await client.enqueue(file, config.target);
-      if (answer.ok) rememberPicked(answer.id, file);
-      else notice(answer.notice);
+    await handOverAll(accepted, async (group) => {
+      const answers = await client.enqueue(group, config.target);
+      answers.forEach((answer, index) => {
+        if (answer.ok) rememberPicked(answer.id, group[index]!);
+        else notice(answer.notice);
+      });
     });
     void refreshStorage();
   };

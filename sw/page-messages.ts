@@ -18,8 +18,9 @@ export function readPageMessage(data: unknown): PageMessage | undefined {
   if (type === 'ferry:set-language') return isLanguage((data as { value?: unknown }).value) ? (data as PageMessage) : undefined;
   if (type === 'ferry:set-digests') return typeof (data as { value?: unknown }).value === 'boolean' ? (data as PageMessage) : undefined;
   if (type === 'ferry:enqueue') {
-    const { file, target } = data as { file?: unknown; target?: unknown };
-    return file instanceof File && (target === undefined || typeof target === 'string') ? (data as PageMessage) : undefined;
+    const { files, target } = data as { files?: unknown; target?: unknown };
+    const filesOk = Array.isArray(files) && files.length > 0 && files.every((file) => file instanceof File);
+    return filesOk && (target === undefined || typeof target === 'string') ? (data as PageMessage) : undefined;
   }
   return undefined;
 }

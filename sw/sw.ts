@@ -100,9 +100,9 @@ async function handle(message: PageMessage): Promise<unknown> {
     case 'ferry:hello':
       return running.snapshot();
     case 'ferry:enqueue': {
-      const answer = await running.enqueue(message.file, message.target);
-      if (answer.ok) void requestSync();
-      return answer;
+      const answers = await running.enqueue(message.files, message.target);
+      if (answers.some((answer) => answer.ok)) void requestSync();
+      return answers;
     }
     case 'ferry:pause':
       return running.pause(message.id);

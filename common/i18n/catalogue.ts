@@ -56,13 +56,30 @@ export function describe(language: Language, notice: Notice): string {
 export function translate(language: Language, key: Key, params: Params = {}): string {
   const entry = (LANGUAGES[language] as Catalogue)[key] as string | Plural | undefined;
   if (entry === undefined) return `⟦${key}⟧`;
-  const text = typeof entry === 'string' ? entry : (entry[new Intl.PluralRules(language).select(Number(params.count ?? 0))] ?? entry.other);
+  const text = typeof entry === 'string' ? entry : (entry[pluralRules(language).select(Number(params.count ?? 0))] ?? entry.other);
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? formatParam(language, params[name]!) : whole));
 }
 
 function formatParam(language: Language, value: Param): string {
   if (typeof value === 'object') return formatSize(language, value.bytes);
-  return typeof value === 'number' ? new Intl.NumberFormat(language).format(value) : value;
+  return typeof value === 'number' ? numberFormat(language).format(value) : value;
+}
+
+// Intl objects are costly to make and cheap to use: a batch of 300 rows made thousands a second.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const pluralRulesByLanguage = new Map<Language, Intl.PluralRules>();
+
+function numberFormat(language: Language, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `${language} ${JSON.stringify(options)}`;
+  let format = numberFormats.get(key);
+  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(language, options)));
+  return format;
+}
+
+function pluralRules(language: Language): Intl.PluralRules {
+  let rules = pluralRulesByLanguage.get(language);
+  if (!rules) pluralRulesByLanguage.set(language, (rules = new Intl.PluralRules(language)));
+  return rules;
 }
 
 const UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
@@ -78,7 +95,7 @@ export function formatSize(language: Language, bytes: number, perSecond = false)
     unit += 1;
   }
   const shown = digits(value);
-  return new Intl.NumberFormat(language, {
+  return numberFormat(language, {
     style: 'unit',
     unit: perSecond ? `${UNITS[unit]}-per-second` : UNITS[unit],
     // "999 bytes", "999 байт": the short form of a byte reads "999 byte" in English.
@@ -90,7 +107,7 @@ export function formatSize(language: Language, bytes: number, perSecond = false)
 
 /** A duration such as "20 s", "4 min", "1 h 5 min". */
 export function formatDuration(language: Language, seconds: number): string {
-  const unit = (value: number, name: 'second' | 'minute' | 'hour') => new Intl.NumberFormat(language, { style: 'unit', unit: name, unitDisplay: 'short' }).format(value);
+  const unit = (value: number, name: 'second' | 'minute' | 'hour') => numberFormat(language, { style: 'unit', unit: name, unitDisplay: 'short' }).format(value);
   if (seconds < 60) return unit(Math.max(1, Math.round(seconds)), 'second');
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return unit(minutes, 'minute');

@@ -9,7 +9,7 @@ import { devLog } from './dev-log.js';
 import { UploadGone } from './errors.js';
 import { Integrity } from './integrity.js';
 import { afterFailure, FIRST_CHUNK, MAX_CHUNK, nextChunkSize, RateMeter, UNPOLLED_CHUNK_SECONDS } from './policy.js';
-import { uploadRefOf, type UploadProtocol } from './protocols/port.js';
+import { uploadRefOf, type Held, type UploadProtocol } from './protocols/port.js';
 import { sendChunk, type ChunkTiming } from './send-chunk.js';
 
 // Whole-file mismatches in a row before we stop and say so, rather than send forever.
@@ -38,10 +38,10 @@ export interface LoopDeps extends ChunkTiming {
   /** The protocol of the upload's destination. */
   protocol: UploadProtocol;
   store: LoopStore;
-  /** The File to read: the one just handed over while IndexedDB still stores it, else the stored one. */
-  fileFor(id: string): Promise<Blob | undefined>;
-  /** True while IndexedDB is still storing the File handed over for `id` (fileFor returns the handed one). */
-  copying?(id: string): boolean;
+  /** The File to read: the one handed over in this worker's life (`handed`), else IndexedDB's copy. */
+  fileFor(id: string): Promise<{ file: Blob | undefined; handed: boolean }>;
+  /** Read IndexedDB's copy of `id` from now on, not the File handed over; false while that copy is still being written. */
+  useStoredCopy?(id: string): boolean;
   /** Send Content-Digest and Repr-Digest (default true). */
   digests?: boolean;
   /**
@@ -51,6 +51,8 @@ export interface LoopDeps extends ChunkTiming {
   sleep(ms: number, signal: AbortSignal, since: number): Promise<void>;
   /** Tell the pages: the record as saved and the measured rate in bytes/s. */
   report(record: UploadRecord, rate: number): void;
+  /** The server has every byte: what is left is writing that down, so the next upload may start. */
+  finishing?(): void;
   random?: () => number;
   statusTimeoutMs?: number;
   /** What the browser believes about the network (navigator.onLine), for the sentence after a failure. */
@@ -60,8 +62,7 @@ export interface LoopDeps extends ChunkTiming {
 export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal): Promise<void> {
   let record = await deps.store.get(id);
   if (!record || !RUNNABLE.has(record.state)) return;
-  const fromHandOver = deps.copying?.(id) ?? false;
-  const file = await deps.fileFor(id);
+  const { file, handed } = await deps.fileFor(id);
   const meter = new RateMeter();
   const save = async (patch: Partial<UploadRecord>, dropFile = false) => {
     record = (await deps.store.updateRunnable(id, patch, dropFile)) ?? record!;
@@ -99,6 +100,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
   let state: UploadState = record.state === 'waiting-for-network' ? 'waiting-for-network' : 'uploading';
   // When the attempt that failed began: an `online` after it means the network may be back already.
   let attemptAt = deps.now();
+  let saving: Promise<void> = Promise.resolve();
 
   while (state === 'uploading' || state === 'waiting-for-network') {
     if (signal.aborted) return;
@@ -114,7 +116,9 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         // keeps what it received, and answers an offset our next append is accepted at.
         const asking = AbortSignal.any([signal, AbortSignal.timeout(deps.statusTimeoutMs ?? 15_000)]);
         if (digestsOn) digestsOn = await protocol.wantsDigests(asking);
-        const held = await protocol.status(upload, asking);
+        const creating = upload.url === undefined && ((await protocol.createsWithFirstAppend?.(asking, digestsOn)) ?? false);
+        // An upload not created yet holds nothing: its first append creates it, from byte 0.
+        const held: Held = creating ? { offset: 0, complete: false } : await protocol.status(upload, asking);
         offset = held.offset;
         // A cut leaves at most one chunk unchecked; more (bytes sent before the server kept the mark) is
         // not proven in one read: this run keeps the whole-file digest instead.
@@ -128,7 +132,11 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
           state = 'done';
           continue;
         }
-        await save({ state: 'uploading', offset, notice: record.startedOver ? STARTED_OVER : undefined, retryAt: undefined, ...(held.url === undefined ? {} : { uploadUrl: held.url }) });
+        // Written while the first chunk travels (IndexedDB commits in order, so no later save overtakes
+        // it). A worker stopped before the URL is written (or known: a creating append) creates a new
+        // upload next time, and sends it all again.
+        saving = save({ state: 'uploading', offset, notice: record.startedOver ? STARTED_OVER : undefined, retryAt: undefined, ...(held.url === undefined ? {} : { uploadUrl: held.url }) });
+        saving.catch(() => undefined); // observed after the append
       }
       const start = offset;
       // Read to hash only; the request still sends the Blob slice (docs/design.md §3.1: 25× faster than a buffer).
@@ -149,6 +157,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         await integrity.runAhead();
       }
       const answer = await sending;
+      await saving;
       sentAny = true;
       devLog(id, `append ${start}-${end}: ${answer.kind}`, answer);
       await integrity.settle(answer.kind === 'ok' || answer.kind === 'conflict' ? answer.offset : undefined);
@@ -177,7 +186,8 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
             state = 'done';
             continue;
           }
-          await save({ offset, failures, ...(digestsOn ? digestPatch() : {}) });
+          if (answer.kind === 'ok' && answer.url !== undefined) upload.url = answer.url;
+          await save({ offset, failures, ...(digestsOn ? digestPatch() : {}), ...(upload.url === undefined ? {} : { uploadUrl: upload.url }) });
           break;
         case 'corrupted':
           // The server dropped a body that arrived damaged; send it again from its offset.
@@ -203,6 +213,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
           break;
       }
     } catch (error) {
+      await saving.catch(() => undefined);
       await integrity.settle(undefined);
       reader.drop();
       if (signal.aborted) return;
@@ -225,7 +236,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
       }
       // The File handed over may no longer be readable (changed on disk since the pick), but
       // IndexedDB's copy of it, made at the hand-over, is committed now: go on from that copy, once.
-      if (fromHandOver && !deps.copying?.(id)) {
+      if (handed && deps.useStoredCopy?.(id)) {
         devLog(id, 'going on from the stored copy', { error: String(error) });
         return runUpload(id, deps, signal);
       }
@@ -248,6 +259,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
   }
 
   if (state === 'done') {
+    deps.finishing?.();
     // The server has every byte; the browser's copy is no longer needed (the record stays).
     await save({ state: 'done', offset: facts.size, failures: 0, completedAt: deps.now(), notice: sentAny || record.startedOver ? doneNotice(verified, record.corruptedChunks ?? 0, record.startedOver ?? 0) : ALREADY_THERE, retryAt: undefined }, true);
   }

@@ -12,10 +12,12 @@ export class QueueStore implements QueuePort {
     return new QueueStore(await openFerryDb());
   }
 
-  async addRecord(record: UploadRecord, file?: Blob): Promise<void> {
-    if (!file) return void (await this.db.put('uploads', record));
-    const tx = this.db.transaction(['uploads', 'files'], 'readwrite');
-    await Promise.all([tx.objectStore('uploads').put(record), tx.objectStore('files').put(file, record.id), tx.done]);
+  async addRecords(entries: ReadonlyArray<{ record: UploadRecord; file?: Blob }>): Promise<void> {
+    // 'files' only when needed: a readwrite scope on it waits behind a large File still being copied.
+    const withFiles = entries.some((entry) => entry.file);
+    const tx = this.db.transaction(withFiles ? ['uploads', 'files'] : ['uploads'], 'readwrite');
+    const puts = entries.flatMap(({ record, file }) => [tx.objectStore('uploads').put(record), file ? tx.objectStore('files').put(file, record.id) : undefined]);
+    await Promise.all([...puts, tx.done]);
   }
 
   /** Keep the File itself; resolves once the copy is committed. */

@@ -131,35 +131,52 @@ describe('engine', () => {
     const file = new File([data], 'отчёт.pdf', { type: 'application/pdf', lastModified: 7 });
     network.respondWith('GET', () => held(0));
     network.respondWith('POST', (request) => accept(request, data.length));
-    const answer = await engine.enqueue(file);
+    const [answer] = await engine.enqueue([file]);
     assert.deepEqual(answer, { ok: true, id: encodeURIComponent('3000-7-отчёт.pdf') });
-    assert.ok(queue.files.has(answer.ok ? answer.id : ''), 'the copy is kept');
+    assert.ok(queue.files.has(answer?.ok ? answer.id : ''), 'the copy is kept');
     await engine.kick();
-    const record = queue.records.get(answer.ok ? answer.id : '')!;
+    const record = queue.records.get(answer?.ok ? answer.id : '')!;
     assert.equal(record.state, 'done');
     assert.deepEqual(network.appends()[0]!.body, data);
     const views = messages.flatMap((message) => (message.type === 'ferry:update' ? [message.upload] : []));
     assert.ok(views.length > 0 && views.every((view) => !('hashState' in view) && !('lastModified' in view)), 'pages see a view, never the worker record');
 
     // The same file picked again while on its way adds nothing.
-    assert.deepEqual(await engine.enqueue(file), answer);
+    assert.deepEqual(await engine.enqueue([file, file]), [answer, answer]);
+  });
+
+  it('keeps the small files of one pick in one transaction, and those that fit when not all do', async () => {
+    const together = setup(0);
+    const photos = ['a', 'b', 'c'].map((name) => new File([bytes(1000)], `${name}.jpg`, { lastModified: 1 }));
+    const answers = await together.engine.enqueue(photos);
+    assert.deepEqual(answers.map((answer) => answer.ok), [true, true, true]);
+    assert.equal(together.queue.additions, 1, 'one transaction');
+    assert.equal(together.messages.filter((message) => message.type === 'ferry:update').length, 3, 'each row shown');
+
+    const nearlyFull = setup(0);
+    nearlyFull.queue.room = 2500;
+    const replies = await nearlyFull.engine.enqueue(photos);
+    assert.deepEqual(replies.map((answer) => answer.ok), [true, true, false]);
+    assert.match(replies[2]?.ok === false ? said(replies[2]) ?? '' : '', /no room left in this browser’s storage to keep “c\.jpg”/);
+    assert.deepEqual([...nearlyFull.queue.files.keys()].length, 2);
+    assert.equal(nearlyFull.queue.records.size, 2, 'no record without its File');
   });
 
   it('cancels an upload whose copy the browser cannot keep, and says why', async () => {
     // A large file is announced and starts before its copy is kept: cancelled, its row removed.
     const large = setup(0); // nothing starts: this is about the copy
     large.queue.putFails = new DOMException('quota', 'QuotaExceededError');
-    const answer = await large.engine.enqueue(new File([new Uint8Array(9_000_000)], 'big.mov', { lastModified: 1 }));
-    assert.equal(answer.ok, false);
-    assert.match(answer.ok ? '' : said(answer) ?? '', /no room left in this browser’s storage to keep “big\.mov”/);
+    const [answer] = await large.engine.enqueue([new File([new Uint8Array(9_000_000)], 'big.mov', { lastModified: 1 })]);
+    assert.equal(answer?.ok, false);
+    assert.match(answer?.ok !== false ? '' : said(answer) ?? '', /no room left in this browser’s storage to keep “big\.mov”/);
     assert.equal(large.queue.records.size, 0, 'the record is gone');
     assert.ok(large.messages.some((message) => message.type === 'ferry:removed'));
 
     // A small one is kept with its record in one transaction: nothing is kept, and no row ever shown.
     const small = setup(0);
     small.queue.putFails = new DOMException('quota', 'QuotaExceededError');
-    const refused = await small.engine.enqueue(new File([bytes(10)], 'note.txt', { lastModified: 1 }));
-    assert.match(refused.ok ? '' : said(refused) ?? '', /no room left in this browser’s storage to keep “note\.txt”/);
+    const [refused] = await small.engine.enqueue([new File([bytes(10)], 'note.txt', { lastModified: 1 })]);
+    assert.match(refused?.ok !== false ? '' : said(refused) ?? '', /no room left in this browser’s storage to keep “note\.txt”/);
     assert.equal(small.queue.records.size, 0);
     assert.equal(small.messages.length, 0);
   });

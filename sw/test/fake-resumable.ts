@@ -72,8 +72,10 @@ export class FakeResumableServer {
       const length = Number(call.headers['upload-length']);
       if (this.maxSize !== undefined && length > this.maxSize) return new Response('too large', { status: 413 });
       const url = `${this.endpoint}${++this.made}`;
-      this.uploads.set(url, { bytes: new Uint8Array(0), length });
-      return new Response(null, { status: 201, headers: { ...tus, location: url, 'upload-offset': '0', ...(this.kind === 'ietf' ? { 'upload-complete': '?0' } : {}) } as Record<string, string> });
+      // tus creation-with-upload: the body is the first bytes.
+      const first = call.headers['content-type'] === 'application/offset+octet-stream' ? body : new Uint8Array(0);
+      this.uploads.set(url, { bytes: first, length });
+      return new Response(null, { status: 201, headers: { ...tus, location: url, 'upload-offset': String(first.length), ...(this.kind === 'ietf' ? { 'upload-complete': '?0' } : {}) } as Record<string, string> });
     }
     const held = this.uploads.get(call.url);
     if (!held) return new Response('not found', { status: this.kind === 'tus' ? 404 : 404 });

@@ -90,11 +90,21 @@ export class MemoryQueue implements QueuePort {
 
   /** Set to make the next putFile fail, as a full browser quota does. */
   putFails: Error | undefined;
+  /** Bytes of Files that still fit, as a browser quota would have it. */
+  room = Infinity;
+  /** Transactions that added records. */
+  additions = 0;
 
-  async addRecord(record: UploadRecord, file?: Blob) {
-    if (file && this.putFails) throw this.putFails;
-    this.records.set(record.id, record);
-    if (file) this.files.set(record.id, file);
+  async addRecords(entries: ReadonlyArray<{ record: UploadRecord; file?: Blob }>) {
+    this.additions += 1;
+    if (entries.some((entry) => entry.file) && this.putFails) throw this.putFails;
+    const bytes = entries.reduce((sum, entry) => sum + (entry.file?.size ?? 0), 0);
+    if (bytes > this.room) throw new DOMException('quota', 'QuotaExceededError');
+    this.room -= bytes;
+    for (const { record, file } of entries) {
+      this.records.set(record.id, record);
+      if (file) this.files.set(record.id, file);
+    }
   }
 
   async putFile(id: string, file: Blob) {
@@ -163,7 +173,7 @@ export function loopSetup(size: number) {
   const deps: LoopDeps = {
     protocol: new FerryProtocol(network.fetch),
     store: queue,
-    fileFor: (id) => queue.file(id),
+    fileFor: async (id) => ({ file: await queue.file(id), handed: false }),
     now: () => Date.now(),
     sleep: async (ms) => void sleeps.push(ms),
     report: () => undefined,

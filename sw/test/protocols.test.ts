@@ -20,7 +20,7 @@ function setup(server: FakeResumableServer, size: number, patch: Partial<UploadR
   const deps: LoopDeps = {
     protocol,
     store: queue,
-    fileFor: (id) => queue.file(id),
+    fileFor: async (id) => ({ file: await queue.file(id), handed: false }),
     now: () => Date.now(),
     sleep: async () => undefined,
     report: () => undefined,
@@ -56,6 +56,55 @@ describe('tus adapter', () => {
     assert.equal(post.headers['upload-metadata'], `filename ${btoa('f.bin')},filetype ${btoa('application/octet-stream')}`);
     assert.ok(server.only('PATCH').every((call) => call.headers['upload-checksum'] === undefined && call.headers['content-type'] === 'application/offset+octet-stream'), 'no checksum unless advertised');
     assert.equal(server.only('HEAD').length, 0, 'nothing polls the server during a PATCH');
+  });
+
+  it('creates the upload with its first bytes where the server offers creation-with-upload, and keeps the URL it answers', async () => {
+    const server = new FakeResumableServer('tus');
+    server.extensions = 'creation,creation-with-upload,termination';
+    const small = setup(server, 200_000);
+    await small.run();
+    assert.deepEqual(only(server), small.data);
+    assert.deepEqual(server.calls.map((call) => call.method), ['OPTIONS', 'POST'], 'one request for a small file (after the OPTIONS of the worker\'s life)');
+    assert.equal(small.queue.records.get('f')!.state, 'done');
+
+    // A large one: its first chunk with the creation, the rest by PATCH to the URL kept from that answer.
+    const large = new FakeResumableServer('tus');
+    large.extensions = server.extensions;
+    const big = setup(large, 3 * MiB + 5);
+    const urlAtPatches: Array<string | undefined> = [];
+    large.inject((call) => {
+      if (call.method === 'PATCH') urlAtPatches.push(big.queue.records.get('f')?.uploadUrl);
+      return undefined;
+    });
+    await big.run();
+    assert.deepEqual(only(large), big.data);
+    assert.equal(large.only('POST')[0]!.bodyLength, MiB, 'the first chunk rode on the creation');
+    assert.ok(urlAtPatches.length > 0 && urlAtPatches.every((url) => url === `${large.endpoint}1`));
+    assert.equal(large.only('HEAD').length, 0);
+  });
+
+  it('creates anew when a creating POST is cut, and creates without bytes when appends carry checksums', async () => {
+    const server = new FakeResumableServer('tus');
+    server.extensions = 'creation,creation-with-upload';
+    let posts = 0;
+    server.inject((call) => {
+      if (call.method === 'POST' && ++posts === 1) throw new TypeError('Failed to fetch');
+      return undefined;
+    });
+    const cut = setup(server, 300_000);
+    await cut.run();
+    assert.equal(cut.queue.records.get('f')!.state, 'done');
+    assert.deepEqual(only(server), cut.data, 'the second creation carried the whole file');
+
+    // A creation's body is not checked by a checksum: with sha256 advertised, the bytes go by PATCH.
+    const checked = new FakeResumableServer('tus');
+    checked.extensions = 'creation,creation-with-upload,checksum';
+    checked.checksumAlgorithms = 'sha1,sha256';
+    const run = setup(checked, 300_000);
+    await run.run();
+    assert.deepEqual(only(checked), run.data);
+    assert.equal(checked.only('POST')[0]!.bodyLength, 0);
+    assert.ok(checked.only('PATCH').every((call) => call.headers['upload-checksum']?.startsWith('sha256 ')));
   });
 
   it('resumes a kept URL with HEAD instead of creating a new upload', async () => {

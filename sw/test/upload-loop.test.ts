@@ -174,23 +174,23 @@ describe('upload loop', () => {
     const copied = setup(size);
     copied.network.respondWith('GET', () => held(0));
     copied.network.respondWith('POST', (request) => accept(request, size));
-    let copying = true;
+    let inHand = true;
     const stored = copied.deps.fileFor;
     // The run starts from the File handed over; by the time reading it fails, IndexedDB has committed its copy.
-    const fileFor = (id: string) => {
-      if (!copying) return stored(id);
-      copying = false;
-      return Promise.resolve(handed);
+    const fileFor = (id: string) => (inHand ? Promise.resolve({ file: handed, handed: true }) : stored(id));
+    const useStoredCopy = () => {
+      inHand = false;
+      return true;
     };
-    await runUpload('f', { ...copied.deps, fileFor, copying: () => copying }, new AbortController().signal);
+    await runUpload('f', { ...copied.deps, fileFor, useStoredCopy }, new AbortController().signal);
     assert.equal(copied.queue.records.get('f')?.state, 'done');
     assert.deepEqual(reassemble(copied.network, size), copied.data);
 
     // Still the handed File when it fails (its copy failed too), or a stored copy that cannot be read: no loop, a sentence.
-    for (const stillCopying of [true, false]) {
+    for (const fromHand of [true, false]) {
       const alone = setup(size);
       alone.network.respondWith('GET', () => held(0));
-      await runUpload('f', { ...alone.deps, fileFor: () => Promise.resolve(handed), copying: () => stillCopying }, new AbortController().signal);
+      await runUpload('f', { ...alone.deps, fileFor: () => Promise.resolve({ file: handed, handed: fromHand }), useStoredCopy: () => false }, new AbortController().signal);
       assert.equal(alone.queue.records.get('f')?.state, 'failed');
       assert.match(said(alone.queue.records.get('f')) ?? '', /^The file changed on disk after it was picked/);
       assert.equal(alone.queue.files.has('f'), false, 'a final failure drops the stored File');

@@ -36,8 +36,11 @@ export interface Held {
 }
 
 export type AppendAnswer =
-  /** `verified`: the server said whether it verified the completed file (Ferry); absent when it does not say. */
-  | { kind: 'ok'; offset: number; complete: boolean; verified?: boolean }
+  /**
+   * `verified`: the server said whether it verified the completed file (Ferry); absent when it does not say.
+   * `url`: the upload's URL, when this append created it (see `createsWithFirstAppend`).
+   */
+  | { kind: 'ok'; offset: number; complete: boolean; verified?: boolean; url?: string }
   /** The start was not the server's offset: it says which (Ferry), or it must be asked (tus, IETF). */
   | { kind: 'conflict'; offset?: number; complete?: boolean }
   /** The body did not match its checksum: dropped, the held offset unchanged (ask again when absent). */
@@ -60,9 +63,18 @@ export interface UploadProtocol {
    * creates the upload first when `upload.url` is undefined, and returns the new URL in `url`.
    */
   status(upload: UploadRef, signal: AbortSignal): Promise<Held>;
+  /**
+   * Whether an upload with no URL yet may skip `status` and be created by its first append, bytes
+   * and all, in one request (tus creation-with-upload): a round trip less per file. `digests`: whether
+   * the append would carry them (a creation's body is not checked by them, so then it may not).
+   */
+  createsWithFirstAppend?(signal: AbortSignal, digests: boolean): Promise<boolean>;
   /** A progress read during an append (only where `pollsWhileSending`); promises nothing. */
   progress(upload: UploadRef, signal: AbortSignal): Promise<Held>;
-  /** Append `body` at `start`. A Blob slice, never an ArrayBuffer (docs/design.md §3.1: 25× slower). */
+  /**
+   * Append `body` at `start`. A Blob slice, never an ArrayBuffer (docs/design.md §3.1: 25× slower).
+   * With no `upload.url` (only where `createsWithFirstAppend`), create the upload with it.
+   */
   append(upload: UploadRef, start: number, body: Blob, signal: AbortSignal, digests: DigestHeaders): Promise<AppendAnswer>;
   /** Tell the server to forget the upload (a no-op for one never created). */
   cancel(upload: UploadRef, signal: AbortSignal): Promise<void>;

@@ -1,5 +1,6 @@
-// tus 1.0 (core, creation, termination, checksum): the upload is created by a POST to the
-// endpoint, its URL kept with the record; HEAD asks its offset and PATCH appends. A HEAD during
+// tus 1.0 (core, creation, creation-with-upload, termination, checksum): the upload is created by
+// a POST to the endpoint (with its first bytes where the server offers it), its URL kept with the
+// record; HEAD asks its offset and PATCH appends. A HEAD during
 // a PATCH is not safe to send: @tus/server's HEAD takes the upload's lock, which aborts the PATCH
 // that holds it, so progress comes from the offset after each PATCH, and chunks are kept short.
 import { ServerError, UploadGone } from '../errors.js';
@@ -12,6 +13,8 @@ const OFFSET_OCTETS = 'application/offset+octet-stream';
 interface Capabilities {
   /** The server checks `Upload-Checksum: sha256 …` (checksum extension with sha256). */
   sha256: boolean;
+  /** A creation may carry the first bytes (creation-with-upload). */
+  withUpload: boolean;
   maxSize?: number;
 }
 
@@ -24,6 +27,11 @@ export class TusProtocol implements UploadProtocol {
 
   async wantsDigests(signal: AbortSignal): Promise<boolean> {
     return (await this.discover(signal)).sha256;
+  }
+
+  /** Without checksums only: the tus checksum extension speaks of PATCH, and @tus/server checks none on a POST. */
+  async createsWithFirstAppend(signal: AbortSignal, digests: boolean): Promise<boolean> {
+    return !digests && (await this.discover(signal)).withUpload;
   }
 
   async status(upload: UploadRef, signal: AbortSignal): Promise<Held> {
@@ -44,6 +52,7 @@ export class TusProtocol implements UploadProtocol {
   }
 
   async append(upload: UploadRef, start: number, body: Blob, signal: AbortSignal, digests: DigestHeaders): Promise<AppendAnswer> {
+    if (upload.url === undefined) return this.createWith(upload, body, signal);
     const checksum = tusChecksum(digests['content-digest']);
     const response = await request(this.fetch, upload.url!, {
       method: 'PATCH',
@@ -74,6 +83,20 @@ export class TusProtocol implements UploadProtocol {
   }
 
   private async create(upload: UploadRef, signal: AbortSignal): Promise<Held> {
+    const url = await this.post(upload, undefined, signal);
+    return { offset: 0, complete: upload.facts.size === 0, url: url.href };
+  }
+
+  /** Creation with upload: the POST carries the first bytes, and answers how many it kept (as a PATCH would). */
+  private async createWith(upload: UploadRef, body: Blob, signal: AbortSignal): Promise<AppendAnswer> {
+    const url = await this.post(upload, body, signal);
+    const offset = byteCount(url.offset);
+    if (offset === undefined) throw new ServerError(201, 'the tus server sent no Upload-Offset');
+    return { kind: 'ok', offset, complete: offset === upload.facts.size, url: url.href };
+  }
+
+  /** POST a new upload (with `body`, creation-with-upload); its URL, and the Upload-Offset answered. */
+  private async post(upload: UploadRef, body: Blob | undefined, signal: AbortSignal): Promise<{ href: string; offset: string | null }> {
     const { facts } = upload;
     const capabilities = await this.discover(signal);
     if (capabilities.maxSize !== undefined && facts.size > capabilities.maxSize) throw new ServerError(413, 'Tus-Max-Size', capabilities.maxSize);
@@ -83,7 +106,9 @@ export class TusProtocol implements UploadProtocol {
         'tus-resumable': TUS_VERSION,
         'upload-length': String(facts.size),
         'upload-metadata': metadata({ filename: facts.name, filetype: facts.type }),
+        ...(body ? { 'content-type': OFFSET_OCTETS } : {}),
       },
+      ...(body ? { body } : {}),
       signal,
     });
     const location = response.headers.get('location');
@@ -91,7 +116,7 @@ export class TusProtocol implements UploadProtocol {
       const limit = byteCount(response.headers.get('tus-max-size')) ?? capabilities.maxSize;
       throw await refusal(response, response.status === 201 ? 'the tus server sent no Location' : undefined, limit);
     }
-    return { offset: 0, complete: facts.size === 0, url: new URL(location, this.endpoint).href };
+    return { href: new URL(location, this.endpoint).href, offset: response.headers.get('upload-offset') };
   }
 
   /** OPTIONS once per worker life: the checksum algorithms and the size limit. A server that refuses OPTIONS offers nothing extra. */
@@ -100,7 +125,11 @@ export class TusProtocol implements UploadProtocol {
       const extensions = list(response.headers.get('tus-extension'));
       const algorithms = list(response.headers.get('tus-checksum-algorithm'));
       const maxSize = byteCount(response.headers.get('tus-max-size'));
-      return { sha256: extensions.includes('checksum') && algorithms.includes('sha256'), ...(maxSize === undefined ? {} : { maxSize }) };
+      return {
+        sha256: extensions.includes('checksum') && algorithms.includes('sha256'),
+        withUpload: extensions.includes('creation-with-upload'),
+        ...(maxSize === undefined ? {} : { maxSize }),
+      };
     });
     // No answer is not an answer: ask again next time.
     this.capabilities.catch(() => (this.capabilities = undefined));
