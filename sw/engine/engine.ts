@@ -14,6 +14,8 @@ import { runUpload, RUNNABLE, type LoopDeps, type LoopStore } from './upload-loo
 
 /** Files up to this size are stored with their record, before the upload starts. */
 const STORED_WITH_RECORD_BYTES = 8_000_000;
+/** Small files kept in one transaction: at most this many bytes of them. */
+const TRANSACTION_BYTES = 16_000_000;
 
 export interface QueuePort extends LoopStore {
   /** Keep the records, and each one's `file` where given, in one transaction. */
@@ -53,12 +55,6 @@ const CANCEL_RETRY_MS = 3000;
  */
 const SWEEP_EVERY_MS = 20_000;
 
-/** An upload that may start: what the scheduler needs of its record. */
-interface Waiting {
-  addedAt: number;
-  target: string | undefined;
-}
-
 export class Engine {
   /** Runs by upload id; `finishing` once the server has every byte (its slot is free for the next upload). */
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void>; finishing: boolean }>();
@@ -73,12 +69,13 @@ export class Engine {
    */
   private readonly handed = new Map<string, { file: Blob; stored: boolean }>();
   private draining: Promise<void> | undefined;
+  private largeCopies: Promise<unknown> = Promise.resolve();
   /**
-   * Runnable uploads not running, by id: read from the store by every sweep, kept up to date by
-   * the controls, so starting the next of 300 uploads does not read all 300 records again.
+   * Runnable uploads not running, by id, with their records as last written: read from the store by
+   * every sweep, kept up to date by the controls, so starting the next of 300 uploads reads nothing.
    * Undefined: read them.
    */
-  private waiting: Map<string, Waiting> | undefined;
+  private waiting: Map<string, UploadRecord> | undefined;
   private sweptAt = -Infinity;
   private cancelRetry: ReturnType<typeof setTimeout> | undefined;
   private readonly now: () => number;
@@ -169,7 +166,8 @@ export class Engine {
     const ids = await Promise.all(files.map(fileIdOf));
     const known = await Promise.all(ids.map((id) => this.deps.store.get(id)));
     const replies: Array<EnqueueReply | Promise<EnqueueReply>> = [];
-    const small: Array<{ index: number; record: UploadRecord; file: File }> = [];
+    const small: NewUpload[] = [];
+    const large: NewUpload[] = [];
     const seen = new Set<string>();
     files.forEach((file, index) => {
       const id = ids[index]!;
@@ -182,18 +180,28 @@ export class Engine {
       }
       seen.add(id);
       const record = firstRecord(id, file, this.now(), target);
-      if (file.size <= STORED_WITH_RECORD_BYTES) small.push({ index, record, file });
-      else replies[index] = this.addLarge(record, file);
+      (file.size <= STORED_WITH_RECORD_BYTES ? small : large).push({ index, record, file });
     });
-    for (const [index, reply] of (await this.addSmall(small)).entries()) replies[small[index]!.index] = reply;
+    for (const together of inTransactions(small)) {
+      const answers = await this.addSmall(together);
+      together.forEach(({ index }, at) => (replies[index] = answers[at]!));
+    }
+    for (const { index, record, file } of large) replies[index] = this.oneLargeAtATime(() => this.addLarge(record, file));
     return Promise.all(replies);
+  }
+
+  /** Large copies one at a time, from every pick: copies side by side near a full quota would fail together. */
+  private oneLargeAtATime(task: () => Promise<EnqueueReply>): Promise<EnqueueReply> {
+    const turn = this.largeCopies.then(task);
+    this.largeCopies = turn.catch(() => undefined);
+    return turn;
   }
 
   /**
    * Small files are kept with their records, all in one transaction: 300 photos in 300 transactions
    * took 0.5 s of IndexedDB alone, in ten 75 ms. If it fails (a full quota), each is tried alone.
    */
-  private async addSmall(entries: Array<{ record: UploadRecord; file: File }>): Promise<EnqueueReply[]> {
+  private async addSmall(entries: NewUpload[]): Promise<EnqueueReply[]> {
     if (entries.length === 0) return [];
     let kept: unknown[];
     try {
@@ -234,7 +242,7 @@ export class Engine {
   private accept(record: UploadRecord, file: File, stored: boolean): { file: Blob; stored: boolean } {
     const handed = { file, stored };
     this.handed.set(record.id, handed);
-    this.waiting?.set(record.id, { addedAt: record.addedAt, target: record.target });
+    this.waiting?.set(record.id, record);
     this.deps.broadcast({ type: 'ferry:update', upload: this.view(record) });
     void this.startMore();
     return handed;
@@ -319,9 +327,10 @@ export class Engine {
     const record = await this.deps.store.get(id);
     if (!record || !allowed(record)) return;
     if (this.running.has(id)) await this.stop(id);
-    await this.deps.store.update(id, { state: 'queued', failures: 0, notice: undefined, retryAt: undefined, final: undefined });
-    this.waiting?.set(id, { addedAt: record.addedAt, target: record.target });
-    await this.announce(id);
+    const queued = await this.deps.store.update(id, { state: 'queued', failures: 0, notice: undefined, retryAt: undefined, final: undefined });
+    if (!queued) return;
+    this.waiting?.set(id, queued);
+    this.deps.broadcast({ type: 'ferry:update', upload: this.view(queued) });
     void this.startMore();
   }
 
@@ -332,11 +341,11 @@ export class Engine {
     this.waiting ??= waitingIn(await this.deps.store.all(), this.running);
     let busy = [...this.running.values()].filter((run) => !run.finishing).length;
     if (busy >= this.deps.concurrency) return;
-    const oldestFirst = [...this.waiting].sort(([, a], [, b]) => a.addedAt - b.addedAt);
-    for (const [id, { target }] of oldestFirst) {
+    const oldestFirst = [...this.waiting.values()].sort((a, b) => a.addedAt - b.addedAt);
+    for (const record of oldestFirst) {
       if (busy++ >= this.deps.concurrency) break;
-      this.waiting.delete(id);
-      this.start(id, target);
+      this.waiting.delete(record.id);
+      this.start(record);
     }
   }
 
@@ -347,8 +356,12 @@ export class Engine {
     }
   }
 
-  /** Run the upload `id` (a run that finds its record no longer runnable ends at once). */
-  private start(id: string, target: string | undefined): void {
+  /**
+   * Run the upload of `record`, the record as last written: every change to a waiting upload's record
+   * goes through this engine (the controls take it out of `waiting`, or put it back with the new record).
+   */
+  private start(record: UploadRecord): void {
+    const { id, target } = record;
     if (this.running.has(id)) return;
     const controller = new AbortController();
     const run = { controller, done: Promise.resolve(), finishing: false };
@@ -375,7 +388,7 @@ export class Engine {
       ...(this.deps.online ? { online: this.deps.online } : {}),
       ...this.deps.loop,
     };
-    run.done = runUpload(id, deps, controller.signal)
+    run.done = runUpload(id, deps, controller.signal, record)
       .catch((error: unknown) => this.deps.store.updateRunnable(id, { state: 'failed', notice: unexpected(error) }).then(() => this.announce(id)))
       .finally(() => {
         if (this.running.get(id)?.controller === controller) this.running.delete(id);
@@ -431,10 +444,32 @@ export class Engine {
   }
 }
 
-function waitingIn(records: UploadRecord[], running: ReadonlyMap<string, unknown>): Map<string, Waiting> {
-  const waiting = new Map<string, Waiting>();
+/** A file of a pick, at `index` in it, with its first record. */
+interface NewUpload {
+  index: number;
+  record: UploadRecord;
+  file: File;
+}
+
+/** Consecutive small files in transactions of at most TRANSACTION_BYTES. */
+function inTransactions(uploads: NewUpload[]): NewUpload[][] {
+  const transactions: NewUpload[][] = [];
+  let bytes = Infinity;
+  for (const upload of uploads) {
+    if (bytes + upload.file.size > TRANSACTION_BYTES) {
+      transactions.push([]);
+      bytes = 0;
+    }
+    transactions.at(-1)!.push(upload);
+    bytes += upload.file.size;
+  }
+  return transactions;
+}
+
+function waitingIn(records: UploadRecord[], running: ReadonlyMap<string, unknown>): Map<string, UploadRecord> {
+  const waiting = new Map<string, UploadRecord>();
   for (const record of records) {
-    if (RUNNABLE.has(record.state) && !record.cancelPending && !running.has(record.id)) waiting.set(record.id, { addedAt: record.addedAt, target: record.target });
+    if (RUNNABLE.has(record.state) && !record.cancelPending && !running.has(record.id)) waiting.set(record.id, record);
   }
   return waiting;
 }

@@ -59,13 +59,24 @@ export interface LoopDeps extends ChunkTiming {
   online?: () => boolean;
 }
 
-export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal): Promise<void> {
-  let record = await deps.store.get(id);
+/** Run upload `id` until done, failed or stopped. `known`: its record as last written, when the caller has it (else it is read). */
+export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal, known?: UploadRecord): Promise<void> {
+  let record = known ?? (await deps.store.get(id));
   if (!record || !RUNNABLE.has(record.state)) return;
   const { file, handed } = await deps.fileFor(id);
   const meter = new RateMeter();
+  // Shown to pages but not written yet: it goes with the next save.
+  let unsaved: Partial<UploadRecord> = {};
   const save = async (patch: Partial<UploadRecord>, dropFile = false) => {
-    record = (await deps.store.updateRunnable(id, patch, dropFile)) ?? record!;
+    const merged = { ...unsaved, ...patch };
+    unsaved = {};
+    record = (await deps.store.updateRunnable(id, merged, dropFile)) ?? record!;
+    deps.report(record, meter.bytesPerSecond);
+  };
+  /** Show pages `patch` at once, and write it with the next save: nothing in it needs to outlive this worker. */
+  const show = (patch: Partial<UploadRecord>) => {
+    unsaved = { ...unsaved, ...patch };
+    record = { ...record!, ...patch };
     deps.report(record, meter.bytesPerSecond);
   };
   if (!file) {
@@ -124,7 +135,6 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
         // not proven in one read: this run keeps the whole-file digest instead.
         integrity.checked = digestsOn && held.checked !== undefined && held.offset - held.checked <= MAX_CHUNK ? held.checked : undefined;
         devLog(id, 'the server holds', { offset, complete: held.complete, url: held.url });
-        // A new upload URL is kept before any byte is sent to it, so a stopped worker resumes this upload.
         if (held.url !== undefined) upload.url = held.url;
         meter.restart();
         meter.sample(deps.now(), offset);
@@ -132,11 +142,17 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal)
           state = 'done';
           continue;
         }
-        // Written while the first chunk travels (IndexedDB commits in order, so no later save overtakes
-        // it). A worker stopped before the URL is written (or known: a creating append) creates a new
-        // upload next time, and sends it all again.
-        saving = save({ state: 'uploading', offset, notice: record.startedOver ? STARTED_OVER : undefined, retryAt: undefined, ...(held.url === undefined ? {} : { uploadUrl: held.url }) });
-        saving.catch(() => undefined); // observed after the append
+        const moving: Partial<UploadRecord> = { state: 'uploading', offset, notice: record.startedOver ? STARTED_OVER : undefined, retryAt: undefined };
+        if (held.url === undefined && record.retryAt === undefined) {
+          // Nothing to keep (the next run asks the server again): a write less per upload.
+          show(moving);
+        } else {
+          // Written while the first chunk travels (IndexedDB commits in order, so no later save overtakes
+          // it). A worker stopped before a new URL is written (or known: a creating append) creates a new
+          // upload next time, and sends it all again.
+          saving = save({ ...moving, ...(held.url === undefined ? {} : { uploadUrl: held.url }) });
+          saving.catch(() => undefined); // observed after the append
+        }
       }
       const start = offset;
       // Read to hash only; the request still sends the Blob slice (docs/design.md §3.1: 25× faster than a buffer).

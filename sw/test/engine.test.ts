@@ -162,6 +162,26 @@ describe('engine', () => {
     assert.equal(nearlyFull.queue.records.size, 2, 'no record without its File');
   });
 
+  it('keeps at most 16 MB of small files in a transaction, and copies large files one at a time', async () => {
+    const { queue, engine } = setup(0);
+    let copying = 0;
+    let most = 0;
+    const put = queue.putFile.bind(queue);
+    queue.putFile = async (id, file) => {
+      most = Math.max(most, ++copying);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      copying -= 1;
+      return put(id, file);
+    };
+    const sized = (name: string, size: number) => new File([new Uint8Array(size)], name, { lastModified: 1 });
+    const pick = [sized('a.jpg', 7_000_000), sized('b.mov', 9_000_000), sized('c.jpg', 7_000_000), sized('d.mov', 9_000_000), sized('e.jpg', 7_000_000)];
+    const answers = await engine.enqueue(pick);
+    assert.ok(answers.every((answer) => answer.ok));
+    assert.equal(queue.additions, 4, 'small files: 14 MB, then 7 MB; each large record alone');
+    assert.equal(most, 1, 'large copies never side by side');
+    assert.equal(queue.files.size, 5);
+  });
+
   it('cancels an upload whose copy the browser cannot keep, and says why', async () => {
     // A large file is announced and starts before its copy is kept: cancelled, its row removed.
     const large = setup(0); // nothing starts: this is about the copy
