@@ -160,7 +160,8 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal,
       const end = prepared?.end ?? Math.min(facts.size, start + chunk);
       const isLast = end === facts.size;
       const headers = prepared ? await integrity.begin(prepared, isLast) : {};
-      const body = prepared?.body ?? file.slice(start, end);
+      // A whole file goes as it is: slicing a picked File costs a synchronous stat (1.2 ms a file in a batch of photos).
+      const body = prepared?.body ?? (start === 0 && end === facts.size ? file : file.slice(start, end));
       const sending = sendChunk(protocol, deps, upload, { start, body, headers, rate: meter.bytesPerSecond }, signal, (polled) => {
         meter.sample(deps.now(), polled);
         void save({ offset: polled });
