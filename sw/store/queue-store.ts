@@ -5,7 +5,20 @@ import type { QueuePort } from '../engine/engine.js';
 import { RUNNABLE } from '../engine/upload-loop.js';
 import { openFerryDb, type FerryDb } from './db.js';
 
+/** A change to one record, waiting for its transaction. */
+interface Patch {
+  id: string;
+  patch: Partial<UploadRecord>;
+  allowed: (record: UploadRecord) => boolean;
+  dropFile: boolean;
+  done: (record: UploadRecord | undefined) => void;
+  failed: (error: unknown) => void;
+}
+
 export class QueueStore implements QueuePort {
+  private readonly patches: Patch[] = [];
+  private writing = false;
+
   private constructor(private readonly db: FerryDb) {}
 
   static async open(): Promise<QueueStore> {
@@ -61,21 +74,55 @@ export class QueueStore implements QueuePort {
     await Promise.all([tx.store.put({ ...current, ...patch }, 'settings'), tx.done]);
   }
 
-  /** Read, check and write in one transaction, so two writers cannot lose each other's change. */
-  private async patch(id: string, patch: Partial<UploadRecord>, allowed: (record: UploadRecord) => boolean, dropFile = false): Promise<UploadRecord | undefined> {
-    // 'files' only when needed: a readwrite scope on it waits behind a large File still being copied.
+  /**
+   * Read, check and write a record in a transaction, so two writers cannot lose each other's change.
+   * Patches asked for while one is written share the next transaction, in the order asked: 300
+   * uploads finishing wrote 300 transactions, and IndexedDB spends ~1.7 ms on each.
+   */
+  private patch(id: string, patch: Partial<UploadRecord>, allowed: (record: UploadRecord) => boolean, dropFile: boolean): Promise<UploadRecord | undefined> {
+    return new Promise((done, failed) => {
+      this.patches.push({ id, patch, allowed, dropFile, done, failed });
+      if (!this.writing) void this.writePatches();
+    });
+  }
+
+  private async writePatches(): Promise<void> {
+    this.writing = true;
+    while (this.patches.length > 0) {
+      // 'files' only when needed: a readwrite scope on it waits behind a large File still being copied.
+      // So a transaction takes the patches in a row that agree on it.
+      const dropFile = this.patches[0]!.dropFile;
+      const together = this.patches.findIndex((next) => next.dropFile !== dropFile);
+      const batch = this.patches.splice(0, together === -1 ? this.patches.length : together);
+      try {
+        const results = await this.writeTogether(batch, dropFile);
+        batch.forEach((patch, index) => patch.done(results[index]));
+      } catch (error) {
+        for (const patch of batch) patch.failed(error);
+      }
+    }
+    this.writing = false;
+  }
+
+  private async writeTogether(batch: Patch[], dropFile: boolean): Promise<Array<UploadRecord | undefined>> {
     const tx = this.db.transaction(dropFile ? ['uploads', 'files'] : ['uploads'], 'readwrite');
     const uploads = tx.objectStore('uploads');
-    const record = await uploads.get(id);
-    if (!record || !allowed(record)) {
-      await tx.done;
-      return undefined;
+    const results: Array<UploadRecord | undefined> = [];
+    // One after another: a later patch of the same record reads what the earlier one wrote.
+    for (const { id, patch, allowed } of batch) {
+      const record = await uploads.get(id);
+      if (!record || !allowed(record)) {
+        results.push(undefined);
+        continue;
+      }
+      const next = { ...record, ...patch };
+      for (const key of Object.keys(patch) as Array<keyof UploadRecord>) {
+        if (patch[key] === undefined) delete next[key];
+      }
+      await Promise.all([uploads.put(next), dropFile ? tx.objectStore('files').delete(id) : undefined]);
+      results.push(next);
     }
-    const next = { ...record, ...patch };
-    for (const key of Object.keys(patch) as Array<keyof UploadRecord>) {
-      if (patch[key] === undefined) delete next[key];
-    }
-    await Promise.all([uploads.put(next), dropFile ? tx.objectStore('files').delete(id) : undefined, tx.done]);
-    return next;
+    await tx.done;
+    return results;
   }
 }
