@@ -127,8 +127,10 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal,
         // keeps what it received, and answers an offset our next append is accepted at.
         const asking = AbortSignal.any([signal, AbortSignal.timeout(deps.statusTimeoutMs ?? 15_000)]);
         if (digestsOn) digestsOn = await protocol.wantsDigests(asking);
-        const creating = upload.url === undefined && ((await protocol.createsWithFirstAppend?.(asking, digestsOn)) ?? false);
-        // An upload not created yet holds nothing: its first append creates it, from byte 0.
+        // A file that fits in one first chunk is created with its bytes: an upload not created yet holds
+        // nothing, so it is sent from 0. (A larger file keeps its URL before its bytes go: a cut creating
+        // request would leave bytes on the server under a URL we never learnt, and cost them again.)
+        const creating = upload.url === undefined && facts.size <= FIRST_CHUNK && ((await protocol.createsWithFirstAppend?.(asking, digestsOn)) ?? false);
         const held: Held = creating ? { offset: 0, complete: false } : await protocol.status(upload, asking);
         offset = held.offset;
         // A cut leaves at most one chunk unchecked; more (bytes sent before the server kept the mark) is
@@ -204,7 +206,9 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal,
             continue;
           }
           if (answer.kind === 'ok' && answer.url !== undefined) upload.url = answer.url;
-          await save({ offset, failures, ...(digestsOn ? digestPatch() : {}), ...(upload.url === undefined ? {} : { uploadUrl: upload.url }) });
+          // Written while the next chunk travels: the link does not wait for IndexedDB between chunks.
+          saving = save({ offset, failures, ...(digestsOn ? digestPatch() : {}), ...(upload.url === undefined ? {} : { uploadUrl: upload.url }) });
+          saving.catch(() => undefined); // observed after the next append
           break;
         case 'corrupted':
           // The server dropped a body that arrived damaged; send it again from its offset.

@@ -37,7 +37,7 @@ function only(server: FakeResumableServer): Uint8Array {
 }
 
 describe('tus adapter', () => {
-  it('creates the upload, keeps its URL before the first PATCH, and appends from the offsets the server answers', async () => {
+  it('creates the upload, keeps its URL as the first PATCH goes, and appends from the offsets the server answers', async () => {
     const server = new FakeResumableServer('tus');
     const { queue, data, run } = setup(server, 3 * MiB + 17);
     const urlAtFirstPatch: Array<string | undefined> = [];
@@ -58,7 +58,7 @@ describe('tus adapter', () => {
     assert.equal(server.only('HEAD').length, 0, 'nothing polls the server during a PATCH');
   });
 
-  it('creates the upload with its first bytes where the server offers creation-with-upload, and keeps the URL it answers', async () => {
+  it('creates a file of one first chunk with its bytes where the server offers creation-with-upload', async () => {
     const server = new FakeResumableServer('tus');
     server.extensions = 'creation,creation-with-upload,termination';
     const small = setup(server, 200_000);
@@ -67,7 +67,8 @@ describe('tus adapter', () => {
     assert.deepEqual(server.calls.map((call) => call.method), ['OPTIONS', 'POST'], 'one request for a small file (after the OPTIONS of the worker\'s life)');
     assert.equal(small.queue.records.get('f')!.state, 'done');
 
-    // A large one: its first chunk with the creation, the rest by PATCH to the URL kept from that answer.
+    // A larger one is created empty and its URL kept before its bytes go: a cut creating POST would
+    // leave bytes under a URL never learnt.
     const large = new FakeResumableServer('tus');
     large.extensions = server.extensions;
     const big = setup(large, 3 * MiB + 5);
@@ -78,9 +79,8 @@ describe('tus adapter', () => {
     });
     await big.run();
     assert.deepEqual(only(large), big.data);
-    assert.equal(large.only('POST')[0]!.bodyLength, MiB, 'the first chunk rode on the creation');
+    assert.equal(large.only('POST')[0]!.bodyLength, 0);
     assert.ok(urlAtPatches.length > 0 && urlAtPatches.every((url) => url === `${large.endpoint}1`));
-    assert.equal(large.only('HEAD').length, 0);
   });
 
   it('creates anew when a creating POST is cut, and creates without bytes when appends carry checksums', async () => {

@@ -65,7 +65,7 @@ export interface UploadProtocol {
   status(upload: UploadRef, signal: AbortSignal): Promise<Held>;
   /**
    * Whether an upload with no URL yet may skip `status` and be created by its first append, bytes
-   * and all, in one request (tus creation-with-upload): a round trip less per file. `digests`: whether
+   * and all, in one request (tus creation-with-upload): a round trip less per small file. `digests`: whether
    * the append would carry them (a creation's body is not checked by them, so then it may not).
    */
   createsWithFirstAppend?(signal: AbortSignal, digests: boolean): Promise<boolean>;
