@@ -28,7 +28,8 @@ try {
     const bytes = Number(second ?? 256) * MiB;
     const results = await measureLink(work, await makeFile(path.join(work, 'link.bin'), bytes), Number(first) * 1e6);
     const rate = (seconds: number) => (bytes / 1e6 / seconds).toFixed(1);
-    console.log(`Ferry ${rate(results.ferrySeconds)} MB/s, XHR ${rate(results.xhrSeconds)}, tus ${rate(results.tusSeconds)}; intact ${results.intact}`);
+    const ratio = (baseline: number) => (baseline / results.ferrySeconds).toFixed(3);
+    console.log(`Ferry ${rate(results.ferrySeconds)} MB/s (${results.ferrySeconds} s), XHR ${rate(results.xhrSeconds)} (${results.xhrSeconds} s), tus ${rate(results.tusSeconds)} (${results.tusSeconds} s): ${ratio(results.xhrSeconds)} × XHR, ${ratio(results.tusSeconds)} × tus; intact ${results.intact}`);
   } else {
     console.error('usage: node build/bench/one.js cpu [MiB] | batch [files] | link <MB/s> [MiB]');
     process.exitCode = 2;

@@ -26,6 +26,11 @@ export class ChunkReader {
     return this.prepare(start, end);
   }
 
+  /** Whether a chunk from `start` is being read ahead. */
+  hasAhead(start: number): boolean {
+    return this.ahead?.start === start;
+  }
+
   /** Start reading and hashing the chunk [start, end) now, while the current one is on its way. */
   readAhead(start: number, end: number): void {
     const chunk = this.prepare(start, end);

@@ -59,7 +59,7 @@ export class Engine {
   /** Runs by upload id; `finishing` once the server has every byte (its slot is free for the next upload). */
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void>; finishing: boolean }>();
   private readonly rates = new Map<string, number>();
-  private readonly lastReport = new Map<string, { at: number; state: string; notice: string | undefined }>();
+  private readonly lastReport = new Map<string, { at: number; state: string; notice: string | undefined; offset: number }>();
   private readonly sleepers = new Set<() => void>();
   /** When a page last reported `online`. */
   private onlineAt = -Infinity;
@@ -429,7 +429,9 @@ export class Engine {
     const notice = JSON.stringify(record.notice);
     const changed = !last || last.state !== record.state || last.notice !== notice;
     if (!changed && now - last.at < REPORT_EVERY_MS && record.offset < record.size) return;
-    this.lastReport.set(record.id, { at: now, state: record.state, notice });
+    // A finished upload shown, then written as it was shown: nothing new.
+    if (!changed && record.offset === record.size && last.offset === record.offset) return;
+    this.lastReport.set(record.id, { at: now, state: record.state, notice, offset: record.offset });
     this.deps.broadcast({ type: 'ferry:update', upload: this.view(record) });
   }
 

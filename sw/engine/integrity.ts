@@ -21,7 +21,9 @@ export class Integrity {
    */
   checked: number | undefined;
   /** The chunk in flight, and the digest as it was before it, to go back to if the server does not confirm it. */
-  private inFlight: { chunk: Bytes; end: number; before?: SavedDigest } | undefined;
+  private inFlight: { chunk: Bytes; end: number; before?: SavedDigest } | { unhashed: true } | undefined;
+  /** The proof of a stretch, worked out while it travelled unhashed. */
+  private proof: { from: number; to: number; field: Promise<string> } | undefined;
 
   private constructor(private readonly file: Blob, private digest: RunningDigest) {}
 
@@ -34,14 +36,35 @@ export class Integrity {
     return this.checked === undefined;
   }
 
+  /** A chunk from `start` may go with no digest, proven by the next append: the server keeps the mark, and it is at `start`. */
+  mayGoUnhashed(start: number): boolean {
+    return this.checked === start;
+  }
+
+  /**
+   * The chunk [start, end) goes with no digest (so the link need not wait for its read and hash): the
+   * server will hold it unchecked, and the next append proves it. Its proof is worked out meanwhile.
+   */
+  beginUnhashed(start: number, end: number): void {
+    this.inFlight = { unhashed: true };
+    const field = this.proofOf(start, end);
+    field.catch(() => undefined); // a read that fails is met again when the proof is asked for
+    this.proof = { from: start, to: end, field };
+  }
+
   /**
    * A chunk is about to go: its headers, with the whole file's Repr-Digest when it is the last, or the
    * proof of what a cut body left unchecked before it.
    */
   async begin(chunk: PreparedChunk, isLast: boolean): Promise<Record<string, string>> {
     this.inFlight = { chunk: { start: chunk.start, bytes: chunk.bytes }, end: chunk.end };
+    const worked = this.proof;
+    this.proof = undefined;
     const headers: Record<string, string> = { [Header.contentDigest]: chunk.contentDigest };
-    if (this.checked !== undefined && this.checked < chunk.start) headers[Header.checkedDigest] = await this.proofOf(this.checked, chunk.start);
+    if (this.checked !== undefined && this.checked < chunk.start) {
+      const ready = worked?.from === this.checked && worked.to === chunk.start ? worked.field : undefined;
+      headers[Header.checkedDigest] = await (ready ?? this.proofOf(this.checked, chunk.start));
+    }
     if (isLast && this.wholeFile) {
       await this.advanceTo(chunk.start);
       headers[Header.reprDigest] = sha256Field(this.digest.digestWith(chunk.bytes));
@@ -55,7 +78,7 @@ export class Integrity {
    */
   async runAhead(): Promise<void> {
     const flight = this.inFlight;
-    if (!flight || !this.wholeFile) return;
+    if (!flight || 'unhashed' in flight || !this.wholeFile) return;
     await this.advanceTo(flight.chunk.start);
     flight.before = this.digest.save();
     await this.advanceTo(flight.end, flight.chunk);
@@ -70,6 +93,8 @@ export class Integrity {
   async settle(confirmed: number | undefined): Promise<void> {
     const flight = this.inFlight;
     this.inFlight = undefined;
+    // A chunk that went unhashed is held unchecked: the mark stays where it was.
+    if (flight && 'unhashed' in flight) return;
     if (this.checked !== undefined && confirmed !== undefined) this.checked = confirmed;
     if (flight?.before && confirmed !== flight.end) this.digest = await RunningDigest.start(flight.before);
   }

@@ -11,7 +11,7 @@ export const MIN_CHUNK = 256 * KiB;
 export const MAX_CHUNK = 64 * MiB;
 export const FIRST_CHUNK = MiB;
 /** A chunk should take about this long at the measured rate: long enough to amortise a request, short enough to lose little. */
-const CHUNK_SECONDS = 2;
+const CHUNK_SECONDS = 4;
 /**
  * Where the server cannot be polled during an append (tus, the IETF draft), progress moves only
  * when a chunk ends: chunks of this long keep the bar moving at least once a second.
@@ -106,6 +106,7 @@ export function afterFailure(error: unknown, failures: number, random?: number, 
 /** Confirmed bytes per second, smoothed so that one quick or slow chunk does not swing the estimate. */
 export class RateMeter {
   private rate = 0;
+  private instant = 0;
   private last: { at: number; offset: number } | undefined;
 
   /** Record that the server held `offset` bytes at time `at` (ms). */
@@ -114,6 +115,7 @@ export class RateMeter {
     this.last = { at, offset };
     if (!last || at <= last.at || offset < last.offset) return;
     const instant = ((offset - last.offset) * 1000) / (at - last.at);
+    this.instant = instant;
     // Weight by elapsed time: a sample over 2 s counts more than one over 50 ms.
     const weight = Math.min(1, (at - last.at) / 3000);
     this.rate = this.rate === 0 ? instant : this.rate + (instant - this.rate) * weight;
@@ -126,6 +128,11 @@ export class RateMeter {
 
   get bytesPerSecond(): number {
     return this.rate;
+  }
+
+  /** The rate between the last two samples, unsmoothed (0 before two). */
+  get latest(): number {
+    return this.instant;
   }
 }
 

@@ -112,15 +112,18 @@ describe('a server that checks every byte by its chunk (X-Upload-Checked)', () =
     return answer;
   };
 
-  it('sends no whole-file digest, and the server\'s word makes the file verified', async () => {
+  it('sends no whole-file digest, sends the first chunk at once and proves it with the second, and the server\'s word makes the file verified', async () => {
     const size = 9 * 1024 * 1024 + 3;
     const { network, queue, deps } = setup(size);
     network.respondWith('GET', () => heldChecked(0, 0));
     for (let i = 0; i < 10; i++) network.respondWith('POST', (request) => acceptVerified(request, size));
     await runUpload('f', deps, new AbortController().signal);
-    const appends = network.appends();
-    for (const append of appends) assert.equal(append.headers[Header.contentDigest], field(append.body!));
-    assert.ok(appends.every((append) => append.headers[Header.reprDigest] === undefined && append.headers[Header.checkedDigest] === undefined));
+    const [first, second, ...rest] = network.appends();
+    assert.equal(first!.headers[Header.contentDigest], undefined, 'the first chunk waited for no read and hash');
+    assert.equal(second!.headers[Header.checkedDigest], field(first!.body!), 'the second proves it');
+    for (const append of [second!, ...rest]) assert.equal(append.headers[Header.contentDigest], field(append.body!));
+    assert.ok(rest.every((append) => append.headers[Header.checkedDigest] === undefined));
+    assert.ok([first!, second!, ...rest].every((append) => append.headers[Header.reprDigest] === undefined));
     assert.match(said(queue.records.get('f')) ?? '', /^Verified/);
   });
 
