@@ -5,6 +5,9 @@ import type { Language, Notice } from './i18n/catalogue.js';
 /** The states of one upload in the worker's loop. */
 export type UploadState = 'queued' | 'uploading' | 'waiting-for-network' | 'paused' | 'done' | 'failed';
 
+/** States in which an upload wants the network. */
+export const RUNNABLE: ReadonlySet<UploadState> = new Set(['queued', 'uploading', 'waiting-for-network']);
+
 /** An upload as the pages see it: what the worker confirmed and measured, and nothing of its inner state. */
 export interface UploadView {
   id: string;

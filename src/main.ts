@@ -1,6 +1,6 @@
 // The page: pick or drop files, hand them to the worker, watch every upload.
 import { coalesced } from '../common/coalesce.js';
-import { CONCURRENCY_CHOICES, type UploadView, type WorkerMessage } from '../common/messages.js';
+import { CONCURRENCY_CHOICES, RUNNABLE, type UploadView, type WorkerMessage } from '../common/messages.js';
 import { parseTarget } from '../common/target.js';
 import { LANGUAGE_NAMES, isLanguage, type Notice } from '../common/i18n/catalogue.js';
 import { destinationSentence, loadAppConfig } from './app-config.js';
@@ -178,6 +178,12 @@ async function main(): Promise<void> {
   client.subscribe((message: WorkerMessage) => {
     if (message.type === 'ferry:update') {
       pending.set(message.upload.id, message.upload);
+      // The last upload finishing is drawn at once: nobody should wait for the word "done".
+      if (message.upload.state === 'done' && !rows.all().some((other) => other.id !== message.upload.id && RUNNABLE.has(other.state))) {
+        clearTimeout(drawing);
+        draw();
+        return;
+      }
       drawing ??= setTimeout(draw, Math.max(0, drawnAt + DRAW_EVERY_MS - performance.now()));
     } else if (message.type === 'ferry:removed') {
       pending.delete(message.id);

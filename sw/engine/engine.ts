@@ -3,14 +3,14 @@
 // every decision can be remade from the stored records.
 import type { Notice } from '../../common/i18n/catalogue.js';
 import { coalesced } from '../../common/coalesce.js';
-import type { EnqueueReply, UploadView, WorkerMessage } from '../../common/messages.js';
+import { RUNNABLE, type EnqueueReply, type UploadView, type WorkerMessage } from '../../common/messages.js';
 import type { UploadRecord } from '../store/record.js';
 import { fileIdOf, firstRecord, storageFailure } from './hand-over.js';
 import { NetworkError, ServerError } from './errors.js';
 import { classify, etaSeconds } from './policy.js';
 import type { ProtocolFor } from './protocols/for-target.js';
 import { uploadRefOf } from './protocols/port.js';
-import { runUpload, RUNNABLE, type LoopDeps, type LoopStore } from './upload-loop.js';
+import { runUpload, type LoopDeps, type LoopStore } from './upload-loop.js';
 
 /** Files up to this size are stored with their record, before the upload starts. */
 const STORED_WITH_RECORD_BYTES = 8_000_000;
@@ -220,13 +220,12 @@ export class Engine {
 
   /** A large file is uploaded from the File in hand while its copy is written. */
   private async addLarge(record: UploadRecord, file: File): Promise<EnqueueReply> {
-    try {
-      await this.deps.store.addRecords([{ record }]);
-    } catch (error) {
-      return { ok: false, notice: storageFailure(file.name, error) };
-    }
+    // The upload starts as the record is written, not once it is: IndexedDB commits in order, so the
+    // run's own writes land after it (pick to first byte was waiting on that commit).
+    const recorded = this.deps.store.addRecords([{ record }]);
     const handed = this.accept(record, file, false);
     try {
+      await recorded;
       await this.deps.store.putFile(record.id, file);
     } catch (error) {
       this.handed.delete(record.id);

@@ -11,7 +11,7 @@ export const MIN_CHUNK = 256 * KiB;
 export const MAX_CHUNK = 64 * MiB;
 export const FIRST_CHUNK = MiB;
 /** A chunk should take about this long at the measured rate: long enough to amortise a request, short enough to lose little. */
-const CHUNK_SECONDS = 4;
+const CHUNK_SECONDS = 2;
 /**
  * Where the server cannot be polled during an append (tus, the IETF draft), progress moves only
  * when a chunk ends: chunks of this long keep the bar moving at least once a second.

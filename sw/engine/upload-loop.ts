@@ -2,7 +2,7 @@
 // Probe the server, send Blob slices from its offset, take the offset from every answer;
 // every failure goes through one function (afterFailure) to the next state.
 import type { Notice } from '../../common/i18n/catalogue.js';
-import type { UploadState } from '../../common/messages.js';
+import { RUNNABLE, type UploadState } from '../../common/messages.js';
 import type { UploadRecord } from '../store/record.js';
 import { ChunkReader } from './chunk-reader.js';
 import { devLog } from './dev-log.js';
@@ -21,8 +21,6 @@ const LAST_CHUNK_MAX = 4 * 1024 * 1024;
 const STARTED_OVER: Notice = { key: 'notice.startedOver' };
 const ALREADY_THERE: Notice = { key: 'notice.alreadyThere' };
 
-/** States in which an upload wants the network. */
-export const RUNNABLE: ReadonlySet<UploadState> = new Set(['queued', 'uploading', 'waiting-for-network']);
 
 export interface LoopStore {
   get(id: string): Promise<UploadRecord | undefined>;

@@ -1,8 +1,7 @@
 // The upload queue's operations on IndexedDB. Every write is done when its transaction is.
-import { DEFAULT_SETTINGS, type Settings } from '../../common/messages.js';
+import { DEFAULT_SETTINGS, RUNNABLE, type Settings } from '../../common/messages.js';
 import type { UploadRecord } from './record.js';
 import type { QueuePort } from '../engine/engine.js';
-import { RUNNABLE } from '../engine/upload-loop.js';
 import { openFerryDb, type FerryDb } from './db.js';
 
 /** A change to one record, waiting for its transaction. */
