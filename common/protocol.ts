@@ -78,6 +78,8 @@ export interface CompletedFile {
 export const Problem = {
   contentDigestMismatch: '/problems/content-digest-mismatch',
   reprDigestMismatch: '/problems/repr-digest-mismatch',
+  /** The bytes past the checked mark did not match X-Checked-Digest: dropped, Upload-Offset at the mark (409). */
+  checkedDigestMismatch: '/problems/checked-digest-mismatch',
   /** An owner's storage or upload quota would be passed; `quota` names which, `limit` is its value. */
   quotaExceeded: '/problems/quota-exceeded',
 } as const;

@@ -118,7 +118,7 @@ async function checkCutBytes(upload: OpenUpload, expected: Buffer, log: LogField
   }
   log.outcome = 'cut-bytes-mismatch';
   await upload.truncate(checked);
-  throw new HttpError(409, `the bytes past ${checked} do not match ${Header.checkedDigest}; they were dropped, resume from ${checked}`, checked);
+  throw new ProblemError(409, Problem.checkedDigestMismatch, 'X-Checked-Digest mismatch', `the bytes past ${checked} do not match ${Header.checkedDigest}; they were dropped, resume from ${checked}`, checked);
 }
 
 /** Reopen `upload` with its size set to what it holds (after an append that said it was the last). */

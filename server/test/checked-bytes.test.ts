@@ -2,7 +2,7 @@
 // (X-Upload-Checked), so a file can be verified by its chunks without a whole-file digest.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Header } from '../../common/protocol.js';
+import { Header, Problem } from '../../common/protocol.js';
 import { digestOf, Client, collectReply, eventually, MiB, openRawAppend, randomFile, sha256, spawnServer, tempDir, writeAll, type TestServer, startServer } from './helpers.js';
 
 const checkedOf = async (client: Client, id: string) => Number((await client.status(id)).headers.get(Header.uploadChecked));
@@ -68,6 +68,7 @@ describe('checked bytes (filesystem store)', () => {
     const refused = await client.append('cut', 2.5 * MiB, rest, { [Header.contentDigest]: digestOf(rest), [Header.checkedDigest]: digestOf(randomFile(10)) });
     assert.equal(refused.status, 409);
     assert.equal(refused.offset, MiB);
+    assert.equal(JSON.parse(refused.text).type, Problem.checkedDigestMismatch, 'a problem the client can tell from an offset conflict');
     assert.equal((await client.status('cut')).offset, MiB);
 
     // Sent again from there: the file completes verified, with no Repr-Digest.

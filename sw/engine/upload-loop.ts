@@ -110,6 +110,7 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal,
   // When the attempt that failed began: an `online` after it means the network may be back already.
   let attemptAt = deps.now();
   let saving: Promise<void> = Promise.resolve();
+  let sentUnhashed = false;
   /**
    * The chunk after one of `current` bytes, planned while that one travels: by the faster of the smoothed
    * rate and the last answer's (the smoothed one lags a link whose first chunk was slow: 10 appends for
@@ -167,7 +168,9 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal,
       // A run's first chunk, to a server that keeps the checked mark with nothing unchecked, goes at once
       // with no digest: the next append proves it (X-Checked-Digest), so the link does not wait for the
       // first read and hash (52 ms of a 40 MB/s upload). Not the last chunk: that one completes the file.
-      const unhashed = digestsOn && integrity.mayGoUnhashed(start) && start + chunk < facts.size && !reader.hasAhead(start);
+      // Once a run: a refused proof sends the bytes again, with their digests.
+      const unhashed: boolean = !sentUnhashed && digestsOn && integrity.mayGoUnhashed(start) && start + chunk < facts.size && !reader.hasAhead(start);
+      sentUnhashed ||= unhashed;
       // Read to hash only; the request still sends the Blob slice (docs/design.md §3.1: 25× faster than a buffer).
       const prepared = digestsOn && !unhashed ? await reader.take(start, chunkEnd(start, chunk, facts.size, integrity.wholeFile)) : undefined;
       const end = prepared?.end ?? Math.min(facts.size, start + chunk);

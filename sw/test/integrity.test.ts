@@ -5,14 +5,14 @@ import { describe, it } from 'node:test';
 import { Header, Problem } from '../../common/protocol.js';
 import { RunningDigest, sha256Field } from '../engine/running-digest.js';
 import { runUpload } from '../engine/upload-loop.js';
-import { accept, bytes, conflict, held, loopSetup as setup, type SeenRequest, said } from './fakes.js';
+import { accept, bytes, held, loopSetup as setup, type SeenRequest, said } from './fakes.js';
 
 const sha = (data: Uint8Array) => createHash('sha256').update(data).digest();
 const field = (data: Uint8Array) => `sha-256=:${sha(data).toString('base64')}:`;
 
-function problem(type: string, offset?: number): Response {
-  return new Response(JSON.stringify({ type, status: 400, ...(offset === undefined ? {} : { offset }) }), {
-    status: 400,
+function problem(type: string, offset?: number, status = 400): Response {
+  return new Response(JSON.stringify({ type, status, ...(offset === undefined ? {} : { offset }) }), {
+    status,
     headers: { 'content-type': 'application/problem+json', ...(offset === undefined ? {} : { [Header.uploadOffset]: String(offset) }) },
   });
 }
@@ -137,14 +137,13 @@ describe('a server that checks every byte by its chunk (X-Upload-Checked)', () =
     assert.doesNotMatch(said(queue.records.get('f')) ?? '', /Verified/);
   });
 
-  it('proves the bytes a cut body left with one digest of them, and asks again after a refused proof', async () => {
+  it('proves the bytes a cut body left with one digest of them, and sends them again after a refused proof', async () => {
     const size = 3000;
     const { network, queue, data, deps } = setup(size);
     // A cut body left 1000..1700 unchecked.
     network.respondWith('GET', () => heldChecked(1700, 1000));
-    // The proof is refused (the server drops those bytes): ask, and send from the checked offset.
-    network.respondWith('POST', () => conflict(1000));
-    network.respondWith('GET', () => heldChecked(1000, 1000));
+    // The proof is refused: the server drops those bytes, and says so at the checked offset.
+    network.respondWith('POST', () => problem(Problem.checkedDigestMismatch, 1000, 409));
     network.respondWith('POST', (request) => acceptVerified(request, size));
     await runUpload('f', deps, new AbortController().signal);
     const [first, second] = network.appends();
@@ -152,7 +151,23 @@ describe('a server that checks every byte by its chunk (X-Upload-Checked)', () =
     assert.equal(first!.headers[Header.checkedDigest], field(data.subarray(1000, 1700)));
     assert.equal(second!.headers[Header.startByte], '1000');
     assert.equal(second!.headers[Header.checkedDigest], undefined);
-    assert.match(said(queue.records.get('f')) ?? '', /^Verified/);
+    assert.equal(said(queue.records.get('f')), "Verified: the server's copy matches this file byte for byte. 1 damaged chunk was caught and sent again.");
+  });
+
+  it('sends a run\'s first chunk unhashed once: after its proof is refused, the chunks carry their digests', async () => {
+    const size = 3 * 1024 * 1024;
+    const { network, queue, data, deps } = setup(size);
+    network.respondWith('GET', () => heldChecked(0, 0));
+    network.respondWith('POST', (request) => accept(request, size)); // the first MiB, unhashed (damaged on the way)
+    network.respondWith('POST', () => problem(Problem.checkedDigestMismatch, 0, 409));
+    for (let i = 0; i < 4; i++) network.respondWith('POST', (request) => acceptVerified(request, size));
+    await runUpload('f', deps, new AbortController().signal);
+    const [unhashed, proving, ...again] = network.appends();
+    assert.equal(unhashed!.headers[Header.contentDigest], undefined);
+    assert.equal(proving!.headers[Header.checkedDigest], field(data.subarray(0, 1024 * 1024)));
+    assert.equal(again[0]!.headers[Header.startByte], '0');
+    assert.ok(again.every((append) => append.headers[Header.contentDigest] === field(append.body!)), 'no second unhashed chunk');
+    assert.match(said(queue.records.get('f')) ?? '', /^Verified: .* 1 damaged chunk was caught/);
   });
 
   it('keeps the whole-file digest when more is unchecked than one read should prove', async () => {

@@ -46,7 +46,8 @@ export class FerryProtocol implements UploadProtocol {
     });
     const text = await response.text();
     const problem = problemOf(response, text);
-    if (problem?.type === Problem.contentDigestMismatch) return { kind: 'corrupted', offset: offsetOf(response, '') };
+    // Damaged bytes dropped: this body's, or (a refused proof) those past the checked mark.
+    if (problem?.type === Problem.contentDigestMismatch || problem?.type === Problem.checkedDigestMismatch) return { kind: 'corrupted', offset: offsetOf(response, '') };
     if (problem?.type === Problem.reprDigestMismatch) return { kind: 'reset' };
     // Past a quota: the server's sentence says what to do, and sending again will not help.
     if (problem?.type === Problem.quotaExceeded) throw new ServerError(response.status, problem.detail ?? text.trim(), undefined, problem.type);
