@@ -71,11 +71,14 @@ export class Engine {
   private draining: Promise<void> | undefined;
   private largeCopies: Promise<unknown> = Promise.resolve();
   /**
-   * Runnable uploads not running, by id, with their records as last written: read from the store by
-   * every sweep, kept up to date by the controls, so starting the next of 300 uploads reads nothing.
-   * Undefined: read them.
+   * Runnable uploads not running, by id, kept up to date by the controls, so starting the next of 300
+   * uploads reads nothing; added to (never replaced) by every sweep's read of the store. `record` is the
+   * record as this engine last wrote it (a pick, a resume), which the run need not read again; an entry
+   * found by a read has none (a run may have finished it since), and its run reads it.
    */
-  private waiting: Map<string, UploadRecord> | undefined;
+  private readonly waiting = new Map<string, Waiting>();
+  /** The store has not been read for `waiting` yet. */
+  private unread = true;
   private sweptAt = -Infinity;
   private cancelRetry: ReturnType<typeof setTimeout> | undefined;
   private readonly now: () => number;
@@ -102,7 +105,7 @@ export class Engine {
 
   /** True while some upload, or a cancel, still wants the network (for Background Sync). */
   async hasPending(): Promise<boolean> {
-    if (this.running.size > 0 || (this.waiting?.size ?? 0) > 0) return true;
+    if (this.running.size > 0 || this.waiting.size > 0) return true;
     return (await this.deps.store.all()).some((record) => record.cancelPending || RUNNABLE.has(record.state));
   }
 
@@ -117,7 +120,7 @@ export class Engine {
     this.sweptAt = now;
     let cancelsLeft = false;
     const records = await this.deps.store.all();
-    this.waiting = waitingIn(records, this.running);
+    this.noteWaiting(records);
     for (const record of records) {
       if (record.cancelPending) {
         if (await this.tellServerCancelled(record)) await this.deps.store.remove(record.id);
@@ -241,7 +244,7 @@ export class Engine {
   private accept(record: UploadRecord, file: File, stored: boolean): { file: Blob; stored: boolean } {
     const handed = { file, stored };
     this.handed.set(record.id, handed);
-    this.waiting?.set(record.id, record);
+    this.waiting.set(record.id, { addedAt: record.addedAt, target: record.target, record });
     this.deps.broadcast({ type: 'ferry:update', upload: this.view(record) });
     void this.startMore();
     return handed;
@@ -265,7 +268,7 @@ export class Engine {
   }
 
   async pause(id: string): Promise<void> {
-    this.waiting?.delete(id);
+    this.waiting.delete(id);
     await this.deps.store.update(id, { state: 'paused', notice: undefined, retryAt: undefined });
     await this.stop(id);
     await this.announce(id);
@@ -281,7 +284,7 @@ export class Engine {
 
   /** Stop the upload, tell the server to forget it, and forget it here. */
   async cancel(id: string): Promise<void> {
-    this.waiting?.delete(id);
+    this.waiting.delete(id);
     const record = await this.deps.store.update(id, { state: 'paused' });
     await this.stop(id);
     if (record && !(await this.tellServerCancelled(record))) {
@@ -328,7 +331,7 @@ export class Engine {
     if (this.running.has(id)) await this.stop(id);
     const queued = await this.deps.store.update(id, { state: 'queued', failures: 0, notice: undefined, retryAt: undefined, final: undefined });
     if (!queued) return;
-    this.waiting?.set(id, queued);
+    this.waiting.set(id, { addedAt: queued.addedAt, target: queued.target, record: queued });
     this.deps.broadcast({ type: 'ferry:update', upload: this.view(queued) });
     void this.startMore();
   }
@@ -337,14 +340,22 @@ export class Engine {
   private readonly fill = coalesced(() => this.fillOnce());
 
   private async fillOnce(): Promise<void> {
-    this.waiting ??= waitingIn(await this.deps.store.all(), this.running);
+    if (this.unread) this.noteWaiting(await this.deps.store.all());
     let busy = [...this.running.values()].filter((run) => !run.finishing).length;
     if (busy >= this.deps.concurrency) return;
-    const oldestFirst = [...this.waiting.values()].sort((a, b) => a.addedAt - b.addedAt);
-    for (const record of oldestFirst) {
+    const oldestFirst = [...this.waiting].sort(([, a], [, b]) => a.addedAt - b.addedAt);
+    for (const [id, { target, record }] of oldestFirst) {
       if (busy++ >= this.deps.concurrency) break;
-      this.waiting.delete(record.id);
-      this.start(record);
+      this.waiting.delete(id);
+      this.start(id, target, record);
+    }
+  }
+
+  /** Add the runnable uploads in `records` (a read of the store) that are neither running nor waiting already. */
+  private noteWaiting(records: UploadRecord[]): void {
+    this.unread = false;
+    for (const { id, state, cancelPending, addedAt, target } of records) {
+      if (RUNNABLE.has(state) && !cancelPending && !this.running.has(id) && !this.waiting.has(id)) this.waiting.set(id, { addedAt, target });
     }
   }
 
@@ -356,11 +367,11 @@ export class Engine {
   }
 
   /**
-   * Run the upload of `record`, the record as last written: every change to a waiting upload's record
-   * goes through this engine (the controls take it out of `waiting`, or put it back with the new record).
+   * Run upload `id`; `known` is its record as this engine last wrote it, when it has it: every change
+   * to a waiting upload's record goes through this engine (the controls take it out of `waiting`, or
+   * put it back with the new record).
    */
-  private start(record: UploadRecord): void {
-    const { id, target } = record;
+  private start(id: string, target: string | undefined, known: UploadRecord | undefined): void {
     if (this.running.has(id)) return;
     const controller = new AbortController();
     const run = { controller, done: Promise.resolve(), finishing: false };
@@ -387,7 +398,7 @@ export class Engine {
       ...(this.deps.online ? { online: this.deps.online } : {}),
       ...this.deps.loop,
     };
-    run.done = runUpload(id, deps, controller.signal, record)
+    run.done = runUpload(id, deps, controller.signal, known)
       .catch((error: unknown) => this.deps.store.updateRunnable(id, { state: 'failed', notice: unexpected(error) }).then(() => this.announce(id)))
       .finally(() => {
         if (this.running.get(id)?.controller === controller) this.running.delete(id);
@@ -467,12 +478,12 @@ function inTransactions(uploads: NewUpload[]): NewUpload[][] {
   return transactions;
 }
 
-function waitingIn(records: UploadRecord[], running: ReadonlyMap<string, unknown>): Map<string, UploadRecord> {
-  const waiting = new Map<string, UploadRecord>();
-  for (const record of records) {
-    if (RUNNABLE.has(record.state) && !record.cancelPending && !running.has(record.id)) waiting.set(record.id, record);
-  }
-  return waiting;
+/** An upload that may start. */
+interface Waiting {
+  addedAt: number;
+  target: string | undefined;
+  /** Its record as this engine last wrote it, when it has it. */
+  record?: UploadRecord;
 }
 
 function unexpected(error: unknown): Notice {

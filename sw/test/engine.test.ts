@@ -162,6 +162,30 @@ describe('engine', () => {
     assert.equal(nearlyFull.queue.records.size, 2, 'no record without its File');
   });
 
+  it('starts an upload picked while a sweep was reading the store, once a slot frees', async () => {
+    const { network, queue, engine } = setup(1);
+    queue.add(recordFor('first', 100), new Blob([bytes(100)]));
+    network.respondWith('POST', async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      return accept(request, 100);
+    });
+    const running = engine.kick();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // A wake sweeps; its read of the store is taken before the pick and answers after it.
+    const read = queue.all.bind(queue);
+    queue.all = async () => {
+      const snapshot = await read();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return snapshot;
+    };
+    const sweeping = engine.kick(true);
+    network.respondWith('POST', (request) => accept(request, 100));
+    const [picked] = await engine.enqueue([new File([bytes(100)], 'mid-sweep.jpg', { lastModified: 1 })]);
+    await Promise.all([running, sweeping]);
+    await engine.kick();
+    assert.equal(queue.records.get(picked?.ok ? picked.id : '')?.state, 'done', 'not forgotten until the next sweep');
+  });
+
   it('keeps at most 16 MB of small files in a transaction, and copies large files one at a time', async () => {
     const { queue, engine } = setup(0);
     let copying = 0;
