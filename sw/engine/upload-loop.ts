@@ -21,7 +21,6 @@ const LAST_CHUNK_MAX = 4 * 1024 * 1024;
 const STARTED_OVER: Notice = { key: 'notice.startedOver' };
 const ALREADY_THERE: Notice = { key: 'notice.alreadyThere' };
 
-
 export interface LoopStore {
   get(id: string): Promise<UploadRecord | undefined>;
   file(id: string): Promise<Blob | undefined>;
