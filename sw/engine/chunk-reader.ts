@@ -13,6 +13,20 @@ export interface PreparedChunk {
   contentDigest: string;
 }
 
+/**
+ * The bytes [start, end) of `file`, and the slice they came from. A picked file rewritten on disk
+ * refuses every read (NotReadableError): that is a SourceChanged.
+ */
+export async function readSlice(file: Blob, start: number, end: number): Promise<{ body: Blob; bytes: Uint8Array<ArrayBuffer> }> {
+  const body = file.slice(start, end);
+  try {
+    return { body, bytes: new Uint8Array(await body.arrayBuffer()) };
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'NotReadableError') throw new SourceChanged();
+    throw error;
+  }
+}
+
 export class ChunkReader {
   private ahead: { start: number; chunk: Promise<PreparedChunk> } | undefined;
 
@@ -43,14 +57,7 @@ export class ChunkReader {
   }
 
   private async prepare(start: number, end: number): Promise<PreparedChunk> {
-    const body = this.file.slice(start, end);
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = new Uint8Array(await body.arrayBuffer());
-    } catch (error) {
-      if (error instanceof DOMException && error.name === 'NotReadableError') throw new SourceChanged();
-      throw error;
-    }
+    const { body, bytes } = await readSlice(this.file, start, end);
     return { start, end, body, bytes, contentDigest: sha256Field(await sha256Of(bytes)) };
   }
 }

@@ -2,7 +2,7 @@
 // and makes the digest headers for each chunk. While a chunk travels, the digest runs
 // ahead as if it will be confirmed; the answer settles whether that stands.
 import { Header } from '../../common/protocol.js';
-import type { PreparedChunk } from './chunk-reader.js';
+import { readSlice, type PreparedChunk } from './chunk-reader.js';
 import { RunningDigest, sha256Field, sha256Of, type SavedDigest } from './running-digest.js';
 
 // Reading to catch the digest up happens in slices this large.
@@ -101,7 +101,7 @@ export class Integrity {
 
   /** X-Checked-Digest: the SHA-256 of our bytes `from` to `to`, which a cut body left on the server unchecked. */
   private async proofOf(from: number, to: number): Promise<string> {
-    return sha256Field(await sha256Of(new Uint8Array(await this.file.slice(from, to).arrayBuffer())));
+    return sha256Field(await sha256Of((await readSlice(this.file, from, to)).bytes));
   }
 
   /** The server threw the upload away after a whole-file mismatch: start the digest over too. */
@@ -125,7 +125,7 @@ export class Integrity {
     }
     while (this.digest.at < offset) {
       const end = Math.min(offset, this.digest.at + READ_SLICE);
-      this.digest.update(new Uint8Array(await this.file.slice(this.digest.at, end).arrayBuffer()));
+      this.digest.update((await readSlice(this.file, this.digest.at, end)).bytes);
     }
   }
 }
