@@ -16,6 +16,11 @@ export interface Meta extends UploadRecord {
   verified?: boolean;
 }
 
+/** The checked mark as far as it can count: never past the bytes the data file holds. */
+export function checkedOf(meta: Meta, held: number): number {
+  return Math.min(meta.checked ?? 0, held);
+}
+
 /** Bytes written between two background flushes of a long append. */
 const BACKGROUND_FLUSH_BYTES = 16 * 1024 * 1024;
 
@@ -46,7 +51,7 @@ export class FsOpenUpload implements OpenUpload {
   }
 
   get checked(): number {
-    return Math.min(this.meta.checked ?? 0, this.offset);
+    return checkedOf(this.meta, this.offset);
   }
 
   /** Kept in meta.json, written after the bytes it covers were made durable (append-body syncs first). */

@@ -10,7 +10,7 @@ import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, statfs } from 
 import path from 'node:path';
 import type { CompletedFile } from '../../common/protocol.js';
 import { fsyncDir, isMissing, writeFileAtomic } from './durable-fs.js';
-import { forgetHash, FsOpenUpload, toCompleted, type Meta, type FileHash } from './fs-open-upload.js';
+import { checkedOf, forgetHash, FsOpenUpload, toCompleted, type Meta, type FileHash } from './fs-open-upload.js';
 import { digestOf, ownerName } from './naming.js';
 import { newUploadRecord, NOTHING_HELD, type ByteRange, type Download, type Held, type OpenUpload, type SweepGuard, type TokenRecord, type UploadInfo, type UploadStore, type Usage } from './port.js';
 
@@ -52,7 +52,7 @@ export class FsStore implements UploadStore {
       return { offset: meta.size ?? 0, size: meta.size ?? 0, complete: true };
     }
     const offset = await dataLength(dir);
-    return { offset, size: meta.size ?? undefined, complete: false, checked: Math.min(meta.checked ?? 0, offset) };
+    return { offset, size: meta.size ?? undefined, complete: false, checked: checkedOf(meta, offset) };
   }
 
   async usage(owner: string, exceptId: string): Promise<Usage> {
