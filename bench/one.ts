@@ -2,6 +2,7 @@
 //   node build/bench/one.js cpu [MiB] [--no-digests]   CPU per GiB of Ferry, XHR and tus-js-client on loopback
 //   node build/bench/one.js batch [n]   n × 200 KB files, Ferry vs tus-js-client
 //   node build/bench/one.js link <MB/s> [MiB]
+//   node build/bench/one.js abuse [held MiB]   another owner's 32 MiB upload alone and while an attacker loops refused bodies
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { MiB } from './app-session.js';
 import { measureBatch } from './batch.js';
 import type { CpuUse } from './cpu.js';
 import { makeFile } from './files.js';
+import { measureHashAbuse } from './hash-abuse.js';
 import { measureCpu } from './cpu-per-gib.js';
 import { measureLink } from './links.js';
 
@@ -30,8 +32,11 @@ try {
     const rate = (seconds: number) => (bytes / 1e6 / seconds).toFixed(1);
     const ratio = (baseline: number) => (baseline / results.ferrySeconds).toFixed(3);
     console.log(`Ferry ${rate(results.ferrySeconds)} MB/s (${results.ferrySeconds} s), XHR ${rate(results.xhrSeconds)} (${results.xhrSeconds} s), tus ${rate(results.tusSeconds)} (${results.tusSeconds} s): ${ratio(results.xhrSeconds)} × XHR, ${ratio(results.tusSeconds)} × tus; intact ${results.intact}`);
+  } else if (row === 'abuse') {
+    const result = await measureHashAbuse(path.join(work, 'data'), Number(first ?? 1024) * MiB);
+    console.log(`victim's 32 MiB: alone ${result.aloneMs.toFixed(0)} ms, attacked ${result.attackedMs.toFixed(0)} ms (${(result.attackedMs / result.aloneMs).toFixed(2)} ×; ${result.attackPairs} attack pairs)`);
   } else {
-    console.error('usage: node build/bench/one.js cpu [MiB] | batch [files] | link <MB/s> [MiB]');
+    console.error('usage: node build/bench/one.js cpu [MiB] | batch [files] | link <MB/s> [MiB] | abuse [held MiB]');
     process.exitCode = 2;
   }
 } finally {

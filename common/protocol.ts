@@ -82,6 +82,8 @@ export const Problem = {
   checkedDigestMismatch: '/problems/checked-digest-mismatch',
   /** An owner's storage or upload quota would be passed; `quota` names which, `limit` is its value. */
   quotaExceeded: '/problems/quota-exceeded',
+  /** The owner holds the most bearer tokens the server keeps for one (409); `limit` is that number. */
+  tokenLimit: '/problems/token-limit',
 } as const;
 
 /**

@@ -10,7 +10,7 @@ import { uploadKey, type AppContext, type LogFields } from './context.js';
 import { HttpError, ProblemError, badRequest, isOutOfDescriptors, isOutOfSpace } from './errors.js';
 import { runningHash, type HashAlgorithm, type RunningHash } from './hash-thread.js';
 import type { AppendHeaders } from './headers.js';
-import { checkQuota } from './quota.js';
+import { bodyPastQuota, checkQuota } from './quota.js';
 import { receiveBody, type BodyOutcome } from './receive-body.js';
 import { inviteBody } from './respond.js';
 import { DigestMismatch, type Held, type OpenUpload } from './store/port.js';
@@ -27,6 +27,8 @@ export interface AppendSpec extends AppendHeaders {
   completes?: boolean;
   /** Refuse (404) rather than create an upload the store does not know (a tus PATCH, say). */
   mustExist?: boolean;
+  /** A new upload whose address its client learns only from a success: on any failure, nothing of it is kept. */
+  creates?: boolean;
   /** The headers that carry the start and the size in this protocol, for the reasons given back. */
   words?: { start: string; size: string };
 }
@@ -48,8 +50,10 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
   let lease: Lease | undefined;
   let upload: OpenUpload | undefined;
   let bodyHash: RunningHash | undefined;
+  let owner: string | undefined;
+  let answered = false;
   try {
-    const owner = await ctx.owners.of(req, res);
+    owner = await ctx.owners.of(req, res);
     releaseSlot = ctx.slots.take(owner, request.id);
     lease = await ctx.writers.acquire(uploadKey(owner, request.id));
     const held = await ctx.store.held(owner, request.id);
@@ -62,19 +66,26 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     if ((size ?? 0) > ctx.config.maxUploadBytes || (request.contentLength !== undefined && request.start + request.contentLength > sizeLimit)) {
       throw tooLarge(request, size, ctx.config.maxUploadBytes, held);
     }
-    const limit = Math.min(sizeLimit, await checkQuota(ctx, owner, request, held, size, restart));
+    const quotaRoom = await checkQuota(ctx, owner, request, held, size, restart);
+    const limit = Math.min(sizeLimit, quotaRoom);
 
     // "Expect: 100-continue": the body is invited only once it would be taken.
     inviteBody(req, res);
     upload = await ctx.store.open(owner, request.id, { size, name: request.name, type: request.type }, restart, lease.fence);
     const startedAt = upload.offset;
-    if (request.checkedDigest) await checkCutBytes(upload, request.checkedDigest, log);
-    lease.writer = { durableOffset: durableOffsetOf(upload, request.bodyDigest ? startedAt : undefined) };
-    bodyHash = request.bodyDigest ? runningHash(request.bodyDigest.algorithm) : undefined;
+    const refusedAt = request.checkedDigest ? await checkCutBytes(upload, request.checkedDigest) : undefined;
+    lease.writer = { durableOffset: durableOffsetOf(upload, refusedAt ?? (request.bodyDigest ? startedAt : undefined)) };
+    bodyHash = request.bodyDigest ? runningHash(request.bodyDigest.algorithm, owner) : undefined;
     const minRate = { bytesPerSecond: ctx.config.minBodyRate, windowMs: MIN_RATE_WINDOW_MS };
-    const outcome = await receiveBody(req, tap, upload, limit, lease, minRate, bodyHash);
+    let outcome: BodyOutcome | { kind: 'past-quota' } = await receiveBody(req, tap, upload, limit, lease, minRate, bodyHash);
     log.bytes = upload.offset - startedAt;
-    await settle(outcome, upload, startedAt, request, ctx.config.maxUploadBytes, lease, log);
+    // A refused proof is answered once the body is read, so the client gets the problem and not a
+    // reset connection (issue 32): the unproven bytes and this body behind them are dropped.
+    if (refusedAt !== undefined) await upload.truncate(refusedAt);
+    // A body of no stated length that ran into the owner's quota, not the size, says so (issue 28, L3).
+    if (outcome.kind === 'too-large' && quotaRoom < sizeLimit) outcome = { kind: 'past-quota' };
+    await settle(outcome, upload, startedAt, request, ctx, lease, log);
+    if (refusedAt !== undefined) throw cutBytesRefused(refusedAt, log);
     if (request.bodyDigest && !(await bodyHash!.digest()).equals(request.bodyDigest.expected)) {
       // "On a mismatch, those bytes are dropped and the held offset is unchanged."
       await upload.truncate(startedAt);
@@ -85,6 +96,10 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     if (request.bodyDigest?.algorithm === 'sha256' && upload.markChecked && upload.checked === startedAt) await upload.markChecked(upload.offset);
     // The client says the upload ends here: from now on its size is what it holds.
     if (request.completes && upload.size === undefined) upload = await declareSize(ctx, owner, request, upload, lease);
+    // A last append (a chunked one: with Content-Length this was refused up front) that ended short of the size (issue 28, L5).
+    if (request.completes && upload.size !== undefined && upload.offset !== upload.size) {
+      throw new HttpError(400, `this append said it was the last, but ended at ${upload.offset}, which disagrees with the upload's length ${upload.size}`, upload.offset);
+    }
 
     const complete = upload.size !== undefined && upload.offset === upload.size;
     let file: CompletedFile | undefined;
@@ -94,12 +109,15 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
       log.verified = file.verified;
     }
     log.offset = upload.offset;
+    answered = true;
     return { offset: upload.offset, size: upload.size, complete, ...(file ? { file } : {}) };
   } finally {
     tap.release();
     bodyHash?.dispose();
     if (lease) lease.writer = undefined;
     await upload?.close().catch(() => undefined);
+    // A creation that fails keeps nothing, still under the lock: its client never learnt where it is (issue 28, M3).
+    if (request.creates && !answered && upload && owner !== undefined) await ctx.store.remove(owner, request.id).catch((error: unknown) => ctx.log.warn({ err: error, id: request.id }, 'a failed creation was not removed'));
     lease?.release();
     releaseSlot?.();
   }
@@ -107,18 +125,22 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
 
 /**
  * A client's proof of the bytes a cut body left past the checked offset (X-Checked-Digest): a match
- * counts them as checked; a mismatch drops them, and the client resends them from the checked offset.
+ * counts them as checked; a mismatch returns the checked offset, where the upload goes back to once
+ * this request's body is read, and the client resends from there.
  */
-async function checkCutBytes(upload: OpenUpload, expected: Buffer, log: LogFields): Promise<void> {
+async function checkCutBytes(upload: OpenUpload, expected: Buffer): Promise<number | undefined> {
   const checked = upload.checked;
-  if (checked === undefined || !upload.markChecked || !upload.hashStored || checked >= upload.offset) return;
+  if (checked === undefined || !upload.markChecked || !upload.hashStored || checked >= upload.offset) return undefined;
   if ((await upload.hashStored(checked, upload.offset)).equals(expected)) {
     await upload.markChecked(upload.offset);
-    return;
+    return undefined;
   }
+  return checked;
+}
+
+function cutBytesRefused(checked: number, log: LogFields): ProblemError {
   log.outcome = 'cut-bytes-mismatch';
-  await upload.truncate(checked);
-  throw new ProblemError(409, Problem.checkedDigestMismatch, 'X-Checked-Digest mismatch', `the bytes past ${checked} do not match ${Header.checkedDigest}; they were dropped, resume from ${checked}`, checked);
+  return new ProblemError(409, Problem.checkedDigestMismatch, 'X-Checked-Digest mismatch', `the bytes past ${checked} do not match ${Header.checkedDigest}; they were dropped, resume from ${checked}`, checked);
 }
 
 /** Reopen `upload` with its size set to what it holds (after an append that said it was the last). */
@@ -153,11 +175,11 @@ function checkAppend(request: AppendSpec, held: Held, restart: boolean): number 
 
 /** Turn how the body ended into the bytes we keep and, for failures, the error to answer with. */
 async function settle(
-  outcome: BodyOutcome,
+  outcome: BodyOutcome | { kind: 'past-quota' },
   upload: OpenUpload,
   startedAt: number,
   request: AppendSpec,
-  max: number,
+  ctx: AppContext,
   lease: Lease,
   log: LogFields,
 ): Promise<void> {
@@ -179,7 +201,10 @@ async function settle(
     case 'too-large':
       // "Nothing past the size is stored": this request's bytes are dropped, what was held stays.
       await upload.truncate(startedAt);
-      throw tooLarge(request, upload.size, max, held());
+      throw tooLarge(request, upload.size, ctx.config.maxUploadBytes, held());
+    case 'past-quota':
+      await upload.truncate(startedAt);
+      throw bodyPastQuota(ctx, upload.offset);
     case 'write-failed':
       throw writeFailure(outcome.error, held());
   }

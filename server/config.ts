@@ -27,8 +27,14 @@ export interface Config {
   maxOwnerBytes: number;
   /** Partial uploads one owner may have at once. */
   maxOwnerUploads: number;
-  /** Below this much free space in DATA_DIR, new uploads are refused with 507. */
+  /** Below this much free space in DATA_DIR, new uploads and tokens are refused with 507. */
   minFreeBytes: number;
+  /** Below this many free inodes in DATA_DIR, likewise: every upload and token file takes some. */
+  minFreeFiles: number;
+  /** Completed files one owner may keep (empty ones cost files on disk, not bytes). */
+  maxOwnerFiles: number;
+  /** Bearer tokens one owner may hold at once. */
+  maxOwnerTokens: number;
   logLevel: string;
   /** Where bytes live: this machine's DATA_DIR, or an S3-compatible object store. */
   store: { kind: 'fs' } | { kind: 's3'; endpoint: string | undefined; bucket: string; region: string; partBytes: number };
@@ -62,6 +68,9 @@ export const defaults = {
   MAX_OWNER_BYTES: String(128 * GiB),
   MAX_OWNER_UPLOADS: '32',
   MIN_FREE_BYTES: String(GiB),
+  MIN_FREE_FILES: '10000',
+  MAX_OWNER_TOKENS: '100',
+  MAX_OWNER_FILES: '10000',
   LOG_LEVEL: 'info',
   STORE: 'fs',
   S3_ENDPOINT: '',
@@ -96,6 +105,9 @@ export function loadConfig(env: Env = process.env): Config {
     maxOwnerBytes: integer('MAX_OWNER_BYTES', get('MAX_OWNER_BYTES'), 1, Number.MAX_SAFE_INTEGER),
     maxOwnerUploads: integer('MAX_OWNER_UPLOADS', get('MAX_OWNER_UPLOADS'), 1, 1_000_000),
     minFreeBytes: integer('MIN_FREE_BYTES', get('MIN_FREE_BYTES'), 0, Number.MAX_SAFE_INTEGER),
+    minFreeFiles: integer('MIN_FREE_FILES', get('MIN_FREE_FILES'), 0, Number.MAX_SAFE_INTEGER),
+    maxOwnerFiles: integer('MAX_OWNER_FILES', get('MAX_OWNER_FILES'), 1, 100_000_000),
+    maxOwnerTokens: integer('MAX_OWNER_TOKENS', get('MAX_OWNER_TOKENS'), 1, 1_000_000),
     logLevel: get('LOG_LEVEL'),
     store: storeConfig(get),
     redisUrl: get('REDIS_URL') || undefined,

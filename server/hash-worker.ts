@@ -17,6 +17,7 @@ export type HashRequest =
   | { op: 'start'; id: number; algorithm: HashAlgorithm }
   | { op: 'file'; ids: number[]; path: string; start: number; end: number; ticket: number }
   | { op: 'digest'; id: number; ticket: number }
+  | { op: 'copy'; from: number; to: number }
   | { op: 'bytes'; ids: number[]; bytes: Uint8Array; ticket: number }
   | { op: 'advance' | 'finish'; state: Uint8Array | undefined; bytes: Uint8Array; ticket: number }
   | { op: 'drop'; id: number };
@@ -66,6 +67,10 @@ parentPort!.on('message', (request: HashRequest) => {
   }
   if (request.op === 'start') {
     hashOf(request.id, request.algorithm);
+    return;
+  }
+  if (request.op === 'copy') {
+    hashes.set(request.to, hashOf(request.from).copy());
     return;
   }
   if (request.op === 'advance' || request.op === 'finish') {

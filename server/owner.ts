@@ -57,9 +57,8 @@ export class Owners {
    * namespace key: a hash of the token, so the disk never holds the credential.
    */
   fromCookie(req: IncomingMessage, res: ServerResponse): string {
-    const header = req.headers.cookie;
-    let token = header ? parseCookie(header)[COOKIE] : undefined;
-    if (!token || !this.issued(token)) {
+    let token = this.cookieToken(req);
+    if (!token) {
       token = this.issue();
       res.appendHeader('set-cookie', serializeCookie(COOKIE, token, {
         httpOnly: true,
@@ -69,7 +68,19 @@ export class Owners {
         secure: isHttps(req),
       }));
     }
-    return createHash('sha256').update(`ferry-owner:${token}`).digest('hex');
+    return ownerKeyOf(token);
+  }
+
+  /** The owner of a valid cookie the browser already holds; undefined (and no cookie set) without one. */
+  existingCookieOwner(req: IncomingMessage): string | undefined {
+    const token = this.cookieToken(req);
+    return token === undefined ? undefined : ownerKeyOf(token);
+  }
+
+  private cookieToken(req: IncomingMessage): string | undefined {
+    const header = req.headers.cookie;
+    const token = header ? parseCookie(header)[COOKIE] : undefined;
+    return token && this.issued(token) ? token : undefined;
   }
 
   private issue(): string {
@@ -89,6 +100,10 @@ export class Owners {
   private sign(nonce: string): string {
     return createHmac('sha256', this.secret).update(nonce).digest('base64url');
   }
+}
+
+function ownerKeyOf(token: string): string {
+  return createHash('sha256').update(`ferry-owner:${token}`).digest('hex');
 }
 
 function isHttps(req: IncomingMessage): boolean {

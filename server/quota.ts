@@ -13,7 +13,7 @@ import type { Held } from './store/port.js';
  * skip the store's listing: nothing they add changes the owner's usage.
  */
 export async function checkQuota(ctx: AppContext, owner: string, request: AppendHeaders, held: Held, size: number | undefined, restart: boolean): Promise<number> {
-  const { maxOwnerBytes, maxOwnerUploads, minFreeBytes } = ctx.config;
+  const { maxOwnerBytes, maxOwnerUploads, maxOwnerFiles } = ctx.config;
   const starting = held.offset === 0 || restart;
   const counted = !starting && held.size !== undefined && size === held.size;
   if (counted) return Infinity;
@@ -23,6 +23,11 @@ export async function checkQuota(ctx: AppContext, owner: string, request: Append
     throw quotaExceeded('uploads', maxOwnerUploads, held,
       `You already have ${usage.partialUploads} unfinished uploads on this server, the most it keeps at once. Let them finish, or cancel some, then try again.`);
   }
+  // Empty files cost no bytes but files on disk, and never expire (issue 28, L6).
+  if (starting && usage.files >= maxOwnerFiles) {
+    throw quotaExceeded('files', maxOwnerFiles, held,
+      `You keep ${usage.files} files on this server, the most it keeps for one person. Delete finished files you no longer need, then try again.`);
+  }
   const room = maxOwnerBytes - usage.bytes;
   const wanted = Math.max(size ?? 0, request.start + (request.contentLength ?? 0));
   if (wanted > room) {
@@ -30,16 +35,26 @@ export async function checkQuota(ctx: AppContext, owner: string, request: Append
       ? `This file (${formatBytes(wanted)}) is larger than the ${formatBytes(maxOwnerBytes)} this server keeps for you.`
       : `This file (${formatBytes(wanted)}) would take your files on this server past ${formatBytes(maxOwnerBytes)}: ${formatBytes(usage.bytes)} are in use already. Delete finished files to make room.`);
   }
-  if (starting) {
-    const free = await ctx.store.freeBytes();
-    // A floor kept free for uploads under way; one that does not fit meets the disk's own 507.
-    if (free !== undefined && free < minFreeBytes) {
-      throw new HttpError(507, 'the server is short of storage space and takes no new uploads for now; retry later', held.offset, { 'retry-after': '300' });
-    }
-  }
+  if (starting) await checkFloor(ctx, 'new uploads', held.offset);
   return room;
 }
 
-function quotaExceeded(quota: 'bytes' | 'uploads', limit: number, held: Held, detail: string): ProblemError {
+/**
+ * A floor of space and of files kept free for uploads under way (one that does not fit meets the
+ * disk's own 507): anything that makes new files (an upload, a token record) is refused below it.
+ */
+export async function checkFloor(ctx: AppContext, what: string, offset?: number): Promise<void> {
+  const [bytes, files] = await Promise.all([ctx.store.freeBytes(), ctx.store.freeFiles()]);
+  if ((bytes !== undefined && bytes < ctx.config.minFreeBytes) || (files !== undefined && files < ctx.config.minFreeFiles)) {
+    throw new HttpError(507, `the server is short of storage space and takes no ${what} for now; retry later`, offset, { 'retry-after': '300' });
+  }
+}
+
+/** A body with no length given that ran past the owner's byte quota (issue 28, L3): its bytes were dropped. */
+export function bodyPastQuota(ctx: AppContext, offset: number): ProblemError {
+  return quotaExceeded('bytes', ctx.config.maxOwnerBytes, { offset }, `This file grew past the ${formatBytes(ctx.config.maxOwnerBytes)} this server keeps for you, counting your other files. Delete finished files to make room.`);
+}
+
+function quotaExceeded(quota: 'bytes' | 'uploads' | 'files', limit: number, held: Pick<Held, 'offset'>, detail: string): ProblemError {
   return new ProblemError(413, Problem.quotaExceeded, 'Quota exceeded', detail, held.offset, { quota, limit });
 }

@@ -114,6 +114,26 @@ export class RedisWriters implements Writers {
     return live ?? undefined;
   }
 
+  /** In turn on this instance, then under a Redis lock (renewed while the work runs) across instances. */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return this.local.exclusive(name, async () => {
+      const lockKey = `ferry:mutex:${createHash('sha256').update(name).digest('hex')}`;
+      const token = randomUUID();
+      const deadline = Date.now() + this.ttlMs * 2;
+      while ((await this.redis.set(lockKey, token, 'PX', this.ttlMs, 'NX').catch(() => undefined)) !== 'OK') {
+        if (Date.now() > deadline) throw new HttpError(503, 'another server is busy with the same change; retry shortly', undefined, { 'retry-after': '1' });
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+      const renewal = setInterval(() => void this.redis.eval(EXTEND, 1, lockKey, token, this.ttlMs).catch(() => undefined), this.ttlMs / 3);
+      try {
+        return await work();
+      } finally {
+        clearInterval(renewal);
+        await this.redis.eval(UNLOCK, 1, lockKey, token).catch(() => undefined);
+      }
+    });
+  }
+
   async tryAcquire(key: string): Promise<Lease | undefined> {
     const lease = await this.local.tryAcquire(key);
     if (!lease) return undefined;

@@ -30,7 +30,7 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
   const writers = config.redisUrl ? await RedisWriters.connect(config.redisUrl, log) : new WriterRegistry();
   const fileLimit = openFileLimit();
   const slots = new AppendSlots({ perOwner: config.maxOwnerAppends, total: totalAppendsFor(config.maxAppends, fileLimit) });
-  const tokens = new Tokens(store);
+  const tokens = new Tokens(store, (name, work) => writers.exclusive(name, work), config.maxOwnerTokens);
   const owners = new Owners(await ownerSecret(config.ownerSecret, config.dataDir), tokens);
   const ctx: AppContext = { config, store, writers, slots, owners, tokens, log };
 

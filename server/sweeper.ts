@@ -18,8 +18,10 @@ export function startSweeper(ctx: AppContext): () => void {
   const sweep = () => {
     running ??= ctx.store
       .sweep(Date.now() - ctx.config.uploadTtlMs, guard)
-      .then((removed) => {
+      .then(async (removed) => {
         if (removed > 0) ctx.log.info({ removed }, 'expired partial uploads removed');
+        const owners = await ctx.tokens.sweep(Date.now() - ctx.config.uploadTtlMs);
+        if (owners > 0) ctx.log.info({ owners }, 'token records of owners with nothing stored removed');
       })
       .catch((error: unknown) => ctx.log.error({ err: error }, 'sweep failed'))
       .finally(() => (running = undefined));

@@ -81,6 +81,28 @@ export interface Writers {
   liveOffsets(key: string, ghostIdleMs: number): Promise<LiveOffsets | undefined>;
   /** Stop every writer (shutdown) and wait until all have flushed. */
   stopAll(): Promise<void>;
+  /**
+   * Run `work` while nobody else runs work under `name`, on this instance or another: changes that
+   * read, modify and write one owner's record (tokens, quota reservations) wait their turn.
+   */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** Work queued by name within one process: each waits for the one before it to settle. */
+export class LocalMutex {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  async run<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const before = this.tails.get(name) ?? Promise.resolve();
+    const mine = before.catch(() => undefined).then(work);
+    const tail = mine.catch(() => undefined);
+    this.tails.set(name, tail);
+    try {
+      return await mine;
+    } finally {
+      if (this.tails.get(name) === tail) this.tails.delete(name);
+    }
+  }
 }
 
 export interface LiveOffsets {
@@ -91,6 +113,11 @@ export interface LiveOffsets {
 export class WriterRegistry implements Writers {
   private readonly holders = new Map<string, Lease>();
   private shuttingDown = false;
+  private readonly mutex = new LocalMutex();
+
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return this.mutex.run(name, work);
+  }
 
   async acquire(key: string): Promise<Lease> {
     const previous = this.holders.get(key);

@@ -69,7 +69,7 @@ export async function ietfCreate(ctx: AppContext, req: IncomingMessage, res: Ser
   }
   const id = randomBytes(16).toString('hex');
   const appended = await ietfAppend(ctx, req, res, {
-    id, start: 0, size: length, noRestart: true, completes: complete,
+    id, start: 0, size: length, noRestart: true, completes: complete, creates: true,
     contentLength: readByteCount(req, 'content-length'), ...representationOf(req),
   }, interop, log);
   res.writeHead(appended.complete ? 200 : 201, {

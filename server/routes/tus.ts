@@ -45,10 +45,13 @@ export async function tusCreate(ctx: AppContext, req: IncomingMessage, res: Serv
   // "If the length of the upload exceeds the maximum, the Server MUST respond with 413."
   if (length !== undefined && length > ctx.config.maxUploadBytes) throw new HttpError(413, `uploads are limited to ${ctx.config.maxUploadBytes} bytes`);
   const withBody = header(req, 'content-type') === OFFSET_STREAM;
+  // Creation with upload: "the Client MUST include the Content-Type: application/offset+octet-stream header";
+  // a body of any other type is no upload data, and is refused rather than stored (issue 28, L4).
+  if (!withBody && hasBody(req)) throw new HttpError(415, `a creation's body must be ${OFFSET_STREAM}, or send none and PATCH the bytes`);
   const id = randomBytes(16).toString('hex');
   const { name, type } = readMetadata(header(req, 'upload-metadata'));
   const appended = await tusAppend(ctx, req, res, {
-    id, start: 0, size: length, name, type, noRestart: true,
+    id, start: 0, size: length, name, type, noRestart: true, creates: true,
     contentLength: withBody ? readByteCount(req, 'content-length') : 0,
     ...checksumOf(req, withBody),
   }, log);
@@ -104,6 +107,11 @@ async function tusAppend(ctx: AppContext, req: IncomingMessage, res: ServerRespo
     }
     throw error;
   }
+}
+
+/** A request that carries a body: a Content-Length above 0, or one sent chunked. */
+function hasBody(req: IncomingMessage): boolean {
+  return (readByteCount(req, 'content-length') ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
 }
 
 /** Upload-Checksum: `<algorithm> <base64>`. An algorithm we do not know is 400. */

@@ -3,7 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompletedFile } from '../../common/protocol.js';
-import { feedFromFile, runningHash, type RunningHash } from '../hash-thread.js';
+import { feedFromFile, runningHash, type Lane, type RunningHash } from '../hash-thread.js';
 import { splitAt } from './chunks.js';
 import { writeFileAtomic } from './durable-fs.js';
 import { DigestMismatch, type OpenUpload, type UploadRecord } from './port.js';
@@ -24,10 +24,15 @@ export function checkedOf(meta: Meta, held: number): number {
 /** Bytes written between two background flushes of a long append. */
 const BACKGROUND_FLUSH_BYTES = 16 * 1024 * 1024;
 
-export interface FileHash {
+/** A hash and how many bytes of the file it has consumed. */
+export interface SavedHash {
   hash: RunningHash;
-  /** Bytes of the file the hash has consumed. */
   at: number;
+}
+
+export interface FileHash extends SavedHash {
+  /** A copy of the hash as it stood at the checked mark: a refused proof rolls back to it. */
+  atChecked?: SavedHash;
 }
 
 export class FsOpenUpload implements OpenUpload {
@@ -35,6 +40,8 @@ export class FsOpenUpload implements OpenUpload {
   /** A flush started in the background while the body still arrives, and the offset written since the last one. */
   private flushing: Promise<void> = Promise.resolve();
   private unflushed = 0;
+  /** A copy of the hash as it stood when this append opened: a refused body rolls back to it, not to nothing. */
+  private opened: SavedHash | undefined;
 
   constructor(
     private readonly handle: FileHandle,
@@ -44,6 +51,8 @@ export class FsOpenUpload implements OpenUpload {
     private readonly hashes: Map<string, FileHash>,
     private readonly key: string,
     private readonly move: () => Promise<void>,
+    /** The hashing thread's lane for this upload's work: its owner's. */
+    private readonly lane: Lane,
   ) {}
 
   get size(): number | undefined {
@@ -59,11 +68,16 @@ export class FsOpenUpload implements OpenUpload {
     if (offset === this.meta.checked) return;
     this.meta.checked = Math.min(offset, this.offset);
     await writeFileAtomic(path.join(path.dirname(this.dataPath), 'meta.json'), JSON.stringify(this.meta));
+    const running = this.hashes.get(this.key);
+    if (running?.at === this.meta.checked) {
+      running.atChecked?.hash.dispose();
+      running.atChecked = { hash: running.hash.copy(), at: running.at };
+    }
   }
 
   async hashStored(start: number, end: number): Promise<Buffer> {
     await this.hashing;
-    const hash = runningHash();
+    const hash = runningHash('sha256', this.lane);
     try {
       await feedFromFile([hash], this.dataPath, start, end);
       return await hash.digest();
@@ -123,7 +137,26 @@ export class FsOpenUpload implements OpenUpload {
     await this.handle.truncate(offset);
     await this.handle.datasync();
     this.offset = offset;
-    forgetHash(this.hashes, this.key);
+    await this.rollBackHash(offset);
+  }
+
+  /**
+   * Bring the running hash back to `offset` from the newest copy at or before it (this append's
+   * start, or the checked mark), so a refused body costs the bytes past that copy, not a re-hash of
+   * everything held (issue 28, H1: two tiny requests re-hashed a GiB on the shared thread).
+   */
+  private async rollBackHash(offset: number): Promise<void> {
+    const running = this.hashes.get(this.key);
+    const atChecked = running?.atChecked && running.atChecked.at <= offset ? running.atChecked : undefined;
+    const from = [this.opened, atChecked].filter((saved) => saved !== undefined && saved.at <= offset)
+      .sort((a, b) => b!.at - a!.at)[0];
+    running?.hash.dispose();
+    if (running?.atChecked !== atChecked) running?.atChecked?.hash.dispose();
+    this.hashes.delete(this.key);
+    if (!from) return;
+    const hash = from.hash.copy();
+    await feedFromFile([hash], this.dataPath, from.at, offset);
+    this.hashes.set(this.key, { hash, at: offset, ...(atChecked ? { atChecked } : {}) });
   }
 
   async complete(expected?: Buffer): Promise<CompletedFile> {
@@ -148,19 +181,23 @@ export class FsOpenUpload implements OpenUpload {
   private async hash(): Promise<RunningHash> {
     const running = this.hashes.get(this.key);
     if (running?.at === this.offset) return running.hash;
-    const hash = runningHash();
+    const hash = runningHash('sha256', this.lane);
     await feedFromFile([hash], this.dataPath, 0, this.offset);
     return hash;
   }
 
   /** Start a running hash from the bytes already on disk, so later appends only hash what they add. */
   async primeHash(): Promise<void> {
-    if (this.hashes.get(this.key)?.at === this.offset) return;
-    forgetHash(this.hashes, this.key);
-    this.hashes.set(this.key, { hash: await this.hash(), at: this.offset });
+    if (this.hashes.get(this.key)?.at !== this.offset) {
+      forgetHash(this.hashes, this.key);
+      this.hashes.set(this.key, { hash: await this.hash(), at: this.offset });
+    }
+    this.opened = { hash: this.hashes.get(this.key)!.hash.copy(), at: this.offset };
   }
 
   async close(): Promise<void> {
+    this.opened?.hash.dispose();
+    this.opened = undefined;
     await this.hashing;
     await this.flushing;
     await this.handle.close();
@@ -169,6 +206,7 @@ export class FsOpenUpload implements OpenUpload {
 
 export function forgetHash(hashes: Map<string, FileHash>, key: string): void {
   hashes.get(key)?.hash.dispose();
+  hashes.get(key)?.atChecked?.hash.dispose();
   hashes.delete(key);
 }
 

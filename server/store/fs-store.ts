@@ -57,7 +57,7 @@ export class FsStore implements UploadStore {
 
   async usage(owner: string, exceptId: string): Promise<Usage> {
     const except = digestOf(exceptId);
-    const usage: Usage = { bytes: 0, partialUploads: 0 };
+    const usage: Usage = { bytes: 0, partialUploads: 0, files: 0 };
     const entries = async (root: string) => (await readdir(path.join(root, ownerName(owner))).catch(() => [])).filter((entry) => entry !== except);
     for (const entry of await entries(this.partialRoot)) {
       const dir = path.join(this.partialRoot, ownerName(owner), entry);
@@ -67,6 +67,7 @@ export class FsStore implements UploadStore {
       usage.bytes += Math.max(meta.size ?? 0, await dataLength(dir));
     }
     for (const entry of await entries(this.completeRoot)) {
+      usage.files += 1;
       usage.bytes += (await readMeta(path.join(this.completeRoot, ownerName(owner), entry)))?.size ?? 0;
     }
     return usage;
@@ -82,6 +83,11 @@ export class FsStore implements UploadStore {
   }
 
   async writeTokens(owner: string, tokens: TokenRecord[]): Promise<void> {
+    if (tokens.length === 0) {
+      await rm(this.tokensFile(owner), { force: true });
+      await fsyncDir(this.tokensRoot).catch(() => undefined);
+      return;
+    }
     await mkdir(path.dirname(this.tokensFile(owner)), { recursive: true });
     await writeFileAtomic(this.tokensFile(owner), JSON.stringify(tokens));
   }
@@ -90,9 +96,21 @@ export class FsStore implements UploadStore {
     return path.join(this.tokensRoot, `${ownerName(owner)}.json`);
   }
 
+  async *tokenOwners(): AsyncIterable<string> {
+    for (const name of await readdir(this.tokensRoot).catch(() => [])) {
+      if (/^[0-9a-f]{64}\.json$/.test(name)) yield name.slice(0, -'.json'.length);
+    }
+  }
+
   async freeBytes(): Promise<number> {
     const stats = await statfs(this.partialRoot);
     return stats.bavail * stats.bsize;
+  }
+
+  /** Zero inodes in all means a filesystem that makes them as it goes (btrfs): no floor to keep. */
+  async freeFiles(): Promise<number | undefined> {
+    const stats = await statfs(this.partialRoot);
+    return stats.files === 0 ? undefined : stats.ffree;
   }
 
   async open(owner: string, id: string, info: UploadInfo, restart: boolean): Promise<OpenUpload> {
@@ -117,7 +135,7 @@ export class FsStore implements UploadStore {
       forgetHash(this.hashes, key);
     }
     const { size: offset } = await handle.stat();
-    const upload = new FsOpenUpload(handle, dataPath, meta, offset, this.hashes, key, () => this.finishMove(owner, id));
+    const upload = new FsOpenUpload(handle, dataPath, meta, offset, this.hashes, key, () => this.finishMove(owner, id), owner);
     await upload.primeHash();
     return upload;
   }

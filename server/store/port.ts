@@ -98,6 +98,8 @@ export interface Usage {
   /** Completed files, and each partial upload's declared size (or what it holds, when more or undeclared). */
   bytes: number;
   partialUploads: number;
+  /** Completed files, each counted whatever its size (an empty one still takes files on disk). */
+  files: number;
 }
 
 /** A bearer token an owner minted: only a hash of its secret is kept. */
@@ -114,9 +116,14 @@ export interface UploadStore {
   usage(owner: string, exceptId: string): Promise<Usage>;
   /** Bytes still free where the store writes, when it can tell (a filesystem can; an object store cannot). */
   freeBytes(): Promise<number | undefined>;
+  /** Files (inodes) still free where the store writes, when it can tell. */
+  freeFiles(): Promise<number | undefined>;
   /** The owner's bearer tokens (every instance of a cluster sees the same). */
   readTokens(owner: string): Promise<TokenRecord[]>;
+  /** Replace the owner's tokens; none at all removes their record. */
   writeTokens(owner: string, tokens: TokenRecord[]): Promise<void>;
+  /** Every owner with a token record. */
+  tokenOwners(): AsyncIterable<string>;
   /**
    * Open a partial upload for appending, creating it if it does not exist.
    * `restart` empties a partial upload first. Never called for a completed one.

@@ -3,7 +3,7 @@
 // a crash between the two leaves a tail that starts behind the parts, and reading trims it.
 // The offset is the parts plus the staged bytes.
 import type { CompletedFile } from '../../common/protocol.js';
-import { advanceSavedSha256, feedBytes, finishSavedSha256, type RunningHash } from '../hash-thread.js';
+import { advanceSavedSha256, feedBytes, finishSavedSha256, type Lane, type RunningHash } from '../hash-thread.js';
 import { byteLength, splitAt } from './chunks.js';
 import { DigestMismatch, type Fence, type OpenUpload } from './port.js';
 import { partsBytes, type PartialMeta, type S3Upload } from './s3-upload.js';
@@ -31,6 +31,8 @@ export class S3OpenUpload implements OpenUpload {
     /** Bytes in each part but the last. */
     private readonly partBytes: number,
     private readonly fence: Fence,
+    /** The hashing thread's lane for this upload's work: its owner's. */
+    private readonly lane: Lane,
   ) {
     this.meta = meta;
     this.staged = tail.length > 0 ? [tail] : [];
@@ -65,7 +67,7 @@ export class S3OpenUpload implements OpenUpload {
     const number = this.meta.parts.length + 1;
     await this.fence();
     const state = this.meta.sha256State ? Buffer.from(this.meta.sha256State, 'base64') : undefined;
-    const [etag, after] = await Promise.all([this.upload.sendPart(this.meta, number, body), advanceSavedSha256(state, part)]);
+    const [etag, after] = await Promise.all([this.upload.sendPart(this.meta, number, body), advanceSavedSha256(state, part, this.lane)]);
     this.meta = { ...this.meta, parts: [...this.meta.parts, { number, etag, size: body.length }], sha256State: Buffer.from(after).toString('base64') };
     this.staged = rest;
     this.stagedBytes -= body.length;
@@ -121,7 +123,7 @@ export class S3OpenUpload implements OpenUpload {
   async complete(expected?: Buffer): Promise<CompletedFile> {
     await this.sync();
     const state = this.meta.sha256State ? Buffer.from(this.meta.sha256State, 'base64') : undefined;
-    const sha256 = (await finishSavedSha256(state, this.staged)).toString('hex');
+    const sha256 = (await finishSavedSha256(state, this.staged, this.lane)).toString('hex');
     if (expected && expected.toString('hex') !== sha256) {
       await this.fence();
       this.meta = await this.upload.startOver({ ...this.meta, partBytes: this.partBytes }, this.meta);

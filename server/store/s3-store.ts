@@ -38,11 +38,12 @@ export class S3Store implements UploadStore {
 
   async usage(owner: string, exceptId: string): Promise<Usage> {
     const except = `/${digestOf(exceptId)}/`;
-    const usage: Usage = { bytes: 0, partialUploads: 0 };
+    const usage: Usage = { bytes: 0, partialUploads: 0, files: 0 };
     for (const state of ['partial', 'complete'] as const) {
       for await (const object of this.bucket.list(`${state}/${ownerName(owner)}/`)) {
         if (!object.Key?.endsWith('/meta.json') || object.Key.includes(except)) continue;
         if (state === 'complete') {
+          usage.files += 1;
           usage.bytes += (await this.bucket.getJson<CompletedFile>(object.Key))?.size ?? 0;
           continue;
         }
@@ -60,7 +61,19 @@ export class S3Store implements UploadStore {
   }
 
   async writeTokens(owner: string, tokens: TokenRecord[]): Promise<void> {
-    await this.bucket.putJson(`tokens/${ownerName(owner)}.json`, tokens);
+    if (tokens.length === 0) await this.bucket.delete([`tokens/${ownerName(owner)}.json`]);
+    else await this.bucket.putJson(`tokens/${ownerName(owner)}.json`, tokens);
+  }
+
+  async *tokenOwners(): AsyncIterable<string> {
+    for await (const object of this.bucket.list('tokens/')) {
+      const match = /^tokens\/([0-9a-f]{64})\.json$/.exec(object.Key ?? '');
+      if (match) yield match[1]!;
+    }
+  }
+
+  async freeFiles(): Promise<undefined> {
+    return undefined;
   }
 
   /** An object store does not say how much room it has left. */
@@ -77,7 +90,7 @@ export class S3Store implements UploadStore {
       const record = newUploadRecord(id, info);
       const partBytes = partSizeFor(record.size, this.partBytes, this.maxUploadBytes);
       // A fresh upload has no tail to read.
-      return new S3OpenUpload(upload, await upload.startOver({ ...record, partBytes }, meta), Buffer.alloc(0), partBytes, fence);
+      return new S3OpenUpload(upload, await upload.startOver({ ...record, partBytes }, meta), Buffer.alloc(0), partBytes, fence, owner);
     }
     if (meta.size === null && info.size !== undefined) {
       // A client that sent no size before may declare it later.
@@ -85,7 +98,7 @@ export class S3Store implements UploadStore {
       meta = { ...meta, size: info.size };
       await upload.saveMeta(meta);
     }
-    return new S3OpenUpload(upload, meta, await upload.readTail(meta), meta.partBytes ?? this.partBytes, fence);
+    return new S3OpenUpload(upload, meta, await upload.readTail(meta), meta.partBytes ?? this.partBytes, fence, owner);
   }
 
   remove(owner: string, id: string): Promise<void> {

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Header, Problem } from '../../common/protocol.js';
-import { digestOf, Client, collectReply, eventually, MiB, openRawAppend, randomFile, sha256, spawnServer, tempDir, writeAll, type TestServer, startServer } from './helpers.js';
+import { hashedFromFiles } from '../hash-thread.js';
+import { digestOf, Client, collectReply, eventually, MiB, openRawAppend, randomFile, sha256, sleep, spawnServer, tempDir, writeAll, type TestServer, startServer } from './helpers.js';
 
 const checkedOf = async (client: Client, id: string) => Number((await client.status(id)).headers.get(Header.uploadChecked));
 
@@ -122,5 +123,76 @@ describe('checked bytes across a killed server', () => {
     } finally {
       await ferry.close();
     }
+  });
+});
+
+describe('refused bodies and the shared hashing thread (issue 28, H1)', () => {
+  let server: TestServer;
+  before(async () => (server = await startServer()));
+  after(() => server.close());
+
+  it('rolls the running hash back to where the body began, instead of re-hashing everything held', async () => {
+    const client = new Client(server.url);
+    const held = randomFile(48 * MiB);
+    assert.equal((await client.append('big', 0, held, { [Header.fileSize]: String(64 * MiB) })).status, 200);
+    const before = hashedFromFiles.bytes;
+    for (let round = 0; round < 5; round++) {
+      const refused = await client.append('big', held.length, Buffer.from([round]), { [Header.contentDigest]: digestOf(Buffer.from('other')) });
+      assert.equal(refused.status, 400);
+      assert.equal((await client.append('big', held.length, Buffer.alloc(0))).status, 200);
+    }
+    // Before the fix, each pair re-hashed the 48 MiB held: 240 MiB in all.
+    assert.ok(hashedFromFiles.bytes - before < MiB, `hashed ${hashedFromFiles.bytes - before} bytes of stored files for five refused bytes`);
+    const rest = randomFile(16 * MiB);
+    const done = await client.append('big', held.length, rest);
+    assert.equal(done.status, 200, done.text);
+    assert.equal(await client.storedSha('big'), sha256(Buffer.concat([held, rest])), 'the rolled-back hash is the file\'s');
+  });
+
+  it('rolls back to the checked mark after a refused proof, and the file still hashes right', async () => {
+    const client = new Client(server.url);
+    await client.ensureOwner();
+    const file = randomFile(4 * MiB);
+    const first = file.subarray(0, 2 * MiB);
+    await client.append('proof', 0, first, { [Header.fileSize]: String(file.length), [Header.contentDigest]: digestOf(first) });
+    await client.append('proof', 2 * MiB, file.subarray(2 * MiB, 3 * MiB)); // unchecked, as a cut body leaves them
+    const before = hashedFromFiles.bytes;
+    const rest = file.subarray(3 * MiB);
+    const refused = await client.append('proof', 3 * MiB, rest, { [Header.contentDigest]: digestOf(rest), [Header.checkedDigest]: digestOf(Buffer.from('wrong')) });
+    assert.equal(refused.status, 409);
+    assert.equal(refused.offset, 2 * MiB);
+    const again = file.subarray(2 * MiB);
+    assert.equal((await client.append('proof', 2 * MiB, again, { [Header.contentDigest]: digestOf(again) })).status, 200);
+    // The proof reads the 1 MiB it covers, and each body is hashed as it is stored (1 + 2 MiB):
+    // nothing before the checked mark is read again (before the fix, its 2 MiB were).
+    assert.ok(hashedFromFiles.bytes - before <= 4 * MiB, `hashed ${hashedFromFiles.bytes - before} bytes of stored files`);
+    assert.equal(await client.storedSha('proof'), sha256(file));
+  });
+
+  it('answers a refused proof after reading the body, on a connection still open (issue 32)', async () => {
+    const client = new Client(server.url);
+    await client.ensureOwner();
+    const file = randomFile(6 * MiB);
+    await client.append('late', 0, file.subarray(0, MiB), { [Header.fileSize]: String(file.length), [Header.contentDigest]: digestOf(file.subarray(0, MiB)) });
+    await client.append('late', MiB, file.subarray(MiB, 2 * MiB)); // unchecked
+    const body = file.subarray(2 * MiB); // 4 MiB: past what a refusal would drain
+    const socket = await openRawAppend(server.url, {
+      cookie: client.cookie!, [Header.fileId]: 'late', [Header.startByte]: String(2 * MiB), 'content-length': String(body.length),
+      [Header.checkedDigest]: digestOf(Buffer.from('wrong')), connection: 'keep-alive',
+    });
+    let early = '';
+    socket.on('data', (data) => (early += data.toString('latin1')));
+    const reply = collectReply(socket);
+    await writeAll(socket, body.subarray(0, MiB));
+    await sleep(300);
+    assert.equal(early, '', 'nothing is answered while the body still comes: Chromium would see a reset, not the problem');
+    await writeAll(socket, body.subarray(MiB));
+    await eventually(async () => (early.includes('\r\n\r\n{') && early.includes('}') ? true : undefined), 5000, 'the answer');
+    socket.destroy();
+    const text = early || (await reply);
+    assert.match(text, /^HTTP\/1\.1 409/);
+    assert.doesNotMatch(text, /connection: close/i);
+    assert.match(text, new RegExp(Problem.checkedDigestMismatch.replaceAll('/', '\\/')));
+    assert.equal((await client.status('late')).offset, MiB, 'the unproven bytes and the body behind them are dropped');
   });
 });

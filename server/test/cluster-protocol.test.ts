@@ -10,6 +10,7 @@ import { integritySuite } from './suites/integrity.js';
 import { ownerSuite } from './suites/owners.js';
 import { QUOTA_ENV, quotaSuite } from './suites/quotas.js';
 import { TOKENS_ENV, tokenSuite } from './suites/tokens.js';
+import { TOKEN_ABUSE_ENV, tokenAbuseSuite } from './suites/token-abuse.js';
 import { TUS_ENV, tusSuite } from './suites/tus.js';
 import { uploadSuite } from './suites/upload.js';
 
@@ -20,4 +21,5 @@ integritySuite('cluster, alternating instances', alternatingInstances);
 quotaSuite('cluster, alternating instances', () => alternatingInstances(QUOTA_ENV));
 tusSuite('cluster, alternating instances', () => alternatingInstances(TUS_ENV));
 tokenSuite('cluster, alternating instances', () => alternatingInstances(TOKENS_ENV));
+tokenAbuseSuite('cluster, alternating instances', () => alternatingInstances(TOKEN_ABUSE_ENV));
 ietfSuite('cluster, alternating instances', () => alternatingInstances());
