@@ -91,9 +91,11 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
     }
     apiHeaders(res);
     if (applyCors(ctx.config.corsOrigins, req, res)) return;
-    const handler = routes[req.method ?? ''];
+    const method = methodOf(req, path);
+    if (method !== req.method) log.method = `${req.method}->${method}`;
+    const handler = routes[method];
     if (!handler) {
-      sendText(res, 405, `${req.method} is not allowed on ${path}`, { allow: Object.keys(routes).join(', ') });
+      sendText(res, 405, `${method} is not allowed on ${path}`, { allow: Object.keys(routes).join(', ') });
       return;
     }
     handler(req, res, log).catch((error: unknown) => fail(ctx, req, res, log, error));
@@ -117,6 +119,19 @@ function resumable(tus: Record<string, Handler>, ietf: Record<string, Handler>):
     if (!handle) throw new HttpError(405, `${method} is not a tus request here`, undefined, { allow: Object.keys(tus).join(', ') });
     await handle(req, res, log);
   }]));
+}
+
+/**
+ * tus: "If a Client does use this header, the Server MUST use its value as the request method"
+ * (X-HTTP-Method-Override, for environments that cannot send PATCH or DELETE; tus-js-client's
+ * `overridePatchMethod`). Only a POST to an upload's URL, and only to PATCH or DELETE; anything
+ * else keeps its own method.
+ */
+function methodOf(req: IncomingMessage, path: string): string {
+  const override = req.headers['x-http-method-override'];
+  if (req.method !== 'POST' || typeof override !== 'string' || !path.startsWith(Route.uploads) || path.length === Route.uploads.length) return req.method ?? '';
+  const wanted = override.trim().toUpperCase();
+  return wanted === 'PATCH' || wanted === 'DELETE' ? wanted : req.method;
 }
 
 /** The raw (still percent-encoded) `id` parameter of a query string. */

@@ -23,7 +23,7 @@ describe('tus-js-client against Ferry', () => {
   });
 
   /** Upload `file` with a fresh tus-js-client; resolves with its URL once it succeeds, or once `stopAt` bytes went and it was aborted. */
-  function runClient(file: Buffer, token: string, protocol: Protocol, options: { uploadUrl?: string; stopAt?: number } = {}): Promise<{ url: string; finished: boolean }> {
+  function runClient(file: Buffer, token: string, protocol: Protocol, options: { uploadUrl?: string; stopAt?: number; overridePatchMethod?: boolean } = {}): Promise<{ url: string; finished: boolean }> {
     return new Promise((resolve, reject) => {
       // tus-js-client 4 takes `protocol` ('tus-v1', 'ietf-draft-05') though its types do not list it yet.
       const upload = new tus.Upload(file, {
@@ -34,6 +34,7 @@ describe('tus-js-client against Ferry', () => {
         chunkSize: 4 * MiB,
         retryDelays: [0, 100, 300, 500, 1000, 1000, 2000, 2000, 3000],
         ...(options.uploadUrl ? { uploadUrl: options.uploadUrl } : {}),
+        ...(options.overridePatchMethod ? { overridePatchMethod: true } : {}),
         onProgress: (sent) => {
           if (options.stopAt !== undefined && sent >= options.stopAt) {
             void upload.abort().then(() => resolve({ url: upload.url!, finished: false }));
@@ -80,4 +81,14 @@ describe('tus-js-client against Ferry', () => {
       assert.equal(await browser.storedSha(id), sha256(file));
     });
   }
+
+  it('tus-v1 with overridePatchMethod: appends as POST + X-HTTP-Method-Override: PATCH (issue 28, Info)', async () => {
+    const browser = new Client(ferry.url);
+    await browser.ensureOwner();
+    const { token } = JSON.parse((await browser.request('POST', '/tokens')).text) as { token: string };
+    const file = randomFile(9 * MiB + 5);
+    const done = await runClient(file, token, 'tus-v1', { overridePatchMethod: true });
+    assert.equal(done.finished, true);
+    assert.equal(await browser.storedSha(done.url.split('/').pop()!), sha256(file));
+  });
 });
