@@ -256,9 +256,9 @@ export function storeConformance(name: string, make: () => Promise<StoreUnderTes
       await done.complete();
       await done.close();
       await appendAll(store, BOB, 'other-owner', 7000, [randomFile(10)]);
-      assert.deepEqual(await store.usage(ALICE, 'asking'), { bytes: 1000 + 300 + 5, partialUploads: 2 });
-      assert.deepEqual(await store.usage(ALICE, 'declared'), { bytes: 300 + 5, partialUploads: 1 }, 'the asking upload is left out');
-      assert.deepEqual(await store.usage(ownerKey('nobody'), 'x'), { bytes: 0, partialUploads: 0 });
+      assert.deepEqual(await store.usage(ALICE, 'asking'), { bytes: 1000 + 300 + 5, partialUploads: 2, files: 1 });
+      assert.deepEqual(await store.usage(ALICE, 'declared'), { bytes: 300 + 5, partialUploads: 1, files: 1 }, 'the asking upload is left out');
+      assert.deepEqual(await store.usage(ownerKey('nobody'), 'x'), { bytes: 0, partialUploads: 0, files: 0 });
     }));
 
     it('sweeps stale partial uploads, never busy ones nor completed files', withStore(async ({ store }) => {
