@@ -10,7 +10,8 @@ import { uploadKey, type AppContext, type LogFields } from './context.js';
 import { HttpError, ProblemError, badRequest, isOutOfDescriptors, isOutOfSpace } from './errors.js';
 import { runningHash, type HashAlgorithm, type RunningHash } from './hash-thread.js';
 import type { AppendHeaders } from './headers.js';
-import { bodyPastQuota, checkQuota } from './quota.js';
+import type { BodyBudget } from './quota-ledger.js';
+import { admitAppend, bodyPastQuota } from './quota.js';
 import { receiveBody, type BodyOutcome } from './receive-body.js';
 import { inviteBody } from './respond.js';
 import { DigestMismatch, type Held, type OpenUpload } from './store/port.js';
@@ -50,6 +51,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
   let lease: Lease | undefined;
   let upload: OpenUpload | undefined;
   let bodyHash: RunningHash | undefined;
+  let budget: BodyBudget | undefined;
   let owner: string | undefined;
   let answered = false;
   try {
@@ -66,18 +68,21 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     if ((size ?? 0) > ctx.config.maxUploadBytes || (request.contentLength !== undefined && request.start + request.contentLength > sizeLimit)) {
       throw tooLarge(request, size, ctx.config.maxUploadBytes, held);
     }
-    const quotaRoom = await checkQuota(ctx, owner, request, held, size, restart);
+    const fence = lease.fence;
+    const admitted = await admitAppend(ctx, owner, request, held, size, restart, () => {
+      // "Expect: 100-continue": the body is invited only once it would be taken.
+      inviteBody(req, res);
+      return ctx.store.open(owner!, request.id, { size, name: request.name, type: request.type }, restart, fence);
+    });
+    ({ upload, budget } = admitted);
+    const quotaRoom = admitted.room;
     const limit = Math.min(sizeLimit, quotaRoom);
-
-    // "Expect: 100-continue": the body is invited only once it would be taken.
-    inviteBody(req, res);
-    upload = await ctx.store.open(owner, request.id, { size, name: request.name, type: request.type }, restart, lease.fence);
     const startedAt = upload.offset;
     const refusedAt = request.checkedDigest ? await checkCutBytes(upload, request.checkedDigest) : undefined;
     lease.writer = { durableOffset: durableOffsetOf(upload, refusedAt ?? (request.bodyDigest ? startedAt : undefined)) };
     bodyHash = request.bodyDigest ? runningHash(request.bodyDigest.algorithm, owner) : undefined;
     const minRate = { bytesPerSecond: ctx.config.minBodyRate, windowMs: MIN_RATE_WINDOW_MS };
-    let outcome: BodyOutcome | { kind: 'past-quota' } = await receiveBody(req, tap, upload, limit, lease, minRate, bodyHash);
+    let outcome: BodyOutcome = await receiveBody(req, tap, upload, { limit, ...(budget ? { budget } : {}) }, lease, minRate, bodyHash);
     log.bytes = upload.offset - startedAt;
     // A refused proof is answered once the body is read, so the client gets the problem and not a
     // reset connection (issue 32): the unproven bytes and this body behind them are dropped.
@@ -114,6 +119,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
   } finally {
     tap.release();
     bodyHash?.dispose();
+    await budget?.release();
     if (lease) lease.writer = undefined;
     await upload?.close().catch(() => undefined);
     // A creation that fails keeps nothing, still under the lock: its client never learnt where it is (issue 28, M3).
@@ -175,7 +181,7 @@ function checkAppend(request: AppendSpec, held: Held, restart: boolean): number 
 
 /** Turn how the body ended into the bytes we keep and, for failures, the error to answer with. */
 async function settle(
-  outcome: BodyOutcome | { kind: 'past-quota' },
+  outcome: BodyOutcome,
   upload: OpenUpload,
   startedAt: number,
   request: AppendSpec,
@@ -206,6 +212,7 @@ async function settle(
       await upload.truncate(startedAt);
       throw bodyPastQuota(ctx, upload.offset);
     case 'write-failed':
+      if (outcome.error instanceof HttpError) throw outcome.error; // the quota ledger out of reach: 503
       throw writeFailure(outcome.error, held());
   }
 }

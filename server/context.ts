@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AppendSlots } from './append-slots.js';
 import type { Config } from './config.js';
 import type { Owners } from './owner.js';
+import type { QuotaLedger } from './quota-ledger.js';
 import type { Tokens } from './tokens.js';
 import type { UploadStore } from './store/port.js';
 import type { Writers } from './writers.js';
@@ -15,6 +16,8 @@ export interface AppContext {
   slots: AppendSlots;
   owners: Owners;
   tokens: Tokens;
+  /** What owners' uploads grew by, for bodies of no stated size (in-process, or Redis in a cluster). */
+  ledger: QuotaLedger;
   log: Logger;
 }
 

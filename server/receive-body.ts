@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { BodyTap } from './body-tap.js';
 import type { RunningHash } from './hash-thread.js';
+import type { BodyBudget } from './quota-ledger.js';
 import type { OpenUpload } from './store/port.js';
 import type { Lease } from './writers.js';
 
@@ -16,9 +17,18 @@ export type BodyOutcome =
   /** Slower than the minimum body rate: closed, what arrived is kept. */
   | { kind: 'too-slow' }
   | { kind: 'too-large' }
+  /** A body of no stated size that ran into the owner's byte quota, others' growth counted. */
+  | { kind: 'past-quota' }
   | { kind: 'write-failed'; error: Error };
 
 class TooLarge extends Error {}
+class PastQuota extends Error {}
+
+/** How far a body may go: the most bytes its upload may hold, and for a body of no stated size, the owner's budget. */
+export interface BodyLimits {
+  limit: number;
+  budget?: BodyBudget;
+}
 
 // Chunks wait here while a write is in flight; writev then takes them as one batch.
 const BUFFER_BYTES = 1 << 20;
@@ -30,12 +40,14 @@ export interface MinRate {
 }
 
 /** `bodyHash`, when given, is fed exactly the bytes written, in order (for Content-Digest). */
-export function receiveBody(req: IncomingMessage, tap: BodyTap, upload: OpenUpload, limit: number, lease: Lease, minRate: MinRate, bodyHash?: RunningHash): Promise<BodyOutcome> {
+export function receiveBody(req: IncomingMessage, tap: BodyTap, upload: OpenUpload, { limit, budget }: BodyLimits, lease: Lease, minRate: MinRate, bodyHash?: RunningHash): Promise<BodyOutcome> {
   const append = (chunks: Buffer[], done: (error?: Error | null) => void): void => {
     const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     if (upload.offset + total > limit) return done(new TooLarge());
     lease.touch();
-    upload.write(chunks, bodyHash).then(() => done(), (error: Error) => done(error));
+    const allowed = budget ? budget.allows(upload.offset, total) : Promise.resolve(true);
+    allowed.then((ok) => (ok ? upload.write(chunks, bodyHash).then(() => done()) : done(new PastQuota())))
+      .catch((error: Error) => done(error));
   };
   const sink = new Writable({
     highWaterMark: BUFFER_BYTES,
@@ -59,7 +71,7 @@ export function receiveBody(req: IncomingMessage, tap: BodyTap, upload: OpenUplo
       () => resolve(stopReason ? { kind: stopReason } : { kind: 'end' }),
       (error: Error) => {
         req.unpipe(sink);
-        resolve(error instanceof TooLarge ? { kind: 'too-large' } : { kind: 'write-failed', error });
+        resolve(error instanceof TooLarge ? { kind: 'too-large' } : error instanceof PastQuota ? { kind: 'past-quota' } : { kind: 'write-failed', error });
       },
     ).finally(() => {
       guard.stop();

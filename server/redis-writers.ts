@@ -12,6 +12,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { HttpError } from './errors.js';
+import type { QuotaLedger } from './quota-ledger.js';
+import { RedisLedger } from './redis-ledger.js';
 import { WriterRegistry, type Lease, type LiveOffsets, type Writers } from './writers.js';
 
 const TAKEOVER = 'ferry:takeover';
@@ -112,6 +114,11 @@ export class RedisWriters implements Writers {
     const live = await answered;
     this.probes.delete(ask);
     return live ?? undefined;
+  }
+
+  /** The quota ledger on the same Redis. */
+  ledger(): QuotaLedger {
+    return new RedisLedger(this.redis);
   }
 
   /** In turn on this instance, then under a Redis lock (renewed while the work runs) across instances. */

@@ -15,6 +15,7 @@ import { Bucket, s3Client } from './store/s3-bucket.js';
 import { S3Store } from './store/s3-store.js';
 import { startSweeper } from './sweeper.js';
 import { RedisWriters } from './redis-writers.js';
+import { LocalLedger } from './quota-ledger.js';
 import { WriterRegistry } from './writers.js';
 
 export interface FerryServer {
@@ -32,7 +33,8 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
   const slots = new AppendSlots({ perOwner: config.maxOwnerAppends, total: totalAppendsFor(config.maxAppends, fileLimit) });
   const tokens = new Tokens(store, (name, work) => writers.exclusive(name, work), config.maxOwnerTokens);
   const owners = new Owners(await ownerSecret(config.ownerSecret, config.dataDir), tokens);
-  const ctx: AppContext = { config, store, writers, slots, owners, tokens, log };
+  const ledger = writers instanceof RedisWriters ? writers.ledger() : new LocalLedger();
+  const ctx: AppContext = { config, store, writers, slots, owners, tokens, ledger, log };
 
   const handler = createHandler(ctx);
   const server = createServer({

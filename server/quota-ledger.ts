@@ -1,0 +1,87 @@
+// What an owner has been promised beyond what its store shows (issue 28, M2: three defer-length
+// bodies streaming at once each got the whole room). Two numbers per owner:
+// - `grown`: everything admitted since some moment: declared sizes as uploads are admitted, and each
+//   write of a body of no stated size, added before it is written. A body of no stated size counts,
+//   at every write, what the owner's other uploads grew by since it was admitted.
+// - `pending`: bytes of such bodies written or about to be, which the store may not show yet (the S3
+//   store stages them in memory); counted on top of the store's usage until the body ends. Bytes the
+//   store already shows are then counted twice: a concurrent admission errs towards refusing.
+
+export interface LedgerState {
+  grown: number;
+  pending: number;
+}
+
+export interface QuotaLedger {
+  /** The owner's numbers now; while watched, growth is kept. Pair with `unwatch`. */
+  watch(owner: string): Promise<LedgerState>;
+  unwatch(owner: string): void;
+  /** Add `bytes` to `grown` (and to `pending` with `pending`; negative takes back); give `grown` after it. */
+  grow(owner: string, bytes: number, pending?: boolean): Promise<number>;
+  /** Bytes no longer pending: their body ended, so the store shows them (or they were dropped). */
+  settle(owner: string, bytes: number): Promise<void>;
+}
+
+/** One process's ledger: numbers live only while some append of the owner watches them. */
+export class LocalLedger implements QuotaLedger {
+  private readonly owners = new Map<string, LedgerState & { watchers: number }>();
+
+  async watch(owner: string): Promise<LedgerState> {
+    const entry = this.owners.get(owner) ?? { grown: 0, pending: 0, watchers: 0 };
+    entry.watchers += 1;
+    this.owners.set(owner, entry);
+    return { grown: entry.grown, pending: entry.pending };
+  }
+
+  unwatch(owner: string): void {
+    const entry = this.owners.get(owner);
+    if (!entry) return;
+    entry.watchers -= 1;
+    if (entry.watchers <= 0) this.owners.delete(owner);
+  }
+
+  async grow(owner: string, bytes: number, pending = false): Promise<number> {
+    const entry = this.owners.get(owner);
+    if (!entry) return 0; // nobody measures from an earlier moment: nothing to keep
+    entry.grown += bytes;
+    if (pending) entry.pending += bytes;
+    return entry.grown;
+  }
+
+  async settle(owner: string, bytes: number): Promise<void> {
+    const entry = this.owners.get(owner);
+    if (entry) entry.pending -= bytes;
+  }
+}
+
+/** Checks each write of a body of no stated size against the owner's byte quota, others' growth included. */
+export interface BodyBudget {
+  /** Whether `bytes` more may be written at `offset`; when true they are counted as grown and pending. */
+  allows(offset: number, bytes: number): Promise<boolean>;
+  /** The body ended: its bytes are no longer pending, and the owner is no longer watched for it. */
+  release(): Promise<void>;
+}
+
+/**
+ * A budget for one body: `room` is the most bytes its upload may hold, measured when `grown` read
+ * `base`; whatever the owner grew by since, other than this body, comes off it.
+ */
+export function bodyBudget(ledger: QuotaLedger, owner: string, base: number, room: number): BodyBudget {
+  let mine = 0;
+  return {
+    async allows(offset, bytes) {
+      const grown = await ledger.grow(owner, bytes, true);
+      const others = Math.max(0, grown - base - mine - bytes);
+      if (offset + bytes + others > room) {
+        await ledger.grow(owner, -bytes, true);
+        return false;
+      }
+      mine += bytes;
+      return true;
+    },
+    async release() {
+      await ledger.settle(owner, mine).catch(() => undefined);
+      ledger.unwatch(owner);
+    },
+  };
+}
