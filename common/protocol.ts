@@ -84,6 +84,14 @@ export const Problem = {
   quotaExceeded: '/problems/quota-exceeded',
   /** The owner holds the most bearer tokens the server keeps for one (409); `limit` is that number. */
   tokenLimit: '/problems/token-limit',
+  /** The host application refused this upload (a mounted handler's onUploadCreate threw a FerryRefusal). */
+  refused: '/problems/refused',
+  /** A mounted handler's `authenticate` found nobody (401). */
+  unauthenticated: '/problems/unauthenticated',
+  /** A mounted handler serves nothing at this path and has no `next` to hand it to (404). */
+  notFound: '/problems/not-found',
+  /** A mounted handler's onUploadCreate hook failed (500); nothing was kept. */
+  hookFailed: '/problems/hook-failed',
 } as const;
 
 /**

@@ -1,6 +1,6 @@
 // The request router: protocol routes first, then the built app.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Header, Route } from '../common/protocol.js';
+import { Header, Problem, Route } from '../common/protocol.js';
 import { formatTarget, targetOrigin, type AppConfig } from '../common/target.js';
 import type { AppContext, LogFields } from './context.js';
 import { HttpError, isOutOfDescriptors, isOutOfSpace, ProblemError } from './errors.js';
@@ -17,8 +17,16 @@ import { staticApp } from './static.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, log: LogFields) => Promise<void>;
 
-export function createHandler(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => void {
-  const serveApp = staticApp(ctx.config.staticDir, targetOrigin(ctx.config.uploadTarget));
+/** What follows the handler in a host's chain (Express, Connect): called for paths Ferry does not serve. */
+export type Next = (error?: unknown) => void;
+
+export interface HandlerOptions {
+  /** Serve the app (the built PWA, `/app-config`, owner cookies and tokens), as the standalone server does. */
+  app: boolean;
+}
+
+export function createHandler(ctx: AppContext, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse, next?: Next) => void {
+  const serveApp = options.app ? staticApp(ctx.config.staticDir, targetOrigin(ctx.config.uploadTarget)) : undefined;
   const appConfig: AppConfig = {
     target: formatTarget(ctx.config.uploadTarget),
     ...(ctx.config.uploadTarget.protocol === 'ferry' ? { maxUploadBytes: ctx.config.maxUploadBytes } : {}),
@@ -33,9 +41,10 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
       };
     }
     if (path === Route.files) return { GET: (req, res) => listFiles(ctx, req, res) };
-    if (path === Route.appConfig) return { GET: async (_req, res) => sendJson(res, 200, appConfig) };
-    if (path === Route.tokens) return { POST: (req, res) => mintToken(ctx, req, res), GET: (req, res) => listTokens(ctx, req, res) };
-    if (path.startsWith(`${Route.tokens}/`)) {
+    if (path === Route.appConfig && options.app) return { GET: async (_req, res) => sendJson(res, 200, appConfig) };
+    // Tokens speak for the standalone server's cookie owners; a host brings its own identity.
+    if (path === Route.tokens && options.app) return { POST: (req, res) => mintToken(ctx, req, res), GET: (req, res) => listTokens(ctx, req, res) };
+    if (path.startsWith(`${Route.tokens}/`) && options.app) {
       const id = path.slice(Route.tokens.length + 1);
       return { DELETE: (req, res) => revokeToken(ctx, req, res, id) };
     }
@@ -71,7 +80,7 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
     return undefined;
   };
 
-  return (req, res) => {
+  return (req, res, next) => {
     const startedAt = performance.now();
     const rawUrl = req.url ?? '/';
     const [path = '/', query = ''] = rawUrl.split(/\?(.*)/s, 2);
@@ -85,8 +94,14 @@ export function createHandler(ctx: AppContext): (req: IncomingMessage, res: Serv
 
     const routes = api(path, query);
     if (!routes) {
-      ctx.owners.fromCookie(req, res); // the app's first response already gives the browser its owner cookie
-      serveApp(req, res);
+      if (serveApp) {
+        ctx.owners.fromCookie(req, res); // the app's first response already gives the browser its owner cookie
+        serveApp(req, res);
+      } else if (next) {
+        next();
+      } else {
+        sendProblem(res, new ProblemError(404, Problem.notFound, 'Not found', `nothing is served at ${log.path}`), {});
+      }
       return;
     }
     apiHeaders(res);

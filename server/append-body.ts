@@ -8,6 +8,7 @@ import { Header, Problem, type CompletedFile } from '../common/protocol.js';
 import { BodyTap } from './body-tap.js';
 import { uploadKey, type AppContext, type LogFields } from './context.js';
 import { HttpError, ProblemError, badRequest, isOutOfDescriptors, isOutOfSpace } from './errors.js';
+import { askToCreate } from './hooks.js';
 import { runningHash, type HashAlgorithm, type RunningHash } from './hash-thread.js';
 import type { AppendHeaders } from './headers.js';
 import type { BodyBudget } from './quota-ledger.js';
@@ -28,6 +29,8 @@ export interface AppendSpec extends AppendHeaders {
   completes?: boolean;
   /** Refuse (404) rather than create an upload the store does not know (a tus PATCH, say). */
   mustExist?: boolean;
+  /** The client's metadata (tus Upload-Metadata), for the host's hooks. */
+  metadata?: Record<string, string>;
   /** A new upload whose address its client learns only from a success: on any failure, nothing of it is kept. */
   creates?: boolean;
   /** The headers that carry the start and the size in this protocol, for the reasons given back. */
@@ -55,12 +58,13 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
   let owner: string | undefined;
   let answered = false;
   try {
-    owner = await ctx.owners.of(req, res);
+    owner = await ctx.identify(req, res);
     releaseSlot = ctx.slots.take(owner, request.id);
     lease = await ctx.writers.acquire(uploadKey(owner, request.id));
     const held = await ctx.store.held(owner, request.id);
     if (lease.superseded.aborted) throw stopped(lease, held);
     if (request.mustExist && held.unknown) throw new HttpError(404, 'no such upload (never created, cancelled, or expired)');
+    if (held.unknown) await askToCreate(ctx.hooks, req, owner, { id: request.id, name: request.name, size: request.size, type: request.type, metadata: request.metadata ?? {} }, ctx.log, log);
     const restart = request.start === 0 && held.offset > 0 && !request.noRestart;
     const size = checkAppend(request, held, restart);
     const sizeLimit = Math.min(size ?? Infinity, ctx.config.maxUploadBytes);

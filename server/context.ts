@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { AppendSlots } from './append-slots.js';
 import type { Config } from './config.js';
+import type { Hooks } from './hooks.js';
+import type { Identify } from './identity.js';
 import type { Owners } from './owner.js';
 import type { QuotaLedger } from './quota-ledger.js';
 import type { Tokens } from './tokens.js';
@@ -14,7 +16,12 @@ export interface AppContext {
   writers: Writers;
   /** Caps on appends open at once, per owner and in all. */
   slots: AppendSlots;
+  /** The browser owners of the standalone server (cookies, tokens); a mounted handler with its own `authenticate` has none. */
   owners: Owners;
+  /** Who a request speaks for: the one identity function (identity.ts). */
+  identify: Identify;
+  /** The host's hooks, when mounted as a library. */
+  hooks: Hooks;
   tokens: Tokens;
   /** What owners' uploads grew by, for bodies of no stated size (in-process, or Redis in a cluster). */
   ledger: QuotaLedger;

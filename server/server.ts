@@ -1,5 +1,6 @@
 // Builds a Ferry server from a config: the store, the writer registry, the router, the sweeper.
-import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createHandler } from './app.js';
@@ -8,6 +9,8 @@ import { Tokens } from './tokens.js';
 import { AppendSlots, openFileLimit, totalAppendsFor } from './append-slots.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
+import type { Hooks } from './hooks.js';
+import { cookieIdentity, hostIdentity, type Authenticate } from './identity.js';
 import { createLogger } from './log.js';
 import { FsStore } from './store/fs-store.js';
 import type { UploadStore } from './store/port.js';
@@ -26,26 +29,56 @@ export interface FerryServer {
   shutdown(): Promise<void>;
 }
 
-export async function startFerry(config: Config, log: Logger = createLogger(config.logLevel)): Promise<FerryServer> {
+/** What a host adds to the configuration: its identity and its hooks. */
+export interface HostParts {
+  authenticate?: Authenticate;
+  hooks?: Hooks;
+  /** With the default identity, give a browser without an owner cookie a new one (the standalone server does). */
+  issueOwnerCookies?: boolean;
+}
+
+/** Everything a route needs, and how to let it all go: stop the sweeper, flush open appends, leave Redis. */
+export async function buildContext(config: Config, log: Logger, host: HostParts = {}): Promise<{ ctx: AppContext; stop(): Promise<void> }> {
   const store = await openStore(config);
   const writers = config.redisUrl ? await RedisWriters.connect(config.redisUrl, log) : new WriterRegistry();
   const fileLimit = openFileLimit();
   const slots = new AppendSlots({ perOwner: config.maxOwnerAppends, total: totalAppendsFor(config.maxAppends, fileLimit) });
   const tokens = new Tokens(store, (name, work) => writers.exclusive(name, work), config.maxOwnerTokens);
-  const owners = new Owners(await ownerSecret(config.ownerSecret, config.dataDir), tokens);
+  // A host's own identity uses no owner cookie: nothing to sign, nothing to keep on disk.
+  const owners = new Owners(host.authenticate ? randomBytes(32) : await ownerSecret(config.ownerSecret, config.dataDir), tokens);
   const ledger = writers instanceof RedisWriters ? writers.ledger() : new LocalLedger();
-  const ctx: AppContext = { config, store, writers, slots, owners, tokens, ledger, log };
+  const identify = host.authenticate ? hostIdentity(host.authenticate) : cookieIdentity(owners, host.issueOwnerCookies ?? true);
+  const ctx: AppContext = { config, store, writers, slots, owners, identify, hooks: host.hooks ?? {}, tokens, ledger, log };
+  const stopSweeper = startSweeper(ctx);
+  return {
+    ctx,
+    async stop() {
+      stopSweeper();
+      await writers.stopAll();
+      if (writers instanceof RedisWriters) await writers.close();
+    },
+  };
+}
 
-  const handler = createHandler(ctx);
-  const server = createServer({
-    // docs/design.md §3.13: the 300 s default would kill a classic client that sends a whole file in one request.
-    requestTimeout: 0,
-    headersTimeout: 60_000,
-  }, handler);
-  // "Expect: 100-continue" reaches the handler first: an append invites its body only once it would take it.
+/**
+ * What a handler needs of the Node server it runs in: no request timeout while a body streams
+ * (docs/design.md §3.13: the 300 s default would kill a classic client sending a whole file in one
+ * request), and "Expect: 100-continue" handed to it, so an append invites its body only once it would take it.
+ */
+export function prepareServer(server: Server, handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
   server.on('checkContinue', handler);
+  return server;
+}
+
+export async function startFerry(config: Config, log: Logger = createLogger(config.logLevel)): Promise<FerryServer> {
+  const { ctx, stop } = await buildContext(config, log);
+  const handler = createHandler(ctx, { app: true });
+  const server = prepareServer(createServer(handler), handler);
   // Shed load before the descriptors run out: past this, new connections are closed at once.
-  if (fileLimit !== undefined) server.maxConnections = Math.max(16, fileLimit - 32 - slots.limits.total);
+  const fileLimit = openFileLimit();
+  if (fileLimit !== undefined) server.maxConnections = Math.max(16, fileLimit - 32 - ctx.slots.limits.total);
   // A connection with no traffic at all for this long is dead; closing it releases its upload.
   server.setTimeout(config.socketIdleMs);
 
@@ -55,12 +88,10 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
   });
   // Out of descriptors, accept() fails; that is load to shed, not a reason to stop serving.
   server.on('error', (error: Error) => log.error({ err: error.message }, 'server'));
-  const stopSweeper = startSweeper(ctx);
   const port = (server.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
   const shutdown = () => (closing ??= (async () => {
-    stopSweeper();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // Keep-alive connections that finish a request during the grace period are closed as they go idle.
     const reaper = setInterval(() => server.closeIdleConnections(), 50);
@@ -71,7 +102,7 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
     clearInterval(reaper);
     server.closeAllConnections();
     await closed;
-    if (writers instanceof RedisWriters) await writers.close();
+    await stop();
   })());
 
   return { server, port, shutdown };

@@ -9,7 +9,7 @@ import { badRequest, HttpError } from '../errors.js';
 import { sendJson } from '../respond.js';
 
 export async function listFiles(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  sendJson(res, 200, await ctx.store.list(await ctx.owners.of(req, res)));
+  sendJson(res, 200, await ctx.store.list(await ctx.identify(req, res)));
 }
 
 // An uploaded file is the user's data, never part of the app: even an HTML file
@@ -31,7 +31,7 @@ export function inertType(type: string): string {
 export async function downloadFile(ctx: AppContext, req: IncomingMessage, res: ServerResponse, encodedId: string, log: LogFields): Promise<void> {
   const id = decodeId(encodedId);
   log.id = id;
-  const download = await ctx.store.download(await ctx.owners.of(req, res), id, (file) => requestedRange(req, file.size, etagOf(file.sha256)));
+  const download = await ctx.store.download(await ctx.identify(req, res), id, (file) => requestedRange(req, file.size, etagOf(file.sha256)));
   if (!download) throw new HttpError(404, 'no completed file with this id');
   const { file, range, stream } = download;
   res.writeHead(range ? 206 : 200, {

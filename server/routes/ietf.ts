@@ -13,6 +13,7 @@ import { readSha256Digest } from '../digest.js';
 import { badRequest, HttpError, ProblemError } from '../errors.js';
 import { header, mediaType, plainName, readByteCount } from '../headers.js';
 import type { Held } from '../store/port.js';
+import { mounted } from '../mount.js';
 import { removeUpload, resumeState } from '../upload-resource.js';
 import { readMetadata, uploadUrl } from './tus.js';
 
@@ -73,7 +74,7 @@ export async function ietfCreate(ctx: AppContext, req: IncomingMessage, res: Ser
     contentLength: readByteCount(req, 'content-length'), ...representationOf(req),
   }, interop, log);
   res.writeHead(appended.complete ? 200 : 201, {
-    location: uploadUrl(id),
+    location: mounted(req, uploadUrl(id)),
     'upload-complete': appended.complete ? '?1' : '?0',
     'upload-offset': String(appended.offset),
     ...limits(ctx, interop),
@@ -83,7 +84,7 @@ export async function ietfCreate(ctx: AppContext, req: IncomingMessage, res: Ser
 /** HEAD /uploads/<id>: the offset, completeness, length and limits. It stops a live append first, so its offset is accepted next. */
 export async function ietfHead(ctx: AppContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   const interop = interopOf(req);
-  const held = await resumeState(ctx, await ctx.owners.of(req, res), id, true);
+  const held = await resumeState(ctx, await ctx.identify(req, res), id, true);
   res.writeHead(204, {
     'upload-offset': String(held.offset),
     'upload-complete': held.complete ? '?1' : '?0',
@@ -122,7 +123,7 @@ export async function ietfPatch(ctx: AppContext, req: IncomingMessage, res: Serv
 /** DELETE /uploads/<id>: cancellation; it stops a live append first. */
 export async function ietfDelete(ctx: AppContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   interopOf(req);
-  await removeUpload(ctx, await ctx.owners.of(req, res), id, true);
+  await removeUpload(ctx, await ctx.identify(req, res), id, true);
   res.writeHead(204).end();
 }
 
@@ -160,7 +161,7 @@ function inDraftTerms(error: unknown, spec: AppendSpec, interop: Interop, ctx: A
 }
 
 /** The representation's name and type: Content-Disposition and Content-Type, or tus-js-client's Upload-Metadata. */
-function representationOf(req: IncomingMessage): Pick<AppendSpec, 'name' | 'type'> {
+function representationOf(req: IncomingMessage): Pick<AppendSpec, 'name' | 'type' | 'metadata'> {
   const fromMetadata = readMetadata(header(req, 'upload-metadata'));
   let name = fromMetadata.name;
   const disposition = header(req, 'content-disposition');
@@ -173,6 +174,6 @@ function representationOf(req: IncomingMessage): Pick<AppendSpec, 'name' | 'type
   }
   const contentType = header(req, 'content-type');
   const type = contentType === PARTIAL_UPLOAD ? undefined : mediaType(contentType);
-  return { name, type: type ?? fromMetadata.type };
+  return { name, type: type ?? fromMetadata.type, metadata: fromMetadata.metadata };
 }
 

@@ -12,7 +12,7 @@ export async function status(ctx: AppContext, req: IncomingMessage, res: ServerR
   const id = readFileId(req);
   const progressOnly = readFlag(req, Header.progressPoll);
   Object.assign(log, { id, progressOnly: progressOnly || undefined });
-  const owner = await ctx.owners.of(req, res);
+  const owner = await ctx.identify(req, res);
   // A plain status promises its offset (issue 14): a live append is stopped first, keeping what it received.
   const { received, ...held }: Held & { received?: number } = progressOnly ? await heldNow(ctx, owner, id) : await resumeState(ctx, owner, id, false);
   log.offset = held.offset;

@@ -11,6 +11,7 @@ import { badRequest, HttpError, ProblemError } from '../errors.js';
 import type { HashAlgorithm } from '../hash-thread.js';
 import { header, mediaType, plainName, readByteCount } from '../headers.js';
 import type { Held } from '../store/port.js';
+import { mounted } from '../mount.js';
 import { removeUpload, resumeState } from '../upload-resource.js';
 
 export const TUS_VERSION = '1.0.0';
@@ -49,15 +50,15 @@ export async function tusCreate(ctx: AppContext, req: IncomingMessage, res: Serv
   // a body of any other type is no upload data, and is refused rather than stored (issue 28, L4).
   if (!withBody && hasBody(req)) throw new HttpError(415, `a creation's body must be ${OFFSET_STREAM}, or send none and PATCH the bytes`);
   const id = randomBytes(16).toString('hex');
-  const { name, type } = readMetadata(header(req, 'upload-metadata'));
+  const { name, type, metadata } = readMetadata(header(req, 'upload-metadata'));
   const appended = await tusAppend(ctx, req, res, {
-    id, start: 0, size: length, name, type, noRestart: true, creates: true,
+    id, start: 0, size: length, name, type, metadata, noRestart: true, creates: true,
     contentLength: withBody ? readByteCount(req, 'content-length') : 0,
     ...checksumOf(req, withBody),
   }, log);
   // "The Server MUST acknowledge a successful upload creation with the 201 Created status."
   res.writeHead(201, {
-    location: uploadUrl(id),
+    location: mounted(req, uploadUrl(id)),
     ...(withBody ? { 'upload-offset': String(appended.offset) } : {}),
     ...expiry(ctx, appended),
   }).end();
@@ -66,7 +67,7 @@ export async function tusCreate(ctx: AppContext, req: IncomingMessage, res: Serv
 /** HEAD /uploads/<id>: where to resume. Like a plain status, it first stops a live append of the upload. */
 export async function tusHead(ctx: AppContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   // "If the resource is not found, the Server SHOULD return 404 or 410 without an Upload-Offset header."
-  const held = await resumeState(ctx, await ctx.owners.of(req, res), id, true);
+  const held = await resumeState(ctx, await ctx.identify(req, res), id, true);
   res.writeHead(200, {
     'upload-offset': String(held.offset),
     ...(held.size === undefined ? { 'upload-defer-length': '1' } : { 'upload-length': String(held.size) }),
@@ -91,7 +92,7 @@ export async function tusPatch(ctx: AppContext, req: IncomingMessage, res: Serve
 
 /** DELETE /uploads/<id>: termination. */
 export async function tusDelete(ctx: AppContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-  await removeUpload(ctx, await ctx.owners.of(req, res), id, true);
+  await removeUpload(ctx, await ctx.identify(req, res), id, true);
   // "When receiving a DELETE request, the Server SHOULD free resources and return 204."
   res.writeHead(204).end();
 }
@@ -127,7 +128,7 @@ function checksumOf(req: IncomingMessage, withBody: boolean): Pick<AppendSpec, '
 }
 
 /** Upload-Metadata: comma-separated `key base64value` pairs; `filename`/`name` and `filetype`/`type` are kept. */
-export function readMetadata(value: string | undefined): { name: string | undefined; type: string | undefined } {
+export function readMetadata(value: string | undefined): { name: string | undefined; type: string | undefined; metadata: Record<string, string> } {
   const pairs = new Map<string, string>();
   for (const pair of (value ?? '').split(',')) {
     const [key, encoded] = pair.trim().split(' ', 2);
@@ -139,6 +140,7 @@ export function readMetadata(value: string | undefined): { name: string | undefi
   return {
     name: name === undefined ? undefined : plainName(name.slice(0, 4096)),
     type: mediaType(pairs.get('filetype') ?? pairs.get('type')),
+    metadata: Object.fromEntries(pairs),
   };
 }
 
