@@ -72,6 +72,8 @@ export interface CompletedFile {
   completedAt: string;
   /** True when the client's whole-file digest (Repr-Digest) matched the bytes stored. */
   verified: boolean;
+  /** The client's metadata (tus Upload-Metadata), kept with the upload; absent when it sent none. */
+  metadata?: Record<string, string>;
 }
 
 /** RFC 9457 problem types the server answers with. */

@@ -9,6 +9,7 @@ import { BodyTap } from './body-tap.js';
 import { uploadKey, type AppContext, type LogFields } from './context.js';
 import { HttpError, ProblemError, badRequest, isOutOfDescriptors, isOutOfSpace } from './errors.js';
 import { askToCreate } from './hooks.js';
+import { ownerIdOf } from './identity.js';
 import { runningHash, type HashAlgorithm, type RunningHash } from './hash-thread.js';
 import type { AppendHeaders } from './headers.js';
 import type { BodyBudget } from './quota-ledger.js';
@@ -76,7 +77,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     const admitted = await admitAppend(ctx, owner, request, held, size, restart, () => {
       // "Expect: 100-continue": the body is invited only once it would be taken.
       inviteBody(req, res);
-      return ctx.store.open(owner!, request.id, { size, name: request.name, type: request.type }, restart, fence);
+      return ctx.store.open(owner!, request.id, { size, name: request.name, type: request.type, ...(request.metadata ? { metadata: request.metadata } : {}) }, restart, fence);
     });
     ({ upload, budget } = admitted);
     const quotaRoom = admitted.room;
@@ -113,9 +114,11 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     const complete = upload.size !== undefined && upload.offset === upload.size;
     let file: CompletedFile | undefined;
     if (complete) {
+      // The host's onUploadFinish is promised before the upload completes, and told once it has.
+      const finishing = await ctx.finish?.intend(owner, ownerIdOf(req, owner), request.id);
       file = await completeVerified(upload, request.reprDigest);
-      log.sha256 = file.sha256;
-      log.verified = file.verified;
+      if (finishing) ctx.finish!.deliver(finishing);
+      Object.assign(log, { sha256: file.sha256, verified: file.verified });
     }
     log.offset = upload.offset;
     answered = true;

@@ -46,6 +46,12 @@ export interface Config {
   redisUrl: string | undefined;
   /** Where the app's uploads go: this server (the default), or a tus or IETF-draft server. */
   uploadTarget: UploadTarget;
+  /** Told of every finished upload (POST JSON, at least once). */
+  hookUrl: string | undefined;
+  /** Asked before an upload is created; a non-2xx answer refuses it with that status. */
+  hookCreateUrl: string | undefined;
+  /** Signs hook requests (Ferry-Signature: sha256=<hex HMAC-SHA256 of the body>). */
+  hookSecret: string | undefined;
 }
 
 const MiB = 1024 ** 2;
@@ -81,6 +87,9 @@ export const defaults = {
   OWNER_SECRET: '',
   CORS_ORIGINS: '',
   UPLOAD_TARGET: 'ferry',
+  HOOK_URL: '',
+  HOOK_CREATE_URL: '',
+  HOOK_SECRET: '',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -114,7 +123,16 @@ export function loadConfig(env: Env = process.env): Config {
     ownerSecret: ownerSecretOf(get('OWNER_SECRET')),
     corsOrigins: new Set(get('CORS_ORIGINS').split(',').map((origin) => origin.trim()).filter(Boolean)),
     uploadTarget: uploadTargetOf(get('UPLOAD_TARGET')),
+    hookUrl: hookUrlOf('HOOK_URL', get('HOOK_URL')),
+    hookCreateUrl: hookUrlOf('HOOK_CREATE_URL', get('HOOK_CREATE_URL')),
+    hookSecret: get('HOOK_SECRET') || undefined,
   };
+}
+
+function hookUrlOf(name: string, raw: string): string | undefined {
+  if (raw === '') return undefined;
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) throw new ConfigError(`${name} must be an http or https URL, got "${raw}"`);
+  return raw;
 }
 
 function uploadTargetOf(raw: string): UploadTarget {

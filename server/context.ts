@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AppendSlots } from './append-slots.js';
 import type { Config } from './config.js';
+import type { FinishHooks } from './finish-hooks.js';
 import type { Hooks } from './hooks.js';
 import type { Identify } from './identity.js';
 import type { Owners } from './owner.js';
@@ -22,6 +23,8 @@ export interface AppContext {
   identify: Identify;
   /** The host's hooks, when mounted as a library. */
   hooks: Hooks;
+  /** The host's onUploadFinish, delivered at least once (finish-hooks.ts); absent without one. */
+  finish?: FinishHooks;
   tokens: Tokens;
   /** What owners' uploads grew by, for bodies of no stated size (in-process, or Redis in a cluster). */
   ledger: QuotaLedger;

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { createHandler, type Next } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import type { OnUploadFinish } from './finish-hooks.js';
 import type { UploadCreate } from './hooks.js';
 import type { Authenticate } from './identity.js';
 import { createLogger } from './log.js';
@@ -13,6 +14,7 @@ import { setMount } from './mount.js';
 import { buildContext } from './server.js';
 
 export { FerryRefusal, type UploadCreate } from './hooks.js';
+export type { OnUploadFinish, UploadFinish } from './finish-hooks.js';
 export { prepareServer } from './server.js';
 export type { Authenticate } from './identity.js';
 
@@ -44,6 +46,11 @@ export interface FerryOptions {
   issueOwnerCookies?: boolean;
   /** Runs before anything of a new upload is stored; throw `new FerryRefusal(status, title)` to refuse it. */
   onUploadCreate?: (upload: UploadCreate) => unknown;
+  /**
+   * Called once an upload is complete and durable, at least once: a hook that throws, or whose process
+   * dies before it returns, is called again (with backoff, and at the next start) until it returns.
+   */
+  onUploadFinish?: OnUploadFinish;
   logger?: Logger;
   /** Signs owner cookies (at least 32 characters); without it, one is kept in `dataDir`. */
   ownerSecret?: string;
@@ -94,6 +101,7 @@ export async function createFerry(options: FerryOptions): Promise<Ferry> {
     ...(options.authenticate ? { authenticate: options.authenticate } : {}),
     hooks: { ...(options.onUploadCreate ? { onUploadCreate: options.onUploadCreate } : {}) },
     issueOwnerCookies: options.issueOwnerCookies === true,
+    ...(options.onUploadFinish ? { onUploadFinish: options.onUploadFinish } : {}),
   });
   const handler = createHandler(ctx, { app: false });
   const basePath = options.basePath?.replace(/\/+$/, '');

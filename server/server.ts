@@ -9,6 +9,7 @@ import { Tokens } from './tokens.js';
 import { AppendSlots, openFileLimit, totalAppendsFor } from './append-slots.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
+import { FinishHooks, type OnUploadFinish } from './finish-hooks.js';
 import type { Hooks } from './hooks.js';
 import { cookieIdentity, hostIdentity, type Authenticate } from './identity.js';
 import { createLogger } from './log.js';
@@ -19,6 +20,7 @@ import { S3Store } from './store/s3-store.js';
 import { startSweeper } from './sweeper.js';
 import { RedisWriters } from './redis-writers.js';
 import { LocalLedger } from './quota-ledger.js';
+import { webhooks } from './webhooks.js';
 import { WriterRegistry } from './writers.js';
 
 export interface FerryServer {
@@ -35,6 +37,7 @@ export interface HostParts {
   hooks?: Hooks;
   /** With the default identity, give a browser without an owner cookie a new one (the standalone server does). */
   issueOwnerCookies?: boolean;
+  onUploadFinish?: OnUploadFinish;
 }
 
 /** Everything a route needs, and how to let it all go: stop the sweeper, flush open appends, leave Redis. */
@@ -48,12 +51,15 @@ export async function buildContext(config: Config, log: Logger, host: HostParts 
   const owners = new Owners(host.authenticate ? randomBytes(32) : await ownerSecret(config.ownerSecret, config.dataDir), tokens);
   const ledger = writers instanceof RedisWriters ? writers.ledger() : new LocalLedger();
   const identify = host.authenticate ? hostIdentity(host.authenticate) : cookieIdentity(owners, host.issueOwnerCookies ?? true);
-  const ctx: AppContext = { config, store, writers, slots, owners, identify, hooks: host.hooks ?? {}, tokens, ledger, log };
+  const finish = host.onUploadFinish ? new FinishHooks(store, writers, host.onUploadFinish, log) : undefined;
+  const ctx: AppContext = { config, store, writers, slots, owners, identify, hooks: host.hooks ?? {}, ...(finish ? { finish } : {}), tokens, ledger, log };
   const stopSweeper = startSweeper(ctx);
+  finish?.start();
   return {
     ctx,
     async stop() {
       stopSweeper();
+      finish?.stop();
       await writers.stopAll();
       if (writers instanceof RedisWriters) await writers.close();
     },
@@ -73,7 +79,7 @@ export function prepareServer(server: Server, handler: (req: IncomingMessage, re
 }
 
 export async function startFerry(config: Config, log: Logger = createLogger(config.logLevel)): Promise<FerryServer> {
-  const { ctx, stop } = await buildContext(config, log);
+  const { ctx, stop } = await buildContext(config, log, webhooks(config));
   const handler = createHandler(ctx, { app: true });
   const server = prepareServer(createServer(handler), handler);
   // Shed load before the descriptors run out: past this, new connections are closed at once.

@@ -219,5 +219,6 @@ export function toCompleted(meta: Meta): CompletedFile {
     sha256: meta.sha256 ?? '',
     completedAt: meta.completedAt ?? '',
     verified: meta.verified === true,
+    ...(meta.metadata ? { metadata: meta.metadata } : {}),
   };
 }

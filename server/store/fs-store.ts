@@ -12,12 +12,13 @@ import type { CompletedFile } from '../../common/protocol.js';
 import { fsyncDir, isMissing, writeFileAtomic } from './durable-fs.js';
 import { checkedOf, forgetHash, FsOpenUpload, toCompleted, type Meta, type FileHash } from './fs-open-upload.js';
 import { digestOf, ownerName } from './naming.js';
-import { newUploadRecord, NOTHING_HELD, type ByteRange, type Download, type Held, type OpenUpload, type SweepGuard, type TokenRecord, type UploadInfo, type UploadStore, type Usage } from './port.js';
+import { newUploadRecord, NOTHING_HELD, type FinishEvent, type ByteRange, type Download, type Held, type OpenUpload, type SweepGuard, type TokenRecord, type UploadInfo, type UploadStore, type Usage } from './port.js';
 
 export class FsStore implements UploadStore {
   private readonly partialRoot: string;
   private readonly completeRoot: string;
   private readonly tokensRoot: string;
+  private readonly outboxRoot: string;
   // Hash state survives between appends in memory; after a restart it is rebuilt from disk once.
   private readonly hashes = new Map<string, FileHash>();
 
@@ -25,6 +26,7 @@ export class FsStore implements UploadStore {
     this.partialRoot = path.join(dataDir, 'partial');
     this.completeRoot = path.join(dataDir, 'complete');
     this.tokensRoot = path.join(dataDir, 'tokens');
+    this.outboxRoot = path.join(dataDir, 'outbox');
   }
 
   async init(): Promise<void> {
@@ -94,6 +96,35 @@ export class FsStore implements UploadStore {
 
   private tokensFile(owner: string): string {
     return path.join(this.tokensRoot, `${ownerName(owner)}.json`);
+  }
+
+  async outboxPut(key: string, event: FinishEvent): Promise<void> {
+    await mkdir(this.outboxRoot, { recursive: true });
+    await writeFileAtomic(path.join(this.outboxRoot, `${digestOf(key)}.json`), JSON.stringify({ key, event }));
+  }
+
+  async outboxList(): Promise<Array<{ key: string; event: FinishEvent }>> {
+    const entries: Array<{ key: string; event: FinishEvent }> = [];
+    for (const name of await readdir(this.outboxRoot).catch(() => [])) {
+      if (!/^[0-9a-f]{64}\.json$/.test(name)) continue;
+      const text = await readFile(path.join(this.outboxRoot, name), 'utf8').catch(() => undefined);
+      if (text) entries.push(JSON.parse(text) as { key: string; event: FinishEvent });
+    }
+    return entries;
+  }
+
+  async outboxGet(key: string): Promise<FinishEvent | undefined> {
+    const text = await readFile(path.join(this.outboxRoot, `${digestOf(key)}.json`), 'utf8').catch(() => undefined);
+    return text ? (JSON.parse(text) as { event: FinishEvent }).event : undefined;
+  }
+
+  async outboxDelete(key: string): Promise<void> {
+    await rm(path.join(this.outboxRoot, `${digestOf(key)}.json`), { force: true });
+    await fsyncDir(this.outboxRoot).catch(() => undefined);
+  }
+
+  localPath(owner: string, id: string): string {
+    return path.join(this.completeDir(owner, id), 'data');
   }
 
   async *tokenOwners(): AsyncIterable<string> {

@@ -22,6 +22,8 @@ export interface UploadInfo {
   size: number | undefined;
   name: string | undefined;
   type: string | undefined;
+  /** The client's metadata, kept with the upload when it starts. */
+  metadata?: Record<string, string>;
 }
 
 /** What every store records about an upload when it starts. */
@@ -31,11 +33,13 @@ export interface UploadRecord {
   type: string;
   size: number | null;
   createdAt: string;
+  metadata?: Record<string, string>;
 }
 
 /** The record of an upload starting now: without a name it is called by its id, without a type it is bytes. */
 export function newUploadRecord(id: string, info: UploadInfo): UploadRecord {
-  return { id, name: info.name ?? id, type: info.type ?? 'application/octet-stream', size: info.size ?? null, createdAt: new Date().toISOString() };
+  const metadata = info.metadata && Object.keys(info.metadata).length > 0 ? { metadata: info.metadata } : {};
+  return { id, name: info.name ?? id, type: info.type ?? 'application/octet-stream', size: info.size ?? null, createdAt: new Date().toISOString(), ...metadata };
 }
 
 /** A partial upload opened for appending. Only the holder of the upload's writer lease may have one. */
@@ -125,6 +129,16 @@ export interface UploadStore {
   /** Every owner with a token record. */
   tokenOwners(): AsyncIterable<string>;
   /**
+   * Finished-upload events not yet taken by the host's hook (finish-hooks.ts), kept durably so that a
+   * restart does not lose them: put (replacing one under the same key), list, and delete once taken.
+   */
+  outboxPut(key: string, event: FinishEvent): Promise<void>;
+  outboxList(): Promise<Array<{ key: string; event: FinishEvent }>>;
+  outboxGet(key: string): Promise<FinishEvent | undefined>;
+  outboxDelete(key: string): Promise<void>;
+  /** Where a completed file's bytes are on this machine, for a store that keeps them in files. */
+  localPath?(owner: string, id: string): string;
+  /**
    * Open a partial upload for appending, creating it if it does not exist.
    * `restart` empties a partial upload first. Never called for a completed one.
    * A store shared by several server instances calls `fence` before every change it makes,
@@ -140,6 +154,16 @@ export interface UploadStore {
    * `guard`, which holds the upload's writer lock meanwhile, or skips it when someone writes it.
    */
   sweep(cutoff: number, guard: SweepGuard): Promise<number>;
+}
+
+/** A finished upload as the host's hook is told of it (before it is known to have finished: see finish-hooks.ts). */
+export interface FinishEvent {
+  /** The owner key the upload is stored under. */
+  ownerKey: string;
+  /** The owner id the host's `authenticate` gave (the key itself under the default identity). */
+  owner: string;
+  id: string;
+  at: string;
 }
 
 export class DigestMismatch extends Error {

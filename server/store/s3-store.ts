@@ -4,7 +4,7 @@
 import type { CompletedFile } from '../../common/protocol.js';
 import { ownerName } from './naming.js';
 import { digestOf } from './naming.js';
-import { newUploadRecord, type ByteRange, type Download, type Fence, type Held, type OpenUpload, type SweepGuard, type TokenRecord, type UploadInfo, type UploadStore, type Usage } from './port.js';
+import { newUploadRecord, type ByteRange, type FinishEvent, type Download, type Fence, type Held, type OpenUpload, type SweepGuard, type TokenRecord, type UploadInfo, type UploadStore, type Usage } from './port.js';
 import type { Bucket } from './s3-bucket.js';
 import { S3OpenUpload } from './s3-open-upload.js';
 import { keysOf, MIN_PART_BYTES, partSizeFor, S3Upload } from './s3-upload.js';
@@ -63,6 +63,27 @@ export class S3Store implements UploadStore {
   async writeTokens(owner: string, tokens: TokenRecord[]): Promise<void> {
     if (tokens.length === 0) await this.bucket.delete([`tokens/${ownerName(owner)}.json`]);
     else await this.bucket.putJson(`tokens/${ownerName(owner)}.json`, tokens);
+  }
+
+  async outboxPut(key: string, event: FinishEvent): Promise<void> {
+    await this.bucket.putJson(`outbox/${digestOf(key)}.json`, { key, event });
+  }
+
+  async outboxList(): Promise<Array<{ key: string; event: FinishEvent }>> {
+    const entries: Array<{ key: string; event: FinishEvent }> = [];
+    for await (const object of this.bucket.list('outbox/')) {
+      const entry = object.Key ? await this.bucket.getJson<{ key: string; event: FinishEvent }>(object.Key) : undefined;
+      if (entry) entries.push(entry);
+    }
+    return entries;
+  }
+
+  async outboxGet(key: string): Promise<FinishEvent | undefined> {
+    return (await this.bucket.getJson<{ event: FinishEvent }>(`outbox/${digestOf(key)}.json`))?.event;
+  }
+
+  async outboxDelete(key: string): Promise<void> {
+    await this.bucket.delete([`outbox/${digestOf(key)}.json`]);
   }
 
   async *tokenOwners(): AsyncIterable<string> {

@@ -112,8 +112,8 @@ export class S3Upload {
   /** A fresh, empty multipart upload for `record`, in place of `previous` (aborted) if there is one. */
   async startOver(record: UploadRecord & { partBytes: number }, previous?: PartialMeta): Promise<PartialMeta> {
     if (previous) await this.bucket.abortMultipart(this.keys.data, previous.uploadId);
-    const { id, name, type, size, createdAt, partBytes } = record;
-    const meta: PartialMeta = { id, name, type, size, createdAt, partBytes, uploadId: await this.bucket.createMultipart(this.keys.data), parts: [] };
+    const { id, name, type, size, createdAt, partBytes, metadata } = record;
+    const meta: PartialMeta = { id, name, type, size, createdAt, partBytes, ...(metadata ? { metadata } : {}), uploadId: await this.bucket.createMultipart(this.keys.data), parts: [] };
     await this.saveMeta(meta);
     await this.bucket.delete([this.keys.tail]);
     return meta;
@@ -148,7 +148,7 @@ export class S3Upload {
         if (!isGone(error) || !(await bucket.exists(keys.data))) throw error;
       }
     }
-    const file: CompletedFile = { id: meta.id, name: meta.name, type: meta.type, ...meta.completing! };
+    const file: CompletedFile = { id: meta.id, name: meta.name, type: meta.type, ...meta.completing!, ...(meta.metadata ? { metadata: meta.metadata } : {}) };
     await bucket.putJson(keys.done, file);
     await bucket.delete([keys.meta, keys.tail]);
     return file;

@@ -65,8 +65,8 @@ describe('createFerry in node:http, mounted at /files', () => {
     const file = randomFile(2 * MiB + 3);
     const location = await tusUpload(`${url}/files`, 'alice', file, `filename ${Buffer.from('site.mp4').toString('base64')},shot ${Buffer.from('42').toString('base64')}`);
     assert.match(location, /^\/files\/uploads\/[0-9a-f]{32}$/);
-    const listed = await (await as('alice')(`${url}/files/files`)).json() as Array<{ id: string; name: string; sha256: string }>;
-    assert.deepEqual(listed.map((entry) => [entry.name, entry.sha256]), [['site.mp4', sha256(file)]]);
+    const listed = await (await as('alice')(`${url}/files/files`)).json() as Array<{ id: string; name: string; sha256: string; metadata?: Record<string, string> }>;
+    assert.deepEqual(listed.map((entry) => [entry.name, entry.sha256, entry.metadata]), [['site.mp4', sha256(file), { filename: 'site.mp4', shot: '42' }]], 'the metadata is kept and listed');
     const hook = created.find((upload) => upload.name === 'site.mp4')!;
     assert.deepEqual([hook.owner, hook.size, hook.type, hook.metadata.shot], ['alice', file.length, undefined, '42']);
   });

@@ -83,6 +83,20 @@ export function storeConformance(name: string, make: () => Promise<StoreUnderTes
       assert.equal(sha256((await downloaded(later, ALICE, 'clip'))!), sha256(file));
     }));
 
+    it('keeps the client\'s metadata with the upload, across opens, and lists it with the completed file', withStore(async ({ store, reopen }) => {
+      const metadata = { filename: 'scan.dcm', patient: 'Ünïcode 患者' };
+      const first = await store.open(ALICE, 'with-metadata', { ...info(10), metadata }, false);
+      await first.write([Buffer.from('01234')]);
+      await first.sync();
+      await first.close();
+      const again = await (await reopen()).open(ALICE, 'with-metadata', info(10), false);
+      await again.write([Buffer.from('56789')]);
+      const done = await again.complete();
+      await again.close();
+      assert.deepEqual(done.metadata, metadata);
+      assert.deepEqual((await store.list(ALICE)).find((file) => file.id === 'with-metadata')?.metadata, metadata);
+    }));
+
     it('completes as verified only when the expected digest matches, and empties the upload when not', withStore(async ({ store }) => {
       const file = randomFile(200_000);
       const good = await store.open(ALICE, 'good', info(file.length), false);
