@@ -11,6 +11,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: [['list']],
+  // A failed test's server log and consoles are printed in full (e2e/evidence-reporter.ts).
+  reporter: [['list'], ['./e2e/evidence-reporter.ts']],
   outputDir: 'test-results',
 });

@@ -5,6 +5,7 @@ import type { ElementHandle, Page } from 'puppeteer-core';
 import { forkFerry } from '../build/testkit/ferry.js';
 import { FirefoxProfile } from '../build/testkit/firefox.js';
 import { ownerCookieOf } from '../build/testkit/server-view.js';
+import { Evidence } from './evidence.ts';
 import { freshForEachTest, Rig, type SourceFile } from './rig.ts';
 
 /** What a person sees of one row. */
@@ -27,12 +28,22 @@ export class FirefoxHarness extends Rig {
   private constructor(
     served: Awaited<ReturnType<typeof Rig.serve>>,
     readonly profile: FirefoxProfile,
+    private readonly evidence: Evidence,
   ) {
     super(served.ferry, served.proxy, served.filesDir);
+    const watch = (page: Page) => {
+      page.on('console', (message) => evidence.add('page', `${message.type()}: ${message.text()}`));
+      page.on('pageerror', (error) => evidence.add('page', `uncaught: ${(error as Error).message}`));
+    };
+    profile.onPage = watch;
+    watch(profile.page);
   }
 
+  /** Ferry (its request log kept as evidence) behind a fault proxy, and Firefox on a profile of its own (its page console kept). */
   static async start(): Promise<FirefoxHarness> {
-    return new FirefoxHarness(await Rig.serve(() => forkFerry()), await FirefoxProfile.create());
+    const evidence = new Evidence();
+    const served = await Rig.serve(() => forkFerry({ env: { LOG_LEVEL: 'info' }, logs: evidence.sink('server') }));
+    return new FirefoxHarness(served, await FirefoxProfile.create(), evidence);
   }
 
   /** The first tab of the running Firefox. */
@@ -110,6 +121,7 @@ export class FirefoxHarness extends Rig {
   }
 
   async close(): Promise<void> {
+    await this.evidence.attach(async () => (this.profile.browser.connected ? this.page.screenshot() : undefined));
     await this.profile.close();
     await this.closeRig();
   }

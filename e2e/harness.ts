@@ -4,6 +4,7 @@ import { expect, type BrowserContext, type Locator, type Page } from '@playwrigh
 import { launchChromium } from '../build/testkit/chromium.js';
 import { forkFerry } from '../build/testkit/ferry.js';
 import { ownerCookie } from '../build/testkit/server-view.js';
+import { Evidence } from './evidence.ts';
 import { freshForEachTest, Rig, type Backend, type SourceFile } from './rig.ts';
 
 export { MB, settled, type Backend, type SourceFile } from './rig.ts';
@@ -19,14 +20,19 @@ export class Harness extends Rig {
     served: Awaited<ReturnType<typeof Rig.serve>>,
     readonly context: BrowserContext,
     private readonly closeBrowser: () => Promise<void>,
+    private readonly evidence: Evidence,
   ) {
     super(served.ferry, served.proxy, served.filesDir);
   }
 
-  static async start(env: Record<string, string> = {}, backend: () => Promise<Backend> = () => forkFerry({ env })): Promise<Harness> {
-    const served = await Rig.serve(backend);
+  /** Ferry (its request log kept as evidence), or `backend`, behind a fault proxy, and Chromium (its consoles kept). */
+  static async start(env: Record<string, string> = {}, backend?: () => Promise<Backend>): Promise<Harness> {
+    const evidence = new Evidence();
+    const served = await Rig.serve(backend ?? (() => forkFerry({ env: { LOG_LEVEL: 'info', ...env }, logs: evidence.sink('server') })));
     const browser = await launchChromium();
-    const harness = new Harness(served, browser.context, browser.close);
+    browser.context.on('console', (message) => evidence.add(message.worker() ? 'worker' : 'page', `${message.type()}: ${message.text()}`));
+    browser.context.on('weberror', (error) => evidence.add('page', `uncaught: ${error.error().message}`));
+    const harness = new Harness(served, browser.context, browser.close, evidence);
     harness.page = browser.page;
     return harness;
   }
@@ -68,6 +74,7 @@ export class Harness extends Rig {
   }
 
   async close(): Promise<void> {
+    await this.evidence.attach(async () => (this.page.isClosed() ? undefined : this.page.screenshot({ timeout: 2000 })));
     await this.closeBrowser();
     await this.closeRig();
   }

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { forkServer, type Served } from './processes.js';
+import { forkServer, type Logs, type Served } from './processes.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 const mainScript = path.join(repoRoot, 'build/server/main.js');
@@ -16,7 +16,7 @@ export interface FerryOptions {
   dataDir?: string;
   /** 0 (the default) picks a free port at every start; a fixed port is kept across restarts. */
   port?: number;
-  logs?: 'inherit' | 'ignore';
+  logs?: Logs;
   /** `ulimit -n` for the server process. */
   fileLimit?: number;
 }

@@ -44,6 +44,8 @@ export class FirefoxProfile {
   browser!: Browser;
   /** The first tab. */
   page!: Page;
+  /** Told of the first tab at every start (a test keeps its console). */
+  onPage: ((page: Page) => void) | undefined;
 
   private constructor(readonly dir: string) {}
 
@@ -63,6 +65,7 @@ export class FirefoxProfile {
       extraPrefsFirefox: PREFS,
     });
     this.page = (await this.browser.pages())[0] ?? (await this.browser.newPage());
+    this.onPage?.(this.page);
   }
 
   /** Quit Firefox as a person does (every window closed); the profile stays. */

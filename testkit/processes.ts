@@ -17,10 +17,12 @@ export function ownChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'
   child.once('exit', () => owned.delete(child));
 }
 
+export type Logs = 'inherit' | 'ignore' | ((text: string) => void);
+
 export interface ForkOptions {
   env: Record<string, string>;
-  /** Where the child's stdout and stderr go. */
-  logs?: 'inherit' | 'ignore';
+  /** Where the child's stdout and stderr go: this terminal, nowhere, or a function that keeps them (a test's evidence). */
+  logs?: Logs;
   /** Start it with this limit on open files (`ulimit -n`, through util-linux's prlimit). */
   fileLimit?: number;
 }
@@ -39,8 +41,12 @@ export interface Served {
 /** Fork `script`, which sends `{ port }` over IPC once it listens (Ferry's main.js, the sink, the tus server). */
 export async function forkServer(script: string, { env, logs = 'inherit', fileLimit }: ForkOptions): Promise<Served> {
   const limited = fileLimit === undefined ? {} : { execPath: 'prlimit', execArgv: [`--nofile=${fileLimit}:${fileLimit}`, process.execPath] };
-  const child = fork(script, { env: { ...process.env, ...env }, stdio: ['ignore', logs, logs, 'ipc'], ...limited });
+  const output = typeof logs === 'function' ? 'pipe' : logs;
+  const child = fork(script, { env: { ...process.env, ...env }, stdio: ['ignore', output, output, 'ipc'], ...limited });
   ownChild(child);
+  if (typeof logs === 'function') {
+    for (const stream of [child.stdout, child.stderr]) stream?.setEncoding('utf8').on('data', logs);
+  }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message) => resolve((message as { port: number }).port));
