@@ -8,6 +8,8 @@ import { apiHeaders, bodyWithheld, sendJson, sendProblem, sendText } from './res
 import { append } from './routes/append.js';
 import { cancel } from './routes/cancel.js';
 import { downloadFile, listFiles } from './routes/files.js';
+import type { Refusal } from './metrics.js';
+import { healthz, metrics, readyz } from './routes/health.js';
 import { status } from './routes/status.js';
 import { listTokens, mintToken, revokeToken } from './routes/tokens.js';
 import { applyCors } from './cors.js';
@@ -34,6 +36,9 @@ export function createHandler(ctx: AppContext, options: HandlerOptions): (req: I
 
   const api = (path: string, query: string): Record<string, Handler> | undefined => {
     if (path === Route.status) return { GET: (req, res, log) => status(ctx, req, res, log) };
+    if (options.app && path === '/healthz') return { GET: (req, res) => healthz(ctx, req, res) };
+    if (options.app && path === '/readyz') return { GET: (req, res) => readyz(ctx, req, res) };
+    if (options.app && path === '/metrics' && ctx.config.metrics && ctx.config.metricsPort === undefined) return { GET: (req, res) => metrics(ctx, req, res) };
     if (path === Route.upload) {
       return {
         POST: (req, res, log) => append(ctx, req, res, log),
@@ -149,6 +154,16 @@ function methodOf(req: IncomingMessage, path: string): string {
   return wanted === 'PATCH' || wanted === 'DELETE' ? wanted : req.method;
 }
 
+/** What the metrics count a failed request as, if it was a refusal an operator watches for. */
+function refusalOf(error: HttpError | undefined): Refusal | undefined {
+  if (error instanceof ProblemError && error.type === Problem.quotaExceeded) return 'quota';
+  const digests: string[] = [Problem.contentDigestMismatch, Problem.reprDigestMismatch, Problem.checkedDigestMismatch];
+  if ((error instanceof ProblemError && digests.includes(error.type)) || error?.status === 460) return 'digest-mismatch';
+  if (error?.status === 408) return 'slow-body';
+  if (error?.status === 503) return 'shed';
+  return undefined;
+}
+
 /** The raw (still percent-encoded) `id` parameter of a query string. */
 function queryId(query: string): string {
   for (const pair of query.split('&')) {
@@ -172,6 +187,8 @@ function fail(ctx: AppContext, req: IncomingMessage, res: ServerResponse, log: L
     : undefined;
   if (!known) ctx.log.error({ err: error, ...log }, 'request failed');
   const status = known?.status ?? 500;
+  const refusal = refusalOf(known);
+  if (refusal) ctx.metrics.refused.inc({ reason: refusal });
   log.reason = known?.message ?? 'internal error';
   if (known?.offset !== undefined) log.offset = known.offset;
   if (status === 499) {

@@ -7,16 +7,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Header, Problem, type CompletedFile } from '../common/protocol.js';
 import { BodyTap } from './body-tap.js';
 import { uploadKey, type AppContext, type LogFields } from './context.js';
-import { HttpError, ProblemError, badRequest, isOutOfDescriptors, isOutOfSpace } from './errors.js';
+import { checkAppend, settle, stopped, tooLarge } from './append-rules.js';
+import { HttpError, ProblemError } from './errors.js';
 import { askToCreate } from './hooks.js';
 import { ownerIdOf } from './identity.js';
 import { runningHash, type HashAlgorithm, type RunningHash } from './hash-thread.js';
 import type { AppendHeaders } from './headers.js';
+import type { Protocol } from './metrics.js';
 import type { BodyBudget } from './quota-ledger.js';
-import { admitAppend, bodyPastQuota } from './quota.js';
+import { admitAppend } from './quota.js';
 import { receiveBody, type BodyOutcome } from './receive-body.js';
 import { inviteBody } from './respond.js';
-import { DigestMismatch, type Held, type OpenUpload } from './store/port.js';
+import { DigestMismatch, type OpenUpload } from './store/port.js';
 import type { Lease } from './writers.js';
 
 export interface AppendSpec extends AppendHeaders {
@@ -30,6 +32,8 @@ export interface AppendSpec extends AppendHeaders {
   completes?: boolean;
   /** Refuse (404) rather than create an upload the store does not know (a tus PATCH, say). */
   mustExist?: boolean;
+  /** Which protocol asked, for the metrics (the Ferry protocol when absent). */
+  protocol?: Protocol;
   /** The client's metadata (tus Upload-Metadata), for the host's hooks. */
   metadata?: Record<string, string>;
   /** A new upload whose address its client learns only from a success: on any failure, nothing of it is kept. */
@@ -37,8 +41,6 @@ export interface AppendSpec extends AppendHeaders {
   /** The headers that carry the start and the size in this protocol, for the reasons given back. */
   words?: { start: string; size: string };
 }
-
-const FERRY_WORDS = { start: Header.startByte, size: Header.fileSize };
 
 export interface Appended {
   offset: number;
@@ -49,6 +51,7 @@ export interface Appended {
 
 export async function appendBody(ctx: AppContext, req: IncomingMessage, res: ServerResponse, request: AppendSpec, log: LogFields): Promise<Appended> {
   Object.assign(log, { id: request.id, start: request.start });
+  const protocol = request.protocol ?? 'ferry';
   // From here on the body is read at once, whatever the awaits below wait for (a bearer token's lookup too).
   const tap = new BodyTap(req);
   let releaseSlot: (() => void) | undefined;
@@ -80,6 +83,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
       return ctx.store.open(owner!, request.id, { size, name: request.name, type: request.type, ...(request.metadata ? { metadata: request.metadata } : {}) }, restart, fence);
     });
     ({ upload, budget } = admitted);
+    if (held.unknown) ctx.metrics.uploadsCreated.inc({ protocol });
     const quotaRoom = admitted.room;
     const limit = Math.min(sizeLimit, quotaRoom);
     const startedAt = upload.offset;
@@ -89,6 +93,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     const minRate = { bytesPerSecond: ctx.config.minBodyRate, windowMs: MIN_RATE_WINDOW_MS };
     let outcome: BodyOutcome = await receiveBody(req, tap, upload, { limit, ...(budget ? { budget } : {}) }, lease, minRate, bodyHash);
     log.bytes = upload.offset - startedAt;
+    ctx.metrics.bytesReceived.inc(Math.max(0, log.bytes));
     // A refused proof is answered once the body is read, so the client gets the problem and not a
     // reset connection (issue 32): the unproven bytes and this body behind them are dropped.
     if (refusedAt !== undefined) await upload.truncate(refusedAt);
@@ -119,10 +124,15 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
       file = await completeVerified(upload, request.reprDigest);
       if (finishing) ctx.finish!.deliver(finishing);
       Object.assign(log, { sha256: file.sha256, verified: file.verified });
+      ctx.metrics.uploadsCompleted.inc({ protocol });
+      ctx.metrics.bytesKept.inc(file.size);
     }
     log.offset = upload.offset;
     answered = true;
     return { offset: upload.offset, size: upload.size, complete, ...(file ? { file } : {}) };
+  } catch (error) {
+    ctx.metrics.appendsFailed.inc({ protocol, status: String(error instanceof HttpError ? error.status : 500) });
+    throw error;
   } finally {
     tap.release();
     bodyHash?.dispose();
@@ -165,96 +175,6 @@ async function declareSize(ctx: AppContext, owner: string, request: AppendSpec, 
 
 /** Bodies slower than MIN_BODY_RATE over this long are closed. */
 const MIN_RATE_WINDOW_MS = 20_000;
-
-/** docs/design.md §1.3, exact-offset and size rules. Returns the size the upload will have. */
-function checkAppend(request: AppendSpec, held: Held, restart: boolean): number | undefined {
-  const words = request.words ?? FERRY_WORDS;
-  // "It never destroys a completed one: that answers 409 with the full size."
-  if (held.complete) throw conflict('this upload is already complete', held);
-  // "A POST whose X-Start-Byte is not what the server holds is 409."
-  if (!restart && request.start !== held.offset) throw conflict(`${words.start} is ${request.start} but the server holds ${held.offset} bytes`, held);
-  if (restart || held.size === undefined) {
-    if (request.size !== undefined && !restart && held.offset > request.size) {
-      throw badRequest(`${words.size} ${request.size} is less than the ${held.offset} bytes already held`);
-    }
-    return request.size;
-  }
-  // "An X-File-Size that disagrees with the size recorded earlier is 400."
-  if (request.size !== undefined && request.size !== held.size) {
-    throw badRequest(`${words.size} ${request.size} disagrees with the size recorded earlier, ${held.size}`);
-  }
-  return held.size;
-}
-
-/** Turn how the body ended into the bytes we keep and, for failures, the error to answer with. */
-async function settle(
-  outcome: BodyOutcome,
-  upload: OpenUpload,
-  startedAt: number,
-  request: AppendSpec,
-  ctx: AppContext,
-  lease: Lease,
-  log: LogFields,
-): Promise<void> {
-  const held = () => ({ offset: upload.offset, size: upload.size, complete: false });
-  // Whatever was written is made durable before anyone is told about it.
-  const synced = await upload.sync().then(() => undefined, (error: Error) => error);
-  switch (outcome.kind) {
-    case 'end':
-      if (synced) throw writeFailure(synced, held());
-      return;
-    case 'aborted':
-      log.outcome = 'client-gone';
-      throw new HttpError(499, 'the client closed the connection', upload.offset);
-    case 'too-slow':
-      log.outcome = 'too-slow';
-      throw new HttpError(408, 'the body arrived too slowly and was closed; the bytes received are kept, resume from the status', upload.offset, { connection: 'close' });
-    case 'superseded':
-      throw stopped(lease, held());
-    case 'too-large':
-      // "Nothing past the size is stored": this request's bytes are dropped, what was held stays.
-      await upload.truncate(startedAt);
-      throw tooLarge(request, upload.size, ctx.config.maxUploadBytes, held());
-    case 'past-quota':
-      await upload.truncate(startedAt);
-      throw bodyPastQuota(ctx, upload.offset);
-    case 'write-failed':
-      if (outcome.error instanceof HttpError) throw outcome.error; // the quota ledger out of reach: 503
-      throw writeFailure(outcome.error, held());
-  }
-}
-
-/** The answer to an append stopped before it finished: whoever stopped it says why. */
-function stopped(lease: Lease, held: Held): HttpError {
-  switch (lease.stopReason) {
-    case 'shutdown':
-      // Also before its body began: SIGTERM may come while it still waits for its upload.
-      return new HttpError(503, 'the server is restarting; the bytes received are kept, resume shortly', held.offset, { 'retry-after': '2', connection: 'close' });
-    case 'lock-lost':
-      return new HttpError(503, 'this server lost its lock on the upload; the bytes it stored are kept, resume from the status', held.offset, { 'retry-after': '1' });
-    case 'takeover':
-    case undefined:
-      return conflict('a newer request took this upload over', held);
-  }
-}
-
-function conflict(reason: string, held: Held): HttpError {
-  return new HttpError(409, reason, held.offset, held.complete ? { [Header.uploadComplete]: '1' } : {});
-}
-
-function tooLarge(request: AppendSpec, size: number | undefined, max: number, held: Held): HttpError {
-  const words = request.words ?? FERRY_WORDS;
-  const reason = size !== undefined && size <= max
-    ? `the body runs past ${words.size} ${size} (${words.start} ${request.start})`
-    : `uploads are limited to ${max} bytes`;
-  return new HttpError(413, reason, held.offset, { [Header.uploadLimit]: String(max) });
-}
-
-function writeFailure(error: Error, held: Held): HttpError {
-  if (isOutOfSpace(error)) return new HttpError(507, 'the server is out of storage space; retry later', held.offset, { 'retry-after': '60' });
-  if (isOutOfDescriptors(error)) return new HttpError(503, 'the server is busy; the bytes received are kept, retry shortly', held.offset, { 'retry-after': '2' });
-  return new HttpError(500, 'the server could not store the bytes; retry later', held.offset, { 'retry-after': '5' });
-}
 
 /**
  * The live append's offsets for status. Bytes under a Content-Digest count only once

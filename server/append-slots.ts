@@ -38,6 +38,11 @@ export class AppendSlots {
 
   constructor(readonly limits: SlotLimits) {}
 
+  /** Appends open now. */
+  get openCount(): number {
+    return this.open;
+  }
+
   /**
    * Take a slot for an append of `key` by `owner`, or throw 503. An append of an upload the owner
    * already has open is always let in: it stops that one (a ghost) before it starts.

@@ -52,6 +52,10 @@ export interface Config {
   hookCreateUrl: string | undefined;
   /** Signs hook requests (Ferry-Signature: sha256=<hex HMAC-SHA256 of the body>). */
   hookSecret: string | undefined;
+  /** Serve /metrics on the main port (METRICS=1). */
+  metrics: boolean;
+  /** Serve /metrics on this port of HOST instead, and not on the main one. */
+  metricsPort: number | undefined;
 }
 
 const MiB = 1024 ** 2;
@@ -90,6 +94,8 @@ export const defaults = {
   HOOK_URL: '',
   HOOK_CREATE_URL: '',
   HOOK_SECRET: '',
+  METRICS: '0',
+  METRICS_PORT: '',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -126,7 +132,14 @@ export function loadConfig(env: Env = process.env): Config {
     hookUrl: hookUrlOf('HOOK_URL', get('HOOK_URL')),
     hookCreateUrl: hookUrlOf('HOOK_CREATE_URL', get('HOOK_CREATE_URL')),
     hookSecret: get('HOOK_SECRET') || undefined,
+    metrics: flag('METRICS', get('METRICS')),
+    metricsPort: get('METRICS_PORT') === '' ? undefined : integer('METRICS_PORT', get('METRICS_PORT'), 0, 65535),
   };
+}
+
+function flag(name: string, raw: string): boolean {
+  if (raw !== '0' && raw !== '1') throw new ConfigError(`${name} must be 0 or 1, got "${raw}"`);
+  return raw === '1';
 }
 
 function hookUrlOf(name: string, raw: string): string | undefined {

@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { FinishHooks } from './finish-hooks.js';
 import type { Hooks } from './hooks.js';
 import type { Identify } from './identity.js';
+import type { Metrics } from './metrics.js';
 import type { Owners } from './owner.js';
 import type { QuotaLedger } from './quota-ledger.js';
 import type { Tokens } from './tokens.js';
@@ -28,6 +29,8 @@ export interface AppContext {
   tokens: Tokens;
   /** What owners' uploads grew by, for bodies of no stated size (in-process, or Redis in a cluster). */
   ledger: QuotaLedger;
+  /** What an operator can watch (metrics.ts). */
+  metrics: Metrics;
   log: Logger;
 }
 

@@ -45,6 +45,8 @@ export class FinishHooks {
     private readonly writers: Writers,
     private readonly hook: OnUploadFinish,
     private readonly log: Logger,
+    /** Told how many events wait for a retry after a failure (the metrics show it). */
+    private readonly onPending: (count: number) => void = () => undefined,
     private readonly retryMs: readonly number[] = RETRY_MS,
   ) {}
 
@@ -77,10 +79,14 @@ export class FinishHooks {
   deliver(key: string): void {
     if (this.stopped) return;
     this.attempt(key).then(
-      () => this.failures.delete(key),
+      () => {
+        this.failures.delete(key);
+        this.onPending(this.failures.size);
+      },
       (error: unknown) => {
         const failures = (this.failures.get(key) ?? 0) + 1;
         this.failures.set(key, failures);
+        this.onPending(this.failures.size);
         const wait = this.retryMs[Math.min(failures, this.retryMs.length) - 1]!;
         this.log.warn({ err: error, failures, retryInMs: wait }, 'onUploadFinish failed; it will be called again');
         const timer = setTimeout(() => {

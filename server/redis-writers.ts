@@ -43,7 +43,7 @@ interface Holding {
 }
 
 export class RedisWriters implements Writers {
-  private readonly local = new WriterRegistry();
+  private readonly local: WriterRegistry;
   /** Leases of this instance that hold their upload's Redis lock, by lock key. */
   private readonly holding = new Map<string, Holding>();
   /** Probes this instance sent, waiting for the holder's answer. */
@@ -57,9 +57,12 @@ export class RedisWriters implements Writers {
     private readonly subscriber: Redis,
     private readonly ttlMs: number,
     private readonly log: Logger,
-  ) {}
+    private readonly onTakeover: () => void,
+  ) {
+    this.local = new WriterRegistry(onTakeover);
+  }
 
-  static async connect(url: string, log: Logger, ttlMs = 5000): Promise<RedisWriters> {
+  static async connect(url: string, log: Logger, onTakeover: () => void = () => undefined, ttlMs = 5000): Promise<RedisWriters> {
     // No offline queue: while Redis is away a fence fails at once instead of waiting for it.
     const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000, lazyConnect: true } as const;
     const redis = new Redis(url, options);
@@ -70,7 +73,7 @@ export class RedisWriters implements Writers {
       subscriber.disconnect();
       throw new Error(`cannot reach Redis at ${url}: ${error.message}`);
     });
-    const writers = new RedisWriters(redis, subscriber, ttlMs, log);
+    const writers = new RedisWriters(redis, subscriber, ttlMs, log, onTakeover);
     // The subscription comes back by itself after Redis restarts (ioredis resubscribes).
     await subscriber.subscribe(TAKEOVER, PROBE, writers.replyTo);
     subscriber.on('message', (_channel: string, text: string) => writers.onMessage(JSON.parse(text) as Message));
@@ -85,7 +88,10 @@ export class RedisWriters implements Writers {
   private onMessage(message: Message): void {
     if (message.channel === TAKEOVER) {
       const held = this.holding.get(message.lock);
-      if (held && held.token !== message.requester) held.lease.stop('takeover');
+      if (held && held.token !== message.requester && !held.lease.superseded.aborted) {
+        this.onTakeover();
+        held.lease.stop('takeover');
+      }
     } else if (message.channel === PROBE) {
       if (!this.holding.has(lockKeyOf(message.key))) return;
       void this.local.liveOffsets(message.key, message.ghostIdleMs).catch(() => undefined).then((live) =>
@@ -114,6 +120,14 @@ export class RedisWriters implements Writers {
     const live = await answered;
     this.probes.delete(ask);
     return live ?? undefined;
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  get closing(): boolean {
+    return this.local.closing;
   }
 
   /** The quota ledger on the same Redis. */

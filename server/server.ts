@@ -13,6 +13,8 @@ import { FinishHooks, type OnUploadFinish } from './finish-hooks.js';
 import type { Hooks } from './hooks.js';
 import { cookieIdentity, hostIdentity, type Authenticate } from './identity.js';
 import { createLogger } from './log.js';
+import { metrics } from './routes/health.js';
+import { Metrics, type TimeStore } from './metrics.js';
 import { FsStore } from './store/fs-store.js';
 import type { UploadStore } from './store/port.js';
 import { Bucket, s3Client } from './store/s3-bucket.js';
@@ -29,6 +31,8 @@ export interface FerryServer {
   port: number;
   /** Stop accepting, stop open appends once their bytes are flushed, and close every connection. */
   shutdown(): Promise<void>;
+  /** Where /metrics is served, with METRICS_PORT. */
+  metricsPort?: number;
 }
 
 /** What a host adds to the configuration: its identity and its hooks. */
@@ -42,17 +46,18 @@ export interface HostParts {
 
 /** Everything a route needs, and how to let it all go: stop the sweeper, flush open appends, leave Redis. */
 export async function buildContext(config: Config, log: Logger, host: HostParts = {}): Promise<{ ctx: AppContext; stop(): Promise<void> }> {
-  const store = await openStore(config);
-  const writers = config.redisUrl ? await RedisWriters.connect(config.redisUrl, log) : new WriterRegistry();
-  const fileLimit = openFileLimit();
-  const slots = new AppendSlots({ perOwner: config.maxOwnerAppends, total: totalAppendsFor(config.maxAppends, fileLimit) });
+  const slots = new AppendSlots({ perOwner: config.maxOwnerAppends, total: totalAppendsFor(config.maxAppends, openFileLimit()) });
+  const metrics = new Metrics(() => slots.openCount);
+  const store = await openStore(config, (operation, work) => metrics.time(operation, work));
+  const onTakeover = () => metrics.takeovers.inc();
+  const writers = config.redisUrl ? await RedisWriters.connect(config.redisUrl, log, onTakeover) : new WriterRegistry(onTakeover);
   const tokens = new Tokens(store, (name, work) => writers.exclusive(name, work), config.maxOwnerTokens);
   // A host's own identity uses no owner cookie: nothing to sign, nothing to keep on disk.
   const owners = new Owners(host.authenticate ? randomBytes(32) : await ownerSecret(config.ownerSecret, config.dataDir), tokens);
   const ledger = writers instanceof RedisWriters ? writers.ledger() : new LocalLedger();
   const identify = host.authenticate ? hostIdentity(host.authenticate) : cookieIdentity(owners, host.issueOwnerCookies ?? true);
-  const finish = host.onUploadFinish ? new FinishHooks(store, writers, host.onUploadFinish, log) : undefined;
-  const ctx: AppContext = { config, store, writers, slots, owners, identify, hooks: host.hooks ?? {}, ...(finish ? { finish } : {}), tokens, ledger, log };
+  const finish = host.onUploadFinish ? new FinishHooks(store, writers, host.onUploadFinish, log, (pending) => metrics.hooksPending.set(pending)) : undefined;
+  const ctx: AppContext = { config, store, writers, slots, owners, identify, hooks: host.hooks ?? {}, ...(finish ? { finish } : {}), tokens, ledger, metrics, log };
   const stopSweeper = startSweeper(ctx);
   finish?.start();
   return {
@@ -95,6 +100,7 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
   // Out of descriptors, accept() fails; that is load to shed, not a reason to stop serving.
   server.on('error', (error: Error) => log.error({ err: error.message }, 'server'));
   const port = (server.address() as AddressInfo).port;
+  const metricsServer = config.metrics && config.metricsPort !== undefined ? await serveMetrics(ctx, config.host, config.metricsPort) : undefined;
 
   let closing: Promise<void> | undefined;
   const shutdown = () => (closing ??= (async () => {
@@ -108,16 +114,27 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
     clearInterval(reaper);
     server.closeAllConnections();
     await closed;
+    metricsServer?.close();
     await stop();
   })());
 
-  return { server, port, shutdown };
+  return { server, port, shutdown, ...(metricsServer ? { metricsPort: (metricsServer.address() as AddressInfo).port } : {}) };
 }
 
-async function openStore(config: Config): Promise<UploadStore> {
+/** /metrics alone on a port of its own (METRICS_PORT), so the public port never shows it. */
+async function serveMetrics(ctx: AppContext, host: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/metrics') void metrics(ctx, req, res).catch(() => res.destroy());
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, () => resolve()));
+  return server;
+}
+
+async function openStore(config: Config, time: TimeStore): Promise<UploadStore> {
   const store = config.store.kind === 's3'
-    ? new S3Store(new Bucket(s3Client(config.store), config.store.bucket), config.store.partBytes, config.maxUploadBytes)
-    : new FsStore(config.dataDir);
+    ? new S3Store(new Bucket(s3Client(config.store), config.store.bucket), config.store.partBytes, config.maxUploadBytes, time)
+    : new FsStore(config.dataDir, time);
   await store.init();
   return store;
 }

@@ -86,6 +86,10 @@ export interface Writers {
    * read, modify and write one owner's record (tokens, quota reservations) wait their turn.
    */
   exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Resolves when whatever coordinates the writers answers (Redis, in a cluster); rejects when not. */
+  ping(): Promise<void>;
+  /** True once the server has begun to shut down. */
+  readonly closing: boolean;
 }
 
 /** Work queued by name within one process: each waits for the one before it to settle. */
@@ -111,12 +115,21 @@ export interface LiveOffsets {
 }
 
 export class WriterRegistry implements Writers {
+  /** `onTakeover` hears each append stopped by a newer request (the metrics count them). */
+  constructor(private readonly onTakeover: () => void = () => undefined) {}
+
   private readonly holders = new Map<string, Lease>();
   private shuttingDown = false;
   private readonly mutex = new LocalMutex();
 
   exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
     return this.mutex.run(name, work);
+  }
+
+  async ping(): Promise<void> {}
+
+  get closing(): boolean {
+    return this.shuttingDown;
   }
 
   async acquire(key: string): Promise<Lease> {
@@ -128,6 +141,7 @@ export class WriterRegistry implements Writers {
     // A request that comes in while the server stops is told so, like those it stopped.
     if (this.shuttingDown) lease.stop('shutdown');
     if (previous) {
+      if (!previous.superseded.aborted) this.onTakeover();
       previous.stop('takeover');
       await previous.released;
     }

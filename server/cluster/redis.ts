@@ -8,6 +8,10 @@ export interface RedisServer {
   url: string;
   /** Kill it (SIGKILL: everything it held is gone) and start it again on the same port. */
   restart(): Promise<void>;
+  /** Kill it (SIGKILL) and leave it down, until `start`. */
+  kill(): Promise<void>;
+  /** Start it again on the same port, after `kill`. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -22,13 +26,21 @@ export async function startRedis(dir: string): Promise<RedisServer> {
     return daemon;
   };
   let daemon = await launch();
+  const kill = async () => {
+    daemon.child.kill('SIGKILL');
+    await daemon.exited;
+  };
+  const start = async () => {
+    daemon = await launch();
+  };
   return {
     url: `redis://127.0.0.1:${port}`,
     async restart() {
-      daemon.child.kill('SIGKILL');
-      await daemon.exited;
-      daemon = await launch();
+      await kill();
+      await start();
     },
+    kill,
+    start,
     stop: () => daemon.stop(),
   };
 }

@@ -134,6 +134,7 @@ async function ietfAppend(ctx: AppContext, req: IncomingMessage, res: ServerResp
   try {
     return await appendBody(ctx, req, res, {
       ...spec,
+      protocol: 'ietf',
       ...(contentDigest ? { bodyDigest: { algorithm: 'sha256', expected: contentDigest } } : {}),
       ...(reprDigest ? { reprDigest } : {}),
       words: { start: 'Upload-Offset', size: 'Upload-Length' },

@@ -100,7 +100,7 @@ export async function tusDelete(ctx: AppContext, req: IncomingMessage, res: Serv
 /** The shared pipeline, with its answers in tus's terms. */
 async function tusAppend(ctx: AppContext, req: IncomingMessage, res: ServerResponse, spec: AppendSpec, log: LogFields) {
   try {
-    return await appendBody(ctx, req, res, { ...spec, words: { start: 'Upload-Offset', size: 'Upload-Length' } }, log);
+    return await appendBody(ctx, req, res, { ...spec, protocol: 'tus', words: { start: 'Upload-Offset', size: 'Upload-Length' } }, log);
   } catch (error) {
     // "If the checksums do not match, the Server MUST respond with 460 Checksum Mismatch."
     if (error instanceof ProblemError && error.type === Problem.contentDigestMismatch) {

@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompletedFile } from '../../common/protocol.js';
 import { feedFromFile, runningHash, type Lane, type RunningHash } from '../hash-thread.js';
+import type { TimeStore } from '../metrics.js';
 import { splitAt } from './chunks.js';
 import { writeFileAtomic } from './durable-fs.js';
 import { DigestMismatch, type OpenUpload, type UploadRecord } from './port.js';
@@ -53,6 +54,7 @@ export class FsOpenUpload implements OpenUpload {
     private readonly move: () => Promise<void>,
     /** The hashing thread's lane for this upload's work: its owner's. */
     private readonly lane: Lane,
+    private readonly time: TimeStore,
   ) {}
 
   get size(): number | undefined {
@@ -115,7 +117,7 @@ export class FsOpenUpload implements OpenUpload {
   async sync(): Promise<void> {
     await this.flushing;
     this.unflushed = 0;
-    await this.handle.datasync();
+    await this.time('fsync', () => this.handle.datasync());
   }
 
   /**

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { CompletedFile } from '../../common/protocol.js';
 import { fsyncDir, isMissing, writeFileAtomic } from './durable-fs.js';
 import { checkedOf, forgetHash, FsOpenUpload, toCompleted, type Meta, type FileHash } from './fs-open-upload.js';
+import { untimed, type TimeStore } from '../metrics.js';
 import { digestOf, ownerName } from './naming.js';
 import { newUploadRecord, NOTHING_HELD, type FinishEvent, type ByteRange, type Download, type Held, type OpenUpload, type SweepGuard, type TokenRecord, type UploadInfo, type UploadStore, type Usage } from './port.js';
 
@@ -22,7 +23,11 @@ export class FsStore implements UploadStore {
   // Hash state survives between appends in memory; after a restart it is rebuilt from disk once.
   private readonly hashes = new Map<string, FileHash>();
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    /** Times the store's fsyncs for the metrics. */
+    private readonly time: TimeStore = untimed,
+  ) {
     this.partialRoot = path.join(dataDir, 'partial');
     this.completeRoot = path.join(dataDir, 'complete');
     this.tokensRoot = path.join(dataDir, 'tokens');
@@ -133,6 +138,10 @@ export class FsStore implements UploadStore {
     }
   }
 
+  async ready(): Promise<void> {
+    await statfs(this.partialRoot);
+  }
+
   async freeBytes(): Promise<number> {
     const stats = await statfs(this.partialRoot);
     return stats.bavail * stats.bsize;
@@ -166,7 +175,7 @@ export class FsStore implements UploadStore {
       forgetHash(this.hashes, key);
     }
     const { size: offset } = await handle.stat();
-    const upload = new FsOpenUpload(handle, dataPath, meta, offset, this.hashes, key, () => this.finishMove(owner, id), owner);
+    const upload = new FsOpenUpload(handle, dataPath, meta, offset, this.hashes, key, () => this.finishMove(owner, id), owner, this.time);
     await upload.primeHash();
     return upload;
   }

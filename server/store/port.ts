@@ -116,6 +116,8 @@ export interface TokenRecord {
 
 export interface UploadStore {
   held(owner: string, id: string): Promise<Held>;
+  /** Resolves when the store answers (its directory, or its bucket); rejects when it does not. */
+  ready(): Promise<void>;
   /** The owner's usage, leaving out the upload `exceptId` (the one asking). */
   usage(owner: string, exceptId: string): Promise<Usage>;
   /** Bytes still free where the store writes, when it can tell (a filesystem can; an object store cannot). */

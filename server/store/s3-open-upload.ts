@@ -4,6 +4,7 @@
 // The offset is the parts plus the staged bytes.
 import type { CompletedFile } from '../../common/protocol.js';
 import { advanceSavedSha256, feedBytes, finishSavedSha256, type Lane, type RunningHash } from '../hash-thread.js';
+import type { TimeStore } from '../metrics.js';
 import { byteLength, splitAt } from './chunks.js';
 import { DigestMismatch, type Fence, type OpenUpload } from './port.js';
 import { partsBytes, type PartialMeta, type S3Upload } from './s3-upload.js';
@@ -33,6 +34,7 @@ export class S3OpenUpload implements OpenUpload {
     private readonly fence: Fence,
     /** The hashing thread's lane for this upload's work: its owner's. */
     private readonly lane: Lane,
+    private readonly time: TimeStore,
   ) {
     this.meta = meta;
     this.staged = tail.length > 0 ? [tail] : [];
@@ -67,7 +69,7 @@ export class S3OpenUpload implements OpenUpload {
     const number = this.meta.parts.length + 1;
     await this.fence();
     const state = this.meta.sha256State ? Buffer.from(this.meta.sha256State, 'base64') : undefined;
-    const [etag, after] = await Promise.all([this.upload.sendPart(this.meta, number, body), advanceSavedSha256(state, part, this.lane)]);
+    const [etag, after] = await Promise.all([this.time('s3-part', () => this.upload.sendPart(this.meta, number, body)), advanceSavedSha256(state, part, this.lane)]);
     this.meta = { ...this.meta, parts: [...this.meta.parts, { number, etag, size: body.length }], sha256State: Buffer.from(after).toString('base64') };
     this.staged = rest;
     this.stagedBytes -= body.length;

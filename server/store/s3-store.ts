@@ -2,6 +2,7 @@
 // store, so any server instance can continue any upload. This file finds uploads and lists them;
 // one upload's parts, meta, tail and assembly are in s3-upload.ts, its appends in s3-open-upload.ts.
 import type { CompletedFile } from '../../common/protocol.js';
+import { untimed, type TimeStore } from '../metrics.js';
 import { ownerName } from './naming.js';
 import { digestOf } from './naming.js';
 import { newUploadRecord, type ByteRange, type FinishEvent, type Download, type Fence, type Held, type OpenUpload, type SweepGuard, type TokenRecord, type UploadInfo, type UploadStore, type Usage } from './port.js';
@@ -20,6 +21,8 @@ export class S3Store implements UploadStore {
     private readonly partBytes: number,
     /** The largest upload accepted: an upload of unknown size is sized for it. */
     private readonly maxUploadBytes: number,
+    /** Times part uploads for the metrics. */
+    private readonly time: TimeStore = untimed,
   ) {
     if (partBytes < MIN_PART_BYTES) throw new Error(`S3 parts must be at least ${MIN_PART_BYTES} bytes`);
   }
@@ -97,6 +100,10 @@ export class S3Store implements UploadStore {
     return undefined;
   }
 
+  async ready(): Promise<void> {
+    await this.bucket.getJson('ready-probe'); // a missing object answers; a gateway that is down does not
+  }
+
   /** An object store does not say how much room it has left. */
   async freeBytes(): Promise<undefined> {
     return undefined;
@@ -111,7 +118,7 @@ export class S3Store implements UploadStore {
       const record = newUploadRecord(id, info);
       const partBytes = partSizeFor(record.size, this.partBytes, this.maxUploadBytes);
       // A fresh upload has no tail to read.
-      return new S3OpenUpload(upload, await upload.startOver({ ...record, partBytes }, meta), Buffer.alloc(0), partBytes, fence, owner);
+      return new S3OpenUpload(upload, await upload.startOver({ ...record, partBytes }, meta), Buffer.alloc(0), partBytes, fence, owner, this.time);
     }
     if (meta.size === null && info.size !== undefined) {
       // A client that sent no size before may declare it later.
@@ -119,7 +126,7 @@ export class S3Store implements UploadStore {
       meta = { ...meta, size: info.size };
       await upload.saveMeta(meta);
     }
-    return new S3OpenUpload(upload, meta, await upload.readTail(meta), meta.partBytes ?? this.partBytes, fence, owner);
+    return new S3OpenUpload(upload, meta, await upload.readTail(meta), meta.partBytes ?? this.partBytes, fence, owner, this.time);
   }
 
   remove(owner: string, id: string): Promise<void> {
