@@ -33,7 +33,14 @@ export class Evidence {
     } catch {
       return; // outside a test (a benchmark): nothing to attach to
     }
-    const shot = await screenshot?.().catch(() => undefined);
+    // A browser in a bad way may never answer: the screenshot is given 3 s.
+    let stopWaiting = () => {};
+    const late = new Promise<undefined>((resolve) => {
+      const timer = setTimeout(resolve, 3000);
+      stopWaiting = () => clearTimeout(timer);
+    });
+    const shot = await Promise.race([screenshot?.().catch(() => undefined), late]);
+    stopWaiting();
     if (shot) {
       const file = info.outputPath('screenshot.png');
       await writeFile(file, shot);
