@@ -2,7 +2,7 @@
 // locks) against one Ferry on the filesystem store, with the same concurrent uploads, in
 // the same run, alternating rounds; medians.
 import path from 'node:path';
-import { startCluster } from '../server/cluster/cluster.js';
+import { startCluster } from '../testkit/cluster/cluster.js';
 import { median } from './app-session.js';
 import { settleDisk } from './processes.js';
 import { concurrently, post, startFerry } from './server-bench.js';

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { startCluster, type Cluster } from '../build/server/cluster/cluster.js';
+import { startCluster, type Cluster } from '../build/testkit/cluster/cluster.js';
 import { classicStopAndResume } from './classic-client.ts';
 import { Harness, MB, type Backend } from './harness.ts';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Header } from '../../common/protocol.js';
-import type { Cluster } from '../cluster/cluster.js';
+import type { Cluster } from '../../testkit/cluster/cluster.js';
 import { testCluster } from './cluster-helpers.js';
 import { Client, MiB, collectReply, eventually, openRawUpload, randomFile, sha256, sleep, writeAll } from './helpers.js';
 

@@ -1,10 +1,10 @@
 // The scale-out topology as a test target: Ceph + Redis + two Ferry instances + nginx.
 import { rm } from 'node:fs/promises';
-import { startCluster, type Cluster } from '../cluster/cluster.js';
+import { startCluster, type Cluster } from '../../testkit/cluster/cluster.js';
 import { distDir, tempDir, type Target } from './helpers.js';
 
 // A test runner stops a file that overruns its timeout with SIGTERM; exiting (rather than dying)
-// lets the cluster's daemons be killed with it (server/cluster/daemons.ts).
+// lets the cluster's daemons be killed with it (testkit/cluster/daemons.ts).
 process.once('SIGTERM', () => process.exit(143));
 
 export async function testCluster(extraEnv: Record<string, string> = {}): Promise<Cluster & { close(): Promise<void> }> {

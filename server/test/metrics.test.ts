@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Header, Problem } from '../../common/protocol.js';
-import { startRedis } from '../cluster/redis.js';
+import { startRedis } from '../../testkit/cluster/redis.js';
 import { ensureClusterDaemons } from '../../testkit/packages.js';
 import { Client, digestOf, eventually, MiB, randomFile, startServer, tempDir, type TestServer } from './helpers.js';
 

@@ -2,7 +2,7 @@
 // Ceph cluster with the RADOS Gateway (docs/cluster.md), one bucket per test.
 import { after, before } from 'node:test';
 import { rm } from 'node:fs/promises';
-import { startCeph, type CephCluster } from '../cluster/ceph.js';
+import { startCeph, type CephCluster } from '../../testkit/cluster/ceph.js';
 import { Bucket, s3Client } from '../store/s3-bucket.js';
 import { MIN_PART_BYTES, S3Store } from '../store/s3-store.js';
 import { storeConformance } from './store-conformance.js';

@@ -2,11 +2,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandPath } from '../../testkit/packages.js';
+import { commandPath } from '../packages.js';
 import { portAnswers, startDaemon, waitUntil, type Daemon } from './daemons.js';
 
-// The template lives beside this file's source: build/server/cluster → server/cluster.
-const template = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../server/cluster/nginx.conf');
+// The template lives beside this file's source: build/testkit/cluster → testkit/cluster.
+const template = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../testkit/cluster/nginx.conf');
 
 export async function startNginx(dir: string, port: number, upstreams: number[]): Promise<Daemon> {
   await mkdir(dir, { recursive: true });

@@ -5,7 +5,7 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { promisify } from 'node:util';
-import { ownChild } from '../../testkit/processes.js';
+import { ownChild } from '../processes.js';
 
 export const run = promisify(execFile);
 

@@ -4,7 +4,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { forkFerry, type FerryProcess } from '../../testkit/ferry.js';
+import { forkFerry, type FerryProcess } from '../ferry.js';
 import { startCeph, type CephCluster } from './ceph.js';
 import { freePort, type Daemon } from './daemons.js';
 import { startNginx } from './nginx.js';

@@ -2,8 +2,7 @@
 // Ctrl-C or SIGTERM stops every daemon it started, and only those.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ensureClusterDaemons } from '../../testkit/packages.js';
-import { loadConfig } from '../config.js';
+import { ensureClusterDaemons } from '../packages.js';
 import { startCluster } from './cluster.js';
 
 try {
@@ -12,7 +11,13 @@ try {
   console.error(`ferry cluster: ${(error as Error).message}`);
   process.exit(1);
 }
-const config = loadConfig();
+// The standalone server's variables, with its defaults (README): where to listen and keep data, what to serve.
+const env = (name: string, fallback: string) => process.env[name]?.trim() || fallback;
+const config = { port: Number(env('PORT', '8080')), dataDir: path.resolve(env('DATA_DIR', './data')), staticDir: path.resolve(env('STATIC_DIR', './dist')), logLevel: env('LOG_LEVEL', 'info') };
+if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
+  console.error(`ferry cluster: PORT must be a port number, got "${env('PORT', '8080')}"`);
+  process.exit(2);
+}
 const dir = path.join(config.dataDir, 'cluster');
 await rm(dir, { recursive: true, force: true }); // throw-away: each start is a fresh cluster
 console.log('ferry cluster: starting Ceph (monitor, OSD, RADOS Gateway), redis-server, 2 Ferry instances and nginx…');
