@@ -8,18 +8,20 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startCluster, type Cluster } from '../build/testkit/cluster/cluster.js';
 import { classicStopAndResume } from './classic-client.ts';
+import type { Logs } from '../build/testkit/processes.js';
 import { Harness, MB, type Backend } from './harness.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-async function clusterBackend(): Promise<Backend & { cluster: Cluster }> {
+/** The cluster, its instances' request logs kept as the test's evidence (printed if it fails). */
+async function clusterBackend(logs: Logs): Promise<Backend & { cluster: Cluster }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ferry-e2e-cluster-'));
   const cluster = await startCluster({
     dir,
     port: 0,
     instances: 2,
-    env: { LOG_LEVEL: 'warn', STATIC_DIR: path.join(root, 'dist'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    logs: 'inherit',
+    env: { LOG_LEVEL: 'info', STATIC_DIR: path.join(root, 'dist'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    logs,
   });
   const backend = {
     cluster,

@@ -3,6 +3,7 @@
 import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { launchChromium } from '../build/testkit/chromium.js';
 import { forkFerry } from '../build/testkit/ferry.js';
+import type { Logs } from '../build/testkit/processes.js';
 import { ownerCookie } from '../build/testkit/server-view.js';
 import { Evidence } from './evidence.ts';
 import { freshForEachTest, Rig, type Backend, type SourceFile } from './rig.ts';
@@ -26,9 +27,10 @@ export class Harness extends Rig {
   }
 
   /** Ferry (its request log kept as evidence), or `backend`, behind a fault proxy, and Chromium (its consoles kept). */
-  static async start(env: Record<string, string> = {}, backend?: () => Promise<Backend>): Promise<Harness> {
+  static async start(env: Record<string, string> = {}, backend?: (logs: Logs) => Promise<Backend>): Promise<Harness> {
     const evidence = new Evidence();
-    const served = await Rig.serve(backend ?? (() => forkFerry({ env: { LOG_LEVEL: 'info', ...env }, logs: evidence.sink('server') })));
+    const logs = evidence.sink('server');
+    const served = await Rig.serve(backend ? () => backend(logs) : () => forkFerry({ env: { LOG_LEVEL: 'info', ...env }, logs }));
     const browser = await launchChromium();
     browser.context.on('console', (message) => evidence.add(message.worker() ? 'worker' : 'page', `${message.type()}: ${message.text()}`));
     browser.context.on('weberror', (error) => evidence.add('page', `uncaught: ${error.error().message}`));

@@ -62,25 +62,42 @@ export interface BodyBudget {
   release(): Promise<void>;
 }
 
+/** Bytes a body takes from the ledger at once: one round trip to Redis per 8 MiB, not per write. */
+const GRANT_BYTES = 8 * 1024 * 1024;
+
 /**
  * A budget for one body: `room` is the most bytes its upload may hold, measured when `grown` read
- * `base`; whatever the owner grew by since, other than this body, comes off it.
+ * `base`; whatever the owner grew by since, other than this body, comes off it. It takes growth in
+ * grants (counted as the owner's before they are written: others are refused a little early, never
+ * late), and gives back what it did not use when its body ends.
  */
 export function bodyBudget(ledger: QuotaLedger, owner: string, base: number, room: number): BodyBudget {
-  let mine = 0;
+  let written = 0;
+  let granted = 0;
+  const take = async (offset: number, bytes: number): Promise<boolean> => {
+    const grown = await ledger.grow(owner, bytes, true);
+    const others = Math.max(0, grown - base - granted - bytes);
+    if (offset + (granted - written) + bytes + others > room) {
+      await ledger.grow(owner, -bytes, true);
+      return false;
+    }
+    granted += bytes;
+    return true;
+  };
   return {
     async allows(offset, bytes) {
-      const grown = await ledger.grow(owner, bytes, true);
-      const others = Math.max(0, grown - base - mine - bytes);
-      if (offset + bytes + others > room) {
-        await ledger.grow(owner, -bytes, true);
-        return false;
+      if (written + bytes > granted) {
+        const wanted = written + bytes - granted;
+        // A whole grant when there is room for it, else exactly what this write needs.
+        if (!(await take(offset, Math.max(wanted, GRANT_BYTES))) && !(await take(offset, wanted))) return false;
       }
-      mine += bytes;
+      written += bytes;
       return true;
     },
     async release() {
-      await ledger.settle(owner, mine).catch(() => undefined);
+      // What was granted and not written was never the owner's: it leaves `grown` and `pending` both.
+      if (granted > written) await ledger.grow(owner, written - granted, true).catch(() => undefined);
+      await ledger.settle(owner, written).catch(() => undefined);
       ledger.unwatch(owner);
     },
   };

@@ -6,8 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import { Header, Problem } from '../../common/protocol.js';
+import { createLogger } from '../log.js';
 import { createFerry, FerryOptionError, FerryRefusal, prepareServer, type Ferry, type UploadCreate } from '../create-ferry.js';
 import { MiB, randomFile, sha256, tempDir } from './helpers.js';
+
+/** The tests' servers log nothing unless TEST_LOG_LEVEL asks. */
+const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
 const TUS = { 'tus-resumable': '1.0.0' };
 
@@ -40,6 +44,7 @@ describe('createFerry in node:http, mounted at /files', () => {
 
   before(async () => {
     ferry = await createFerry({
+      logger,
       dataDir: await tempDir(),
       basePath: '/files',
       authenticate: (req) => (req.headers['x-user'] as string | undefined) ?? null,
@@ -110,7 +115,7 @@ describe('createFerry in Express 5', () => {
   let server: Server;
   let url: string;
   before(async () => {
-    ferry = await createFerry({ dataDir: await tempDir(), authenticate: (req) => (req.headers['x-user'] as string | undefined) ?? null });
+    ferry = await createFerry({ logger, dataDir: await tempDir(), authenticate: (req) => (req.headers['x-user'] as string | undefined) ?? null });
     const app = express();
     app.use('/files', (req, res, next) => ferry.handle(req, res, next));
     app.get('/hello', (_req, res) => void res.send('the app\'s own route'));
@@ -148,7 +153,7 @@ describe('createFerry options', () => {
   });
 
   it('with no next and no match, answers 404 problem+json', async () => {
-    const ferry = await createFerry({ dataDir: await tempDir(), authenticate: () => 'dave' });
+    const ferry = await createFerry({ logger, dataDir: await tempDir(), authenticate: () => 'dave' });
     const server = createServer((req, res) => ferry.handle(req, res));
     const url = await listen(server);
     try {

@@ -7,8 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { describe, it } from 'node:test';
 import { Header } from '../../common/protocol.js';
+import { createLogger } from '../log.js';
 import { createFerry, type Ferry, type UploadFinish } from '../create-ferry.js';
 import { eventually, randomFile, sha256, tempDir } from './helpers.js';
+
+/** The tests' servers log nothing unless TEST_LOG_LEVEL asks. */
+const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
 async function serve(ferry: Ferry): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => ferry.handle(req, res));
@@ -33,6 +37,7 @@ describe('onUploadFinish', () => {
     const calls: UploadFinish[] = [];
     const contents: string[] = [];
     const ferry = await createFerry({
+      logger,
       dataDir: await tempDir(),
       authenticate,
       onUploadFinish: async (finished) => {
@@ -60,7 +65,7 @@ describe('onUploadFinish', () => {
 
   it('is called at the next start for an upload whose hook never returned before the server went away', async () => {
     const dataDir = await tempDir();
-    const failing = await createFerry({ dataDir, authenticate, onUploadFinish: () => Promise.reject(new Error('down')) });
+    const failing = await createFerry({ logger, dataDir, authenticate, onUploadFinish: () => Promise.reject(new Error('down')) });
     const first = await serve(failing);
     const body = randomFile(1000);
     assert.equal(await upload(first.url, 'while-down', body), 200);
@@ -68,7 +73,7 @@ describe('onUploadFinish', () => {
     await failing.close();
 
     const heard: UploadFinish[] = [];
-    const again = await createFerry({ dataDir, authenticate, onUploadFinish: (finished) => void heard.push(finished) });
+    const again = await createFerry({ logger, dataDir, authenticate, onUploadFinish: (finished) => void heard.push(finished) });
     try {
       await eventually(async () => (heard.length > 0 ? true : undefined), 5000, 'the hook at start');
       assert.deepEqual(heard.map((finished) => [finished.id, finished.owner, finished.sha256]), [['while-down', 'erin', sha256(body)]]);

@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { forkFerry, type FerryProcess } from '../ferry.js';
+import type { Logs } from '../processes.js';
 import { startCeph, type CephCluster } from './ceph.js';
 import { freePort, type Daemon } from './daemons.js';
 import { startNginx } from './nginx.js';
@@ -19,7 +20,7 @@ export interface ClusterOptions {
   /** Extra environment for every Ferry instance (LOG_LEVEL, STATIC_DIR, …). */
   env: Record<string, string>;
   /** Ferry's log lines: to this terminal, or nowhere. */
-  logs: 'inherit' | 'ignore';
+  logs: Logs;
 }
 
 export interface FerryInstance {
@@ -78,7 +79,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   }
 }
 
-async function startInstance(port: number, env: Record<string, string>, dataDir: string, logs: 'inherit' | 'ignore'): Promise<FerryInstance> {
+async function startInstance(port: number, env: Record<string, string>, dataDir: string, logs: Logs): Promise<FerryInstance> {
   let ferry: FerryProcess = await forkFerry({ env, dataDir, port, logs });
   return {
     port,

@@ -13,7 +13,7 @@ export async function startNginx(dir: string, port: number, upstreams: number[])
   const conf = (await readFile(template, 'utf8'))
     .replaceAll('{{DIR}}', dir)
     .replaceAll('{{PORT}}', String(port))
-    .replace('{{UPSTREAMS}}', upstreams.map((upstream) => `    server 127.0.0.1:${upstream};`).join('\n'));
+    .replace('{{UPSTREAMS}}', upstreams.map((upstream) => `    server 127.0.0.1:${upstream} max_fails=0;`).join('\n'));
   const file = path.join(dir, 'nginx.conf');
   await writeFile(file, conf);
   const daemon = startDaemon('nginx', commandPath('nginx') ?? 'nginx', ['-p', dir, '-c', file, '-e', path.join(dir, 'error.log'), '-g', 'daemon off;'], 'SIGTERM');
