@@ -71,9 +71,11 @@ const GRANT_BYTES = 8 * 1024 * 1024;
  * grants (counted as the owner's before they are written: others are refused a little early, never
  * late), and gives back what it did not use when its body ends.
  */
-export function bodyBudget(ledger: QuotaLedger, owner: string, base: number, room: number): BodyBudget {
+export function bodyBudget(ledger: QuotaLedger, owner: string, base: number, room: number, ledgerDown: (error: unknown) => void = () => undefined): BodyBudget {
   let written = 0;
   let granted = 0;
+  /** The ledger failed once: the rest of this body is checked against `room` alone (the store's usage when it was admitted). */
+  let blind = false;
   const take = async (offset: number, bytes: number): Promise<boolean> => {
     const grown = await ledger.grow(owner, bytes, true);
     const others = Math.max(0, grown - base - granted - bytes);
@@ -86,18 +88,24 @@ export function bodyBudget(ledger: QuotaLedger, owner: string, base: number, roo
   };
   return {
     async allows(offset, bytes) {
-      if (written + bytes > granted) {
+      if (!blind && written + bytes > granted) {
         const wanted = written + bytes - granted;
-        // A whole grant when there is room for it, else exactly what this write needs.
-        if (!(await take(offset, Math.max(wanted, GRANT_BYTES))) && !(await take(offset, wanted))) return false;
+        try {
+          // A whole grant when there is room for it, else exactly what this write needs.
+          if (!(await take(offset, Math.max(wanted, GRANT_BYTES))) && !(await take(offset, wanted))) return false;
+        } catch (error) {
+          blind = true;
+          ledgerDown(error);
+        }
       }
+      if (blind && offset + bytes > room) return false;
       written += bytes;
       return true;
     },
     async release() {
       // What was granted and not written was never the owner's: it leaves `grown` and `pending` both.
       if (granted > written) await ledger.grow(owner, written - granted, true).catch(() => undefined);
-      await ledger.settle(owner, written).catch(() => undefined);
+      await ledger.settle(owner, Math.min(written, granted)).catch(() => undefined); // bytes written blind were never added
       ledger.unwatch(owner);
     },
   };

@@ -28,13 +28,15 @@ export async function admitAppend(ctx: AppContext, owner: string, request: Appen
   if (!starting && held.size !== undefined && size === held.size) return { upload: await open(), room: Infinity };
   return ctx.writers.exclusive(`quota\n${owner}`, async () => {
     // Read before the store is: what lands in the store between the two is counted twice, never missed.
-    const base = await ctx.ledger.watch(owner);
+    // A ledger out of reach (Redis) costs its refinement, not the upload: the store's usage still holds.
+    const ledgerDown = (error: unknown) => ctx.log.warn({ err: (error as Error).message, owner }, 'the quota ledger did not answer; checking against the store alone');
+    const base = await ctx.ledger.watch(owner).catch((error: unknown) => void ledgerDown(error));
     let budget: BodyBudget | undefined;
     try {
-      const room = await checkQuota(ctx, owner, request, held, size, starting, base.pending);
+      const room = await checkQuota(ctx, owner, request, held, size, starting, base?.pending ?? 0);
       const upload = await open();
-      if (size !== undefined) await ctx.ledger.grow(owner, Math.max(0, size - (restart ? 0 : held.size ?? held.offset)));
-      else budget = bodyBudget(ctx.ledger, owner, base.grown, room);
+      if (size !== undefined) await ctx.ledger.grow(owner, Math.max(0, size - (restart ? 0 : held.size ?? held.offset))).catch(ledgerDown);
+      else if (base) budget = bodyBudget(ctx.ledger, owner, base.grown, room, ledgerDown);
       return { upload, room, ...(budget ? { budget } : {}) };
     } finally {
       if (!budget) ctx.ledger.unwatch(owner); // a budget unwatches when its body ends
