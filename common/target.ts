@@ -2,8 +2,8 @@
 // IETF Resumable Uploads draft. The server reads it, the page learns it at start-up, and each
 // upload keeps the one it was picked with, so a changed setting never splits a file.
 
-/** IETF draft interop versions the worker speaks: 6 (draft-05) and 8 (the newest our server speaks). */
-export const IETF_INTEROP_VERSIONS = ['6', '8'] as const;
+/** IETF draft interop versions the worker speaks: 6 (draft-05), 8, and 9 (draft 12 on). `ietf:` alone is 8. */
+export const IETF_INTEROP_VERSIONS = ['6', '8', '9'] as const;
 export type IetfInterop = (typeof IETF_INTEROP_VERSIONS)[number];
 
 export type UploadTarget =

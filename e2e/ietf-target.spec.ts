@@ -30,6 +30,7 @@ async function expectStored(file: SourceFile): Promise<void> {
 const targets = [
   { name: 'IETF draft (interop 8)', scheme: 'ietf' },
   { name: 'IETF draft (interop 6)', scheme: 'ietf@6' },
+  { name: 'IETF draft (interop 9)', scheme: 'ietf@9' },
   // Ferry's tus advertises the checksum extension with sha256: every PATCH carries Upload-Checksum.
   { name: 'tus with checksums', scheme: 'tus' },
 ];

@@ -38,6 +38,8 @@ export interface AppendSpec extends AppendHeaders {
   metadata?: Record<string, string>;
   /** A new upload whose address its client learns only from a success: on any failure, nothing of it is kept. */
   creates?: boolean;
+  /** Called once the upload exists, before its body is read (the IETF draft's 104 with its Location); true when the client was told. */
+  announce?: () => boolean;
   /** The headers that carry the start and the size in this protocol, for the reasons given back. */
   words?: { start: string; size: string };
 }
@@ -61,6 +63,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
   let budget: BodyBudget | undefined;
   let owner: string | undefined;
   let answered = false;
+  let named = !request.creates;
   try {
     owner = await ctx.identify(req, res);
     releaseSlot = ctx.slots.take(owner, request.id);
@@ -83,6 +86,8 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
       return ctx.store.open(owner!, request.id, { size, name: request.name, type: request.type, ...(request.metadata ? { metadata: request.metadata } : {}) }, restart, fence);
     });
     ({ upload, budget } = admitted);
+    // A creation whose client was told where it is keeps what it received, like any other append.
+    if (request.announce?.()) named = true;
     if (held.unknown) ctx.metrics.uploadsCreated.inc({ protocol });
     const quotaRoom = admitted.room;
     const limit = Math.min(sizeLimit, quotaRoom);
@@ -140,7 +145,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     if (lease) lease.writer = undefined;
     await upload?.close().catch(() => undefined);
     // A creation that fails keeps nothing, still under the lock: its client never learnt where it is (issue 28, M3).
-    if (request.creates && !answered && upload && owner !== undefined) await ctx.store.remove(owner, request.id).catch((error: unknown) => ctx.log.warn({ err: error, id: request.id }, 'a failed creation was not removed'));
+    if (!named && !answered && upload && owner !== undefined) await ctx.store.remove(owner, request.id).catch((error: unknown) => ctx.log.warn({ err: error, id: request.id }, 'a failed creation was not removed'));
     lease?.release();
     releaseSlot?.();
   }

@@ -34,6 +34,16 @@ function expectsContinue(req: IncomingMessage): boolean {
   return req.headers.expect?.toLowerCase() === '100-continue';
 }
 
+/**
+ * An interim (1xx) response before the final one. Node's API sends only 100, 102 and 103, so this is
+ * written on the socket as `writeContinue` does; HTTP/1.1 only, and never once the final response began.
+ */
+export function sendInterim(req: IncomingMessage, res: ServerResponse, status: number, reason: string, headers: Record<string, string>): boolean {
+  if (req.httpVersion !== '1.1' || res.headersSent || !res.socket || res.socket.destroyed) return false;
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return res.socket.write(`HTTP/1.1 ${status} ${reason}\r\n${lines}\r\n`) || true;
+}
+
 export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   const body = `${text}\n`;
   res.writeHead(status, {

@@ -14,10 +14,11 @@ import { badRequest, HttpError, ProblemError } from '../errors.js';
 import { header, mediaType, plainName, readByteCount } from '../headers.js';
 import type { Held } from '../store/port.js';
 import { mounted } from '../mount.js';
+import { sendInterim } from '../respond.js';
 import { removeUpload, resumeState } from '../upload-resource.js';
 import { readMetadata, uploadUrl } from './tus.js';
 
-export const INTEROP_VERSIONS = ['6', '8'] as const;
+export const INTEROP_VERSIONS = ['6', '8', '9'] as const;
 type Interop = (typeof INTEROP_VERSIONS)[number];
 const PARTIAL_UPLOAD = 'application/partial-upload';
 const PROBLEMS = 'https://iana.org/assignments/http-problem-types#';
@@ -26,7 +27,7 @@ const PROBLEMS = 'https://iana.org/assignments/http-problem-types#';
 export function interopOf(req: IncomingMessage): Interop {
   const version = header(req, 'upload-draft-interop-version');
   if (!(INTEROP_VERSIONS as readonly string[]).includes(version ?? '')) {
-    throw badRequest(`Upload-Draft-Interop-Version ${version} is not supported; this server speaks ${INTEROP_VERSIONS.join(' and ')}`);
+    throw badRequest(`Upload-Draft-Interop-Version ${version} is not supported; this server speaks ${INTEROP_VERSIONS.join(', ')}`);
   }
   return version as Interop;
 }
@@ -69,12 +70,17 @@ export async function ietfCreate(ctx: AppContext, req: IncomingMessage, res: Ser
     throw new HttpError(413, `uploads are limited to ${ctx.config.maxUploadBytes} bytes`, undefined, limits(ctx, interop));
   }
   const id = randomBytes(16).toString('hex');
+  const location = mounted(req, uploadUrl(id));
+  // Interop 9 (draft 12 on): "the server SHOULD announce the upload resource by sending an interim
+  // response with the 104 (Upload Resumption Supported) status code", with Location and Upload-Limit,
+  // once the upload exists and before its body is read. Only a client speaking 9 gets one.
+  const announce = interop === '9' ? () => sendInterim(req, res, 104, 'Upload Resumption Supported', { location, ...limits(ctx, interop) }) : undefined;
   const appended = await ietfAppend(ctx, req, res, {
-    id, start: 0, size: length, noRestart: true, completes: complete, creates: true,
+    id, start: 0, size: length, noRestart: true, completes: complete, creates: true, ...(announce ? { announce } : {}),
     contentLength: readByteCount(req, 'content-length'), ...representationOf(req),
   }, interop, log);
   res.writeHead(appended.complete ? 200 : 201, {
-    location: mounted(req, uploadUrl(id)),
+    location,
     'upload-complete': appended.complete ? '?1' : '?0',
     'upload-offset': String(appended.offset),
     ...limits(ctx, interop),
@@ -149,6 +155,8 @@ function inDraftTerms(error: unknown, spec: AppendSpec, interop: Interop, ctx: A
   const held: Pick<Held, 'offset'> = { offset: error.offset ?? 0 };
   if (error.status === 409 && error.headers['x-upload-complete'] === '1') {
     // "If the upload is already complete, the server MUST NOT modify the upload resource and MUST reject the request."
+    // Interop 9: "If the client attempted to append a non-zero length document, the server MUST treat this as an inconsistent length failure."
+    if (interop === '9' && spec.contentLength !== 0) return inconsistentLength(`the upload is already complete at ${held.offset} bytes: ${error.message}`);
     return new ProblemError(400, `${PROBLEMS}completed-upload`, 'upload is already completed', error.message, held.offset);
   }
   if (error.status === 409) {

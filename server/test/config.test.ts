@@ -45,6 +45,7 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ UPLOAD_TARGET: 's3://bucket' }), (error: Error) => error instanceof ConfigError && /UPLOAD_TARGET must be ferry, tus:<url> or ietf:<url>/.test(error.message));
     assert.throws(() => loadConfig({ UPLOAD_TARGET: 'tus:/files/' }), /absolute URL/);
     assert.throws(() => loadConfig({ UPLOAD_TARGET: 'tus:ftp://host/files/' }), /http or https/);
-    assert.throws(() => loadConfig({ UPLOAD_TARGET: 'ietf@3:https://host/' }), /interop versions spoken are 6 and 8/);
+    assert.deepEqual(loadConfig({ UPLOAD_TARGET: 'ietf@9:http://127.0.0.1:9000/uploads/' }).uploadTarget, { protocol: 'ietf', endpoint: 'http://127.0.0.1:9000/uploads/', interop: '9' });
+    assert.throws(() => loadConfig({ UPLOAD_TARGET: 'ietf@3:https://host/' }), /interop versions spoken are 6 and 8 and 9/);
   });
 });
