@@ -8,7 +8,7 @@ import { Header, Problem, type CompletedFile } from '../common/protocol.js';
 import { BodyTap } from './body-tap.js';
 import { uploadKey, type AppContext, type LogFields } from './context.js';
 import { checkAppend, settle, stopped, tooLarge } from './append-rules.js';
-import { HttpError, ProblemError } from './errors.js';
+import { AppendRefused, HttpError, ProblemError } from './errors.js';
 import { askToCreate } from './hooks.js';
 import { ownerIdOf } from './identity.js';
 import { runningHash, type HashAlgorithm, type RunningHash } from './hash-thread.js';
@@ -118,7 +118,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     if (request.completes && upload.size === undefined) upload = await declareSize(ctx, owner, request, upload, lease);
     // A last append (a chunked one: with Content-Length this was refused up front) that ended short of the size (issue 28, L5).
     if (request.completes && upload.size !== undefined && upload.offset !== upload.size) {
-      throw new HttpError(400, `this append said it was the last, but ended at ${upload.offset}, which disagrees with the upload's length ${upload.size}`, upload.offset);
+      throw new AppendRefused('length-mismatch', 400, `this append said it was the last, but ended at ${upload.offset}, which disagrees with the upload's length ${upload.size}`, upload.offset);
     }
 
     const complete = upload.size !== undefined && upload.offset === upload.size;

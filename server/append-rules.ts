@@ -4,7 +4,7 @@
 import { Header } from '../common/protocol.js';
 import type { AppendSpec } from './append-body.js';
 import type { AppContext, LogFields } from './context.js';
-import { HttpError, badRequest, isOutOfDescriptors, isOutOfSpace } from './errors.js';
+import { AppendRefused, HttpError, isOutOfDescriptors, isOutOfSpace } from './errors.js';
 import { bodyPastQuota } from './quota.js';
 import type { BodyOutcome } from './receive-body.js';
 import type { Held, OpenUpload } from './store/port.js';
@@ -16,18 +16,18 @@ const FERRY_WORDS = { start: Header.startByte, size: Header.fileSize };
 export function checkAppend(request: AppendSpec, held: Held, restart: boolean): number | undefined {
   const words = request.words ?? FERRY_WORDS;
   // "It never destroys a completed one: that answers 409 with the full size."
-  if (held.complete) throw conflict('this upload is already complete', held);
+  if (held.complete) throw conflict('completed', 'this upload is already complete', held);
   // "A POST whose X-Start-Byte is not what the server holds is 409."
-  if (!restart && request.start !== held.offset) throw conflict(`${words.start} is ${request.start} but the server holds ${held.offset} bytes`, held);
+  if (!restart && request.start !== held.offset) throw conflict('offset-mismatch', `${words.start} is ${request.start} but the server holds ${held.offset} bytes`, held);
   if (restart || held.size === undefined) {
     if (request.size !== undefined && !restart && held.offset > request.size) {
-      throw badRequest(`${words.size} ${request.size} is less than the ${held.offset} bytes already held`);
+      throw new AppendRefused('length-mismatch', 400, `${words.size} ${request.size} is less than the ${held.offset} bytes already held`);
     }
     return request.size;
   }
   // "An X-File-Size that disagrees with the size recorded earlier is 400."
   if (request.size !== undefined && request.size !== held.size) {
-    throw badRequest(`${words.size} ${request.size} disagrees with the size recorded earlier, ${held.size}`);
+    throw new AppendRefused('length-mismatch', 400, `${words.size} ${request.size} disagrees with the size recorded earlier, ${held.size}`);
   }
   return held.size;
 }
@@ -80,20 +80,20 @@ export function stopped(lease: Lease, held: Held): HttpError {
       return new HttpError(503, 'this server lost its lock on the upload; the bytes it stored are kept, resume from the status', held.offset, { 'retry-after': '1' });
     case 'takeover':
     case undefined:
-      return conflict('a newer request took this upload over', held);
+      return conflict('superseded', 'a newer request took this upload over', held);
   }
 }
 
-function conflict(reason: string, held: Held): HttpError {
-  return new HttpError(409, reason, held.offset, held.complete ? { [Header.uploadComplete]: '1' } : {});
+function conflict(kind: 'completed' | 'offset-mismatch' | 'superseded', reason: string, held: Held): AppendRefused {
+  return new AppendRefused(kind, 409, reason, held.offset, held.complete ? { [Header.uploadComplete]: '1' } : {});
 }
 
-export function tooLarge(request: AppendSpec, size: number | undefined, max: number, held: Held): HttpError {
+export function tooLarge(request: AppendSpec, size: number | undefined, max: number, held: Held): AppendRefused {
   const words = request.words ?? FERRY_WORDS;
   const reason = size !== undefined && size <= max
     ? `the body runs past ${words.size} ${size} (${words.start} ${request.start})`
     : `uploads are limited to ${max} bytes`;
-  return new HttpError(413, reason, held.offset, { [Header.uploadLimit]: String(max) });
+  return new AppendRefused('too-large', 413, reason, held.offset, { [Header.uploadLimit]: String(max) });
 }
 
 function writeFailure(error: Error, held: Held): HttpError {

@@ -14,6 +14,23 @@ export class HttpError extends Error {
 
 export const badRequest = (reason: string) => new HttpError(400, reason);
 
+/** Why the append pipeline refused an append, in no protocol's words: each route renders it in its own. */
+export type RefusalKind = 'completed' | 'offset-mismatch' | 'superseded' | 'length-mismatch' | 'too-large';
+
+/** An append refused by the pipeline's rules, answered as the Ferry protocol does unless a route renders `kind` otherwise. */
+export class AppendRefused extends HttpError {
+  constructor(
+    readonly kind: RefusalKind,
+    status: number,
+    message: string,
+    offset?: number,
+    headers: Record<string, string> = {},
+  ) {
+    super(status, message, offset, headers);
+    this.name = 'AppendRefused';
+  }
+}
+
 /** A failure answered as RFC 9457 `application/problem+json`, with a type a client can act on. */
 export class ProblemError extends HttpError {
   constructor(

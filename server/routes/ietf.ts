@@ -10,7 +10,7 @@ import { Header } from '../../common/protocol.js';
 import { appendBody, type AppendSpec } from '../append-body.js';
 import type { AppContext, LogFields } from '../context.js';
 import { readSha256Digest } from '../digest.js';
-import { badRequest, HttpError, ProblemError } from '../errors.js';
+import { AppendRefused, badRequest, HttpError, ProblemError } from '../errors.js';
 import { header, mediaType, plainName, readByteCount } from '../headers.js';
 import type { Held } from '../store/port.js';
 import { mounted } from '../mount.js';
@@ -150,22 +150,26 @@ async function ietfAppend(ctx: AppContext, req: IncomingMessage, res: ServerResp
   }
 }
 
+/** The pipeline's refusals in the draft's terms (its problem types); anything else as it is. */
 function inDraftTerms(error: unknown, spec: AppendSpec, interop: Interop, ctx: AppContext): unknown {
-  if (!(error instanceof HttpError) || error instanceof ProblemError) return error;
+  if (!(error instanceof AppendRefused)) return error;
   const held: Pick<Held, 'offset'> = { offset: error.offset ?? 0 };
-  if (error.status === 409 && error.headers['x-upload-complete'] === '1') {
-    // "If the upload is already complete, the server MUST NOT modify the upload resource and MUST reject the request."
-    // Interop 9: "If the client attempted to append a non-zero length document, the server MUST treat this as an inconsistent length failure."
-    if (interop === '9' && spec.contentLength !== 0) return inconsistentLength(`the upload is already complete at ${held.offset} bytes: ${error.message}`);
-    return new ProblemError(400, `${PROBLEMS}completed-upload`, 'upload is already completed', error.message, held.offset);
+  switch (error.kind) {
+    case 'completed':
+      // "If the upload is already complete, the server MUST NOT modify the upload resource and MUST reject the request."
+      // Interop 9: "If the client attempted to append a non-zero length document, the server MUST treat this as an inconsistent length failure."
+      if (interop === '9' && spec.contentLength !== 0) return inconsistentLength(`the upload is already complete at ${held.offset} bytes: ${error.message}`);
+      return new ProblemError(400, `${PROBLEMS}completed-upload`, 'upload is already completed', error.message, held.offset);
+    case 'offset-mismatch':
+    case 'superseded':
+      // "The response MUST include the correct offset in the Upload-Offset header field."
+      return new ProblemError(409, `${PROBLEMS}mismatching-upload-offset`, 'offset from request does not match offset of resource', error.message, held.offset,
+        { 'expected-offset': held.offset, 'provided-offset': spec.start });
+    case 'length-mismatch':
+      return inconsistentLength(error.message);
+    case 'too-large':
+      return new HttpError(413, error.message, error.offset, limits(ctx, interop));
   }
-  if (error.status === 409) {
-    // "The response MUST include the correct offset in the Upload-Offset header field."
-    return new ProblemError(409, `${PROBLEMS}mismatching-upload-offset`, 'offset from request does not match offset of resource', error.message, held.offset,
-      { 'expected-offset': held.offset, 'provided-offset': spec.start });
-  }
-  if (error.status === 400 && /disagrees|less than/.test(error.message)) return inconsistentLength(error.message);
-  if (error.status === 413) return new HttpError(413, error.message, error.offset, limits(ctx, interop));
   return error;
 }
 
