@@ -7,6 +7,9 @@ const owned = new Map<ChildProcess, NodeJS.Signals>();
 process.once('exit', () => {
   for (const [child, signal] of owned) child.kill(signal);
 });
+// Stopped with SIGTERM (a test runner ending a file that will not exit), exit rather than die, so the
+// children above are killed too: an orphaned server holds the runner's output pipe open, and the run hangs.
+process.once('SIGTERM', () => process.exit(143));
 
 /**
  * Kill `child` when this process exits, however it exits short of SIGKILL. `signal` is SIGKILL

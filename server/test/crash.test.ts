@@ -30,20 +30,28 @@ describe('process faults', () => {
     const dir = await dataDir();
     const file = randomFile(24 * MiB);
     const { first, client } = await spawnWithClient(dir);
-    const socket = await openRawUpload(client, 'killed', file.length);
-    socket.on('error', () => undefined);
     let sent = 0;
     let acknowledged = 0;
-    while (sent < 10 * MiB) {
-      await writeAll(socket, file.subarray(sent, sent + MiB));
-      sent += MiB;
-      await sleep(20);
-      acknowledged = (await client.progress('killed')).offset!;
+    try {
+      const socket = await openRawUpload(client, 'killed', file.length);
+      socket.on('error', () => undefined);
+      while (sent < 10 * MiB) {
+        await writeAll(socket, file.subarray(sent, sent + MiB));
+        sent += MiB;
+        await sleep(20);
+        acknowledged = (await client.progress('killed')).offset!;
+      }
+      // Under load the server may not have written any of it yet: wait until it says it has, then kill it.
+      acknowledged = await eventually(async () => {
+        const offset = (await client.progress('killed')).offset!;
+        return offset > 0 ? offset : undefined;
+      }, 10_000, 'the server to report progress before the kill');
+      first.child.kill('SIGKILL');
+      await first.exited;
+      socket.destroy();
+    } finally {
+      first.child.kill('SIGKILL'); // a failure above must not leave it running (and holding the runner's output)
     }
-    assert.ok(acknowledged > 0, 'the server reported progress before the kill');
-    first.child.kill('SIGKILL');
-    await first.exited;
-    socket.destroy();
 
     const second = await spawnServer(dir);
     const resumed = client.at(second.url);
