@@ -2,8 +2,11 @@
 // (docs/design.md §2). The worker's own record, with its saved hash state, never leaves the worker.
 import type { Language, Notice } from './i18n/catalogue.js';
 
-/** The states of one upload in the worker's loop. */
-export type UploadState = 'queued' | 'uploading' | 'waiting-for-network' | 'paused' | 'done' | 'failed';
+/**
+ * The states of one upload in the worker's loop. `needs-credentials`: the server answered 401 or 403;
+ * the upload waits, its stored copy kept, until a page gives new headers (`setHeaders`) or retries.
+ */
+export type UploadState = 'queued' | 'uploading' | 'waiting-for-network' | 'needs-credentials' | 'paused' | 'done' | 'failed';
 
 /** States in which an upload wants the network. */
 export const RUNNABLE: ReadonlySet<UploadState> = new Set(['queued', 'uploading', 'waiting-for-network']);
@@ -31,13 +34,29 @@ export interface UploadView {
   rate: number;
   /** Seconds left at the current rate, when it can be told. */
   etaSeconds?: number;
+  /** What the page gave with the file (`add(files, { metadata })`). */
+  metadata?: Record<string, string>;
+}
+
+/** What a page may give with the files it adds. */
+export interface UploadOptions {
+  /** Where they go (common/target.ts); the worker's default when absent. */
+  target?: string;
+  /** Sent to the server with each upload: tus Upload-Metadata, Ferry's and the IETF creation alike (docs/embed.md). */
+  metadata?: Record<string, string>;
+  /** Sent on every request of each upload (creation, status, append, cancel); kept with it. */
+  headers?: Record<string, string>;
 }
 
 /** Messages a page sends to the worker. Each gets a reply on its MessageChannel port. */
 export type PageMessage =
   | { type: 'ferry:hello' }
-  /** Files picked together; `target`: where the page's app sends uploads (common/target.ts), kept by each. Answered with an EnqueueReply per file. */
-  | { type: 'ferry:enqueue'; files: File[]; target?: string }
+  /** Files picked together, with what the page gives with them (kept by each). Answered with an EnqueueReply per file. */
+  | ({ type: 'ferry:enqueue'; files: File[] } & UploadOptions)
+  /** New headers for every unfinished upload (bound for `target`, when given). */
+  | { type: 'ferry:set-headers'; headers: Record<string, string>; target?: string }
+  /** The browser's copy of a picked file, while the worker keeps one: a Blob, or undefined. */
+  | { type: 'ferry:stored-file'; id: string }
   | { type: 'ferry:pause'; id: string }
   | { type: 'ferry:resume'; id: string }
   | { type: 'ferry:cancel'; id: string }

@@ -7,7 +7,8 @@ export const IETF_INTEROP_VERSIONS = ['6', '8', '9'] as const;
 export type IetfInterop = (typeof IETF_INTEROP_VERSIONS)[number];
 
 export type UploadTarget =
-  | { protocol: 'ferry' }
+  /** `base`: where a Ferry server is mounted (`ferry:<url>`), absolute, with no trailing slash; absent: the page's own origin. */
+  | { protocol: 'ferry'; base?: string }
   | { protocol: 'tus'; endpoint: string }
   | { protocol: 'ietf'; endpoint: string; interop: IetfInterop };
 
@@ -24,22 +25,27 @@ export interface AppConfig {
 export class TargetError extends Error {}
 
 /**
- * `ferry`, `tus:<url>`, `ietf:<url>` (interop 8) or `ietf@6:<url>`. The URL is the creation
- * endpoint, absolute http(s); anything else is refused with a sentence saying what is accepted.
+ * `ferry`, `ferry:<url>` (a Ferry server mounted there), `tus:<url>`, `ietf:<url>` (interop 8) or
+ * `ietf@6:<url>`. The URL is the creation endpoint, http(s): absolute, or relative to `base` when
+ * given (a worker's origin). Anything else is refused with a sentence saying what is accepted.
  */
-export function parseTarget(raw: string): UploadTarget {
+export function parseTarget(raw: string, base?: string): UploadTarget {
   const text = raw.trim();
   if (text === '' || text === FERRY_TARGET) return { protocol: 'ferry' };
-  const match = /^(tus|ietf)(?:@(\d+))?:(.+)$/.exec(text);
-  if (!match) throw new TargetError(`UPLOAD_TARGET must be ferry, tus:<url> or ietf:<url>, got "${text}"`);
-  const [, protocol, version, url] = match as unknown as [string, 'tus' | 'ietf', string | undefined, string];
+  const match = /^(ferry|tus|ietf)(?:@(\d+))?:(.+)$/.exec(text);
+  if (!match) throw new TargetError(`the target must be ferry, ferry:<url>, tus:<url> or ietf:<url>, got "${text}"`);
+  const [, protocol, version, url] = match as unknown as [string, 'ferry' | 'tus' | 'ietf', string | undefined, string];
   let endpoint: URL;
   try {
-    endpoint = new URL(url);
+    endpoint = new URL(url, base);
   } catch {
-    throw new TargetError(`UPLOAD_TARGET needs an absolute URL after "${protocol}:", got "${url}"`);
+    throw new TargetError(`the target needs ${base === undefined ? 'an absolute' : 'a'} URL after "${protocol}:", got "${url}"`);
   }
-  if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw new TargetError(`UPLOAD_TARGET must be an http or https URL, got "${url}"`);
+  if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw new TargetError(`the target must be an http or https URL, got "${url}"`);
+  if (protocol === 'ferry') {
+    if (version !== undefined) throw new TargetError('ferry targets take no version: ferry:<url>');
+    return { protocol, base: endpoint.href.replace(/\/+$/, '') };
+  }
   if (protocol === 'tus') {
     if (version !== undefined) throw new TargetError('tus targets take no version: tus:<url>');
     return { protocol, endpoint: endpoint.href };
@@ -54,7 +60,7 @@ export function parseTarget(raw: string): UploadTarget {
 export function formatTarget(target: UploadTarget): string {
   switch (target.protocol) {
     case 'ferry':
-      return FERRY_TARGET;
+      return target.base === undefined ? FERRY_TARGET : `ferry:${target.base}`;
     case 'tus':
       return `tus:${target.endpoint}`;
     case 'ietf':
@@ -64,5 +70,6 @@ export function formatTarget(target: UploadTarget): string {
 
 /** The origin the page and worker must be allowed to fetch (CSP connect-src), or undefined for this server. */
 export function targetOrigin(target: UploadTarget): string | undefined {
-  return target.protocol === 'ferry' ? undefined : new URL(target.endpoint).origin;
+  if (target.protocol === 'ferry') return target.base === undefined ? undefined : new URL(target.base).origin;
+  return new URL(target.endpoint).origin;
 }

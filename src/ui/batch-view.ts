@@ -4,7 +4,7 @@ import type { UploadView } from '../../common/messages.js';
 import { formatDuration } from '../../common/i18n/catalogue.js';
 import { language, size, t } from '../i18n.js';
 
-const ACTIVE = new Set(['queued', 'uploading', 'waiting-for-network', 'paused']);
+const ACTIVE = new Set(['queued', 'uploading', 'waiting-for-network', 'needs-credentials', 'paused']);
 
 export class BatchView {
   constructor(

@@ -14,6 +14,7 @@ const ACTIONS: Record<UploadState, RowAction[]> = {
   queued: ['pause', 'cancel'],
   uploading: ['pause', 'cancel'],
   'waiting-for-network': ['retry', 'pause', 'cancel'],
+  'needs-credentials': ['retry', 'pause', 'cancel'],
   paused: ['resume', 'cancel'],
   done: [],
   failed: ['retry', 'remove'],

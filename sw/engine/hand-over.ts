@@ -1,7 +1,10 @@
 // Taking a File from a page: its id, its first record, and the sentence when the browser cannot keep it.
 import { MAX_ID_LENGTH } from '../../common/protocol.js';
 import type { Notice } from '../../common/i18n/catalogue.js';
-import type { UploadRecord } from '../store/record.js';
+import type { UploadOptions } from '../../common/messages.js';
+
+export type { UploadOptions } from '../../common/messages.js';
+import type { UploadRecord } from './record.js';
 
 /**
  * The id derives from size, last-modified time and name, as the classic pattern's
@@ -15,10 +18,13 @@ export async function fileIdOf(file: File): Promise<string> {
   return `sha256-${[...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
-export function firstRecord(id: string, file: File, now: number, target?: string): UploadRecord {
+export function firstRecord(id: string, file: File, now: number, { target, metadata, headers }: UploadOptions = {}): UploadRecord {
   return {
     id, name: file.name, type: file.type, size: file.size, lastModified: file.lastModified,
-    state: 'queued', offset: 0, failures: 0, addedAt: now, ...(target === undefined ? {} : { target }),
+    state: 'queued', offset: 0, failures: 0, addedAt: now,
+    ...(target === undefined ? {} : { target }),
+    ...(metadata === undefined ? {} : { metadata }),
+    ...(headers === undefined ? {} : { headers }),
   };
 }
 

@@ -18,6 +18,9 @@ const CHUNK_SECONDS = 2;
  */
 export const UNPOLLED_CHUNK_SECONDS = 0.8;
 
+/** A picked file is kept in the browser this long (from when it was picked) unless it is uploaded first. */
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
 const BACKOFF_BASE_MS = 1000;
 export const BACKOFF_CAP_MS = 30_000;
 /** The first retry comes almost at once: one dropped connection is usually a blip, and the bench's resume goal is 1 s. */
@@ -78,7 +81,9 @@ export function failureNotice(status: number, serverReason: string, limit?: numb
 export type AfterFailure =
   /** `final`: sending again cannot help (a refusal, a changed file); the stored copy is dropped and only Remove is offered. */
   | { state: 'failed'; notice: Notice; final: boolean }
-  | { state: 'waiting-for-network'; delayMs: number; notice: Notice };
+  | { state: 'waiting-for-network'; delayMs: number; notice: Notice }
+  /** 401 or 403: new credentials may help, sending the same ones will not. Nothing is dropped. */
+  | { state: 'needs-credentials'; notice: Notice };
 
 /**
  * The loop's one error path: what a failed attempt (the `failures`-th in a row) leads to, `online`
@@ -90,6 +95,7 @@ export function afterFailure(error: unknown, failures: number, random?: number, 
   if (error instanceof SourceChanged) return { state: 'failed', notice: { key: 'notice.sourceChanged' }, final: true };
   // The server's own sentence (a quota, say), written for people.
   // A quota may free up once finished files are deleted: Retry stays, and so does the stored copy.
+  if (error instanceof ServerError && (error.status === 401 || error.status === 403)) return { state: 'needs-credentials', notice: { key: 'notice.needsCredentials', params: { status: String(error.status) } } };
   if (error instanceof ServerError && error.problem !== undefined && classify(error.status) === 'fatal') return { state: 'failed', notice: { key: 'notice.serverSaid', params: { text: error.message } }, final: false };
   if (error instanceof ServerError && classify(error.status) === 'fatal') {
     return { state: 'failed', notice: failureNotice(error.status, error.message, error.limit), final: true };

@@ -1,66 +1,31 @@
 // One upload's resumable loop (docs/design.md §2.2): an explicit while over the state union.
 // Probe the server, send Blob slices from its offset, take the offset from every answer;
 // every failure goes through one function (afterFailure) to the next state.
-import type { Notice } from '../../common/i18n/catalogue.js';
 import { RUNNABLE, type UploadState } from '../../common/messages.js';
-import type { UploadRecord } from '../store/record.js';
+import type { UploadRecord } from './record.js';
 import { ChunkReader } from './chunk-reader.js';
 import { devLog } from './dev-log.js';
 import { UploadGone } from './errors.js';
 import { Integrity } from './integrity.js';
 import { afterFailure, FIRST_CHUNK, MAX_CHUNK, nextChunkSize, RateMeter, UNPOLLED_CHUNK_SECONDS } from './policy.js';
-import { uploadRefOf, type Held, type UploadProtocol } from './protocols/port.js';
-import { sendChunk, type ChunkTiming } from './send-chunk.js';
+import { uploadRefOf, type Held } from './protocols/port.js';
+import { sendChunk } from './send-chunk.js';
+import { ALREADY_THERE, chunkEnd, doneNotice, STARTED_OVER } from './run-ending.js';
+import type { LoopDeps, RunSource } from './loop-deps.js';
+
+export type { LoopDeps, RunSource } from './loop-deps.js';
 
 // Whole-file mismatches in a row before we stop and say so, rather than send forever.
 const MAX_VERIFICATION_FAILURES = 3;
 // A tus or IETF server that forgets the upload this many times in a row, with nothing accepted between, is not keeping it.
 const MAX_STARTS_OVER = 3;
-/** The last hashed chunk, which waits for the whole-file digest before it goes, is at most this long. */
-const LAST_CHUNK_MAX = 4 * 1024 * 1024;
-const STARTED_OVER: Notice = { key: 'notice.startedOver' };
-const ALREADY_THERE: Notice = { key: 'notice.alreadyThere' };
 
-export interface LoopStore {
-  get(id: string): Promise<UploadRecord | undefined>;
-  file(id: string): Promise<Blob | undefined>;
-  /**
-   * Merge `patch` only while the record is still runnable, so a pause or cancel is never overwritten;
-   * with `dropFile`, drop the stored File in the same transaction.
-   */
-  updateRunnable(id: string, patch: Partial<UploadRecord>, dropFile?: boolean): Promise<UploadRecord | undefined>;
-}
-
-export interface LoopDeps extends ChunkTiming {
-  /** The protocol of the upload's destination. */
-  protocol: UploadProtocol;
-  store: LoopStore;
-  /** The File to read: the one handed over in this worker's life (`handed`), else IndexedDB's copy. */
-  fileFor(id: string): Promise<{ file: Blob | undefined; handed: boolean }>;
-  /** Read IndexedDB's copy of `id` from now on, not the File handed over; false while that copy is still being written. */
-  useStoredCopy?(id: string): boolean;
-  /** Send Content-Digest and Repr-Digest (default true). */
-  digests?: boolean;
-  /**
-   * Resolve after `ms`, or sooner when a page reports `online` or `signal` aborts; at once if
-   * a page reported `online` after `since` (the failed attempt began before the network came back).
-   */
-  sleep(ms: number, signal: AbortSignal, since: number): Promise<void>;
-  /** Tell the pages: the record as saved and the measured rate in bytes/s. */
-  report(record: UploadRecord, rate: number): void;
-  /** The server has every byte: what is left is writing that down, so the next upload may start. */
-  finishing?(): void;
-  random?: () => number;
-  statusTimeoutMs?: number;
-  /** What the browser believes about the network (navigator.onLine), for the sentence after a failure. */
-  online?: () => boolean;
-}
-
-/** Run upload `id` until done, failed or stopped. `known`: its record as last written, when the caller has it (else it is read). */
-export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal, known?: UploadRecord): Promise<void> {
-  let record = known ?? (await deps.store.get(id));
-  if (!record || !RUNNABLE.has(record.state)) return;
-  const { file, handed } = await deps.fileFor(id);
+/** Run an upload until done, failed or stopped. */
+export async function runUpload(source: RunSource, deps: LoopDeps, signal: AbortSignal): Promise<void> {
+  const { file, handed } = source;
+  let record = source.record;
+  const { id } = record;
+  if (!RUNNABLE.has(record.state)) return;
   const meter = new RateMeter();
   // Shown to pages but not written yet: it goes with the next save.
   let unsaved: Partial<UploadRecord> = {};
@@ -275,14 +240,17 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal,
       // IndexedDB's copy of it, made at the hand-over, is committed now: go on from that copy, once.
       if (handed && deps.useStoredCopy?.(id)) {
         devLog(id, 'going on from the stored copy', { error: String(error) });
-        return runUpload(id, deps, signal);
+        const stored = await deps.store.get(id);
+        if (stored) await runUpload({ record: stored, file: await deps.store.file(id), handed: false }, deps, signal);
+        return;
       }
       const next = afterFailure(error, failures + 1, deps.random?.(), deps.online?.() ?? true);
       devLog(id, `attempt failed: ${next.state}`, { error: String(error), ...next });
-      if (next.state === 'failed') {
-        state = 'failed';
-        // Sending again cannot help: the browser's copy only takes room. The row offers Remove.
-        await save({ state, notice: next.notice, final: next.final }, next.final);
+      if (next.state !== 'waiting-for-network') {
+        state = next.state;
+        // A final failure: sending again cannot help, the browser's copy only takes room (the row offers Remove).
+        const final = next.state === 'failed' && next.final;
+        await save({ state, notice: next.notice, retryAt: undefined, ...(final ? { final } : {}) }, final);
         continue;
       }
       failures += 1;
@@ -303,20 +271,4 @@ export async function runUpload(id: string, deps: LoopDeps, signal: AbortSignal,
     show(finished);
     await save(finished, true);
   }
-}
-
-/**
- * Where a hashed chunk from `start` ends. The last one carries the whole file's Repr-Digest, whose
- * hashing of that chunk cannot start before it is read nor overlap its sending: it is kept to
- * LAST_CHUNK_MAX, so the link waits ~20 ms for it instead of ~0.3 s for a 64 MiB one.
- */
-function chunkEnd(start: number, chunk: number, size: number, wholeFile: boolean): number {
-  const end = Math.min(size, start + chunk);
-  return wholeFile && end === size && end - start > 2 * LAST_CHUNK_MAX ? size - LAST_CHUNK_MAX : end;
-}
-
-/** Verified (or just uploaded), with what was caught on the way; the page composes the sentence. */
-function doneNotice(verified: boolean, damaged: number, startedOver: number): Notice | undefined {
-  if (!verified && damaged === 0 && startedOver === 0) return undefined;
-  return { key: verified ? 'notice.verified' : 'notice.uploaded', params: { damaged, startedOver } };
 }

@@ -1,7 +1,7 @@
-// The only file that knows the database's name, version and schema.
+// The only file that knows the database's schema and version; its name is the host's (installFerry's `databaseName`).
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Settings } from '../../common/messages.js';
-import type { UploadRecord } from './record.js';
+import type { UploadRecord } from '../engine/record.js';
 
 export interface FerrySchema extends DBSchema {
   /** One record per upload, by file id. */
@@ -14,11 +14,11 @@ export interface FerrySchema extends DBSchema {
 
 export type FerryDb = IDBPDatabase<FerrySchema>;
 
-const NAME = 'ferry';
+export const DEFAULT_DATABASE_NAME = 'ferry';
 const VERSION = 2;
 
-export function openFerryDb(): Promise<FerryDb> {
-  return openDB<FerrySchema>(NAME, VERSION, {
+export function openFerryDb(name = DEFAULT_DATABASE_NAME): Promise<FerryDb> {
+  return openDB<FerrySchema>(name, VERSION, {
     upgrade(db, oldVersion) {
       // Migrations only ever climb: add an `if (oldVersion < N)` step per version, never drop stores.
       if (oldVersion < 1) {

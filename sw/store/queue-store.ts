@@ -1,7 +1,7 @@
 // The upload queue's operations on IndexedDB. Every write is done when its transaction is.
 import { DEFAULT_SETTINGS, RUNNABLE, type Settings } from '../../common/messages.js';
-import type { UploadRecord } from './record.js';
-import type { QueuePort } from '../engine/engine.js';
+import type { UploadRecord } from '../engine/record.js';
+import type { QueuePort } from '../engine/store-port.js';
 import { openFerryDb, type FerryDb } from './db.js';
 
 /** A change to one record, waiting for its transaction. */
@@ -18,10 +18,11 @@ export class QueueStore implements QueuePort {
   private readonly patches: Patch[] = [];
   private writing = false;
 
-  private constructor(private readonly db: FerryDb) {}
+  private constructor(private readonly db: FerryDb, private readonly defaults: Settings) {}
 
-  static async open(): Promise<QueueStore> {
-    return new QueueStore(await openFerryDb());
+  /** The queue in database `name`; `defaults`: the settings until a page changes them. */
+  static async open(name?: string, defaults: Settings = DEFAULT_SETTINGS): Promise<QueueStore> {
+    return new QueueStore(await openFerryDb(name), defaults);
   }
 
   async addRecords(entries: ReadonlyArray<{ record: UploadRecord; file?: Blob }>): Promise<void> {
@@ -63,13 +64,13 @@ export class QueueStore implements QueuePort {
   }
 
   async settings(): Promise<Settings> {
-    return { ...DEFAULT_SETTINGS, ...(await this.db.get('settings', 'settings')) };
+    return { ...this.defaults, ...(await this.db.get('settings', 'settings')) };
   }
 
   /** Change some settings, keeping the others, in one transaction. */
   async updateSettings(patch: Partial<Settings>): Promise<void> {
     const tx = this.db.transaction('settings', 'readwrite');
-    const current = { ...DEFAULT_SETTINGS, ...(await tx.store.get('settings')) };
+    const current = { ...this.defaults, ...(await tx.store.get('settings')) };
     await Promise.all([tx.store.put({ ...current, ...patch }, 'settings'), tx.done]);
   }
 

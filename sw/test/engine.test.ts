@@ -13,7 +13,7 @@ function setup(concurrency: number, now: () => number = Date.now) {
   const engine = new Engine({
     protocols: () => new FerryProtocol(network.fetch),
     store: queue,
-    broadcast: (message) => void messages.push(message),
+    emit: (event) => void messages.push(event.type === 'changed' ? { type: 'ferry:update', upload: event.upload } : { type: 'ferry:removed', id: event.id }),
     concurrency,
     now,
     loop: { pollIntervalMs: 10_000, random: () => 1 },

@@ -1,11 +1,11 @@
 // Test doubles for the engine: a scripted network and an in-memory queue.
 import { describe, type Notice } from '../../common/i18n/catalogue.js';
 import { Header } from '../../common/protocol.js';
-import type { UploadRecord } from '../store/record.js';
-import type { QueuePort } from '../engine/engine.js';
+import type { UploadRecord } from '../engine/record.js';
+import type { QueuePort } from '../engine/store-port.js';
 import { FerryProtocol } from '../engine/protocols/ferry.js';
 import type { FetchLike } from '../engine/protocols/port.js';
-import type { LoopDeps } from '../engine/upload-loop.js';
+import type { LoopDeps, RunSource } from '../engine/upload-loop.js';
 
 export interface SeenRequest {
   url: string;
@@ -173,7 +173,6 @@ export function loopSetup(size: number) {
   const deps: LoopDeps = {
     protocol: new FerryProtocol(network.fetch),
     store: queue,
-    fileFor: async (id) => ({ file: await queue.file(id), handed: false }),
     now: () => Date.now(),
     sleep: async (ms) => void sleeps.push(ms),
     report: () => undefined,
@@ -181,4 +180,11 @@ export function loopSetup(size: number) {
     pollIntervalMs: 10_000,
   };
   return { network, queue, data, deps, sleeps };
+}
+
+/** What the scheduler would start upload `id` from, read from the store. */
+export async function sourceOf(deps: Pick<LoopDeps, 'store'>, id: string): Promise<RunSource> {
+  const record = await deps.store.get(id);
+  if (!record) throw new Error(`no record ${id}`);
+  return { record, file: await deps.store.file(id), handed: false };
 }

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { Header, Problem } from '../../common/protocol.js';
 import { RunningDigest, sha256Field } from '../engine/running-digest.js';
 import { runUpload } from '../engine/upload-loop.js';
-import { accept, bytes, held, loopSetup as setup, type SeenRequest, said } from './fakes.js';
+import { accept, bytes, held, loopSetup as setup, type SeenRequest, said, sourceOf } from './fakes.js';
 
 const sha = (data: Uint8Array) => createHash('sha256').update(data).digest();
 const field = (data: Uint8Array) => `sha-256=:${sha(data).toString('base64')}:`;
@@ -39,7 +39,7 @@ describe('upload loop integrity', () => {
     const { network, queue, data, deps } = setup(size);
     network.respondWith('GET', () => held(0));
     for (let i = 0; i < 10; i++) network.respondWith('POST', (request) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     const appends = network.appends();
     for (const append of appends) assert.equal(append.headers[Header.contentDigest], field(append.body!));
     assert.equal(appends.at(-1)!.headers[Header.reprDigest], field(data));
@@ -53,7 +53,7 @@ describe('upload loop integrity', () => {
     network.respondWith('GET', () => held(0));
     network.respondWith('POST', () => problem(Problem.contentDigestMismatch, 0));
     network.respondWith('POST', (request) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     assert.deepEqual(network.appends().map((append) => append.headers[Header.startByte]), ['0', '0']);
     assert.equal(queue.records.get('f')?.corruptedChunks, 1);
     assert.equal(queue.records.get('f')?.state, 'done');
@@ -67,7 +67,7 @@ describe('upload loop integrity', () => {
     const messages: string[] = [];
     deps.report = (record) => void (record.notice && messages.push(said(record)!));
     network.respondWith('POST', (request: SeenRequest) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     assert.ok(messages.includes('Verification failed, re-sending.'));
     assert.equal(queue.records.get('f')?.verificationFailures, 1);
     assert.equal(queue.records.get('f')?.state, 'done');
@@ -75,7 +75,7 @@ describe('upload loop integrity', () => {
     const stubborn = setup(size);
     stubborn.network.respondWith('GET', () => held(0));
     for (let i = 0; i < 4; i++) stubborn.network.respondWith('POST', () => problem(Problem.reprDigestMismatch));
-    await runUpload('f', stubborn.deps, new AbortController().signal);
+    await runUpload(await sourceOf(stubborn.deps, 'f'), stubborn.deps, new AbortController().signal);
     assert.equal(stubborn.queue.records.get('f')?.state, 'failed');
     assert.match(said(stubborn.queue.records.get('f')) ?? '', /kept failing verification/);
   });
@@ -92,7 +92,7 @@ describe('upload loop integrity', () => {
     queue.files.set('f', new Blob([new Uint8Array(half), data.subarray(half)]));
     network.respondWith('GET', () => held(half));
     for (let i = 0; i < 4; i++) network.respondWith('POST', (request) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     assert.equal(network.appends().at(-1)!.headers[Header.reprDigest], field(data));
     assert.equal(queue.records.get('f')?.state, 'done');
   });
@@ -117,7 +117,7 @@ describe('a server that checks every byte by its chunk (X-Upload-Checked)', () =
     const { network, queue, deps } = setup(size);
     network.respondWith('GET', () => heldChecked(0, 0));
     for (let i = 0; i < 10; i++) network.respondWith('POST', (request) => acceptVerified(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     const [first, second, ...rest] = network.appends();
     assert.equal(first!.headers[Header.contentDigest], undefined, 'the first chunk waited for no read and hash');
     assert.equal(second!.headers[Header.checkedDigest], field(first!.body!), 'the second proves it');
@@ -132,7 +132,7 @@ describe('a server that checks every byte by its chunk (X-Upload-Checked)', () =
     const { network, queue, deps } = setup(size);
     network.respondWith('GET', () => heldChecked(0, 0));
     network.respondWith('POST', (request) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     assert.equal(queue.records.get('f')?.state, 'done');
     assert.doesNotMatch(said(queue.records.get('f')) ?? '', /Verified/);
   });
@@ -145,7 +145,7 @@ describe('a server that checks every byte by its chunk (X-Upload-Checked)', () =
     // The proof is refused: the server drops those bytes, and says so at the checked offset.
     network.respondWith('POST', () => problem(Problem.checkedDigestMismatch, 1000, 409));
     network.respondWith('POST', (request) => acceptVerified(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     const [first, second] = network.appends();
     assert.equal(first!.headers[Header.startByte], '1700');
     assert.equal(first!.headers[Header.checkedDigest], field(data.subarray(1000, 1700)));
@@ -161,7 +161,7 @@ describe('a server that checks every byte by its chunk (X-Upload-Checked)', () =
     network.respondWith('POST', (request) => accept(request, size)); // the first MiB, unhashed (damaged on the way)
     network.respondWith('POST', () => problem(Problem.checkedDigestMismatch, 0, 409));
     for (let i = 0; i < 4; i++) network.respondWith('POST', (request) => acceptVerified(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     const [unhashed, proving, ...again] = network.appends();
     assert.equal(unhashed!.headers[Header.contentDigest], undefined);
     assert.equal(proving!.headers[Header.checkedDigest], field(data.subarray(0, 1024 * 1024)));
@@ -175,7 +175,7 @@ describe('a server that checks every byte by its chunk (X-Upload-Checked)', () =
     const { network, data, deps } = setup(size);
     network.respondWith('GET', () => heldChecked(size - 1000, 0));
     network.respondWith('POST', (request) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     const last = network.appends().at(-1)!;
     assert.equal(last.headers[Header.checkedDigest], undefined);
     assert.equal(last.headers[Header.reprDigest], field(data));

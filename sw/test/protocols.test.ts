@@ -6,9 +6,9 @@ import { IetfProtocol } from '../engine/protocols/ietf.js';
 import type { UploadProtocol } from '../engine/protocols/port.js';
 import { TusProtocol } from '../engine/protocols/tus.js';
 import { runUpload, type LoopDeps } from '../engine/upload-loop.js';
-import type { UploadRecord } from '../store/record.js';
+import type { UploadRecord } from '../engine/record.js';
 import { FakeResumableServer } from './fake-resumable.js';
-import { bytes, MemoryQueue, recordFor, said } from './fakes.js';
+import { bytes, MemoryQueue, recordFor, said, sourceOf } from './fakes.js';
 
 const MiB = 1024 * 1024;
 
@@ -20,14 +20,13 @@ function setup(server: FakeResumableServer, size: number, patch: Partial<UploadR
   const deps: LoopDeps = {
     protocol,
     store: queue,
-    fileFor: async (id) => ({ file: await queue.file(id), handed: false }),
     now: () => Date.now(),
     sleep: async () => undefined,
     report: () => undefined,
     random: () => 1,
     pollIntervalMs: 1,
   };
-  const run = () => runUpload('f', deps, new AbortController().signal);
+  const run = async () => runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
   return { queue, data, deps, run, protocol };
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Header, Problem } from '../../common/protocol.js';
 import { runUpload } from '../engine/upload-loop.js';
-import { accept, conflict, hang, held, loopSetup as setup, ScriptedNetwork, said } from './fakes.js';
+import { accept, conflict, hang, held, loopSetup as setup, ScriptedNetwork, said, sourceOf } from './fakes.js';
 
 
 /** The bytes the appends carried, laid out at their X-Start-Byte. */
@@ -19,7 +19,7 @@ describe('upload loop', () => {
     const { network, queue, data, deps } = setup(size);
     network.respondWith('GET', () => held(0));
     for (let i = 0; i < 10; i++) network.respondWith('POST', (request) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     assert.equal(queue.records.get('f')?.state, 'done');
     assert.equal(queue.records.get('f')?.offset, size);
     assert.equal(queue.files.has('f'), false, 'the stored File is dropped, the record kept');
@@ -35,7 +35,7 @@ describe('upload loop', () => {
     network.respondWith('GET', () => held(0));
     network.respondWith('POST', () => conflict(1200));
     network.respondWith('POST', (request) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     const starts = network.appends().map((append) => Number(append.headers[Header.startByte]));
     assert.deepEqual(starts, [0, 1200]);
     assert.deepEqual(network.appends()[1]!.body, data.subarray(1200));
@@ -48,7 +48,7 @@ describe('upload loop', () => {
     // The server already holds the first 1000 bytes (our first append, resent by the browser): 409, carry on.
     network.respondWith('POST', () => conflict(1000));
     network.respondWith('POST', (request) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     const appends = network.appends();
     assert.deepEqual(appends.map((append) => append.headers[Header.startByte]), ['0', '1000']);
     assert.ok(appends.every((append) => append.headers[Header.noRestart] === '1'));
@@ -61,7 +61,7 @@ describe('upload loop', () => {
     network.respondWith('POST', () => new Response('the server is restarting', { status: 503 }));
     network.respondWith('GET', () => held(700)); // the server kept part of the failed request
     network.respondWith('POST', (request) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     assert.deepEqual(network.appends().map((append) => append.headers[Header.startByte]), ['0', '700']);
     assert.equal(sleeps.length, 1);
     const waiting = queue.history.find((record) => record.state === 'waiting-for-network');
@@ -77,7 +77,7 @@ describe('upload loop', () => {
     network.respondWith('GET', down).respondWith('GET', down).respondWith('GET', down);
     network.respondWith('GET', () => held(0));
     network.respondWith('POST', (request) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     assert.deepEqual(sleeps.map((ms) => Math.round(ms / 10) * 10), [250, 1000, 2000], 'a quick first retry, then each wait doubles (give or take the millisecond spent between)');
     assert.equal(queue.records.get('f')?.state, 'done');
     assert.equal(queue.records.get('f')?.failures, 0);
@@ -87,7 +87,7 @@ describe('upload loop', () => {
     const { network, queue, deps } = setup(5000);
     network.respondWith('GET', () => held(0));
     network.respondWith('POST', () => new Response('uploads are limited to 4000 bytes\n', { status: 413, headers: { [Header.uploadLimit]: '4000' } }));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     const record = queue.records.get('f')!;
     assert.equal(record.state, 'failed');
     assert.equal(said(record), 'This file is too large for the server: it accepts files of up to 4.0 kB.');
@@ -100,7 +100,7 @@ describe('upload loop', () => {
     network.respondWith('POST', () => new Response(JSON.stringify({ type: Problem.quotaExceeded, status: 413, detail, quota: 'bytes', limit: 10_000_000 }), {
       status: 413, headers: { 'content-type': 'application/problem+json' },
     }));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     const record = queue.records.get('f')!;
     assert.equal(record.state, 'failed');
     assert.equal(said(record), detail);
@@ -116,7 +116,7 @@ describe('upload loop', () => {
     network.respondWith('POST', hang);
     network.respondWith('GET', () => held(0));
     network.respondWith('POST', (request) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     assert.equal(network.appends()[0]!.signal?.aborted, true, 'the stalled request was aborted');
     assert.equal(sleeps.length, 1);
     assert.equal(queue.records.get('f')?.state, 'done');
@@ -135,7 +135,7 @@ describe('upload loop', () => {
     // Unscripted polls answer statusOffset: moving at first, then standing still.
     const tick = setInterval(() => (network.statusOffset = Math.min(1500, (polled += 500))), 15);
     network.respondWith('POST', (request) => accept(request, size));
-    await runUpload('f', deps, new AbortController().signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
     clearInterval(tick);
     assert.ok(reported.some((offset) => offset > 0 && offset < size), `progress during the chunk: ${reported.join(',')}`);
     assert.equal(queue.records.get('f')?.state, 'done');
@@ -158,12 +158,12 @@ describe('upload loop', () => {
       pause.abort();
       return hang(request);
     });
-    await runUpload('f', deps, pause.signal);
+    await runUpload(await sourceOf(deps, 'f'), deps, pause.signal);
     assert.equal(queue.records.get('f')?.state, 'paused', 'a pause is never overwritten');
 
     const done = setup(4000);
     done.network.respondWith('GET', () => held(4000, true));
-    await runUpload('f', done.deps, new AbortController().signal);
+    await runUpload(await sourceOf(done.deps, 'f'), done.deps, new AbortController().signal);
     assert.equal(done.network.appends().length, 0);
     assert.equal(done.queue.records.get('f')?.state, 'done');
   });
@@ -174,15 +174,10 @@ describe('upload loop', () => {
     const copied = setup(size);
     copied.network.respondWith('GET', () => held(0));
     copied.network.respondWith('POST', (request) => accept(request, size));
-    let inHand = true;
-    const stored = copied.deps.fileFor;
     // The run starts from the File handed over; by the time reading it fails, IndexedDB has committed its copy.
-    const fileFor = (id: string) => (inHand ? Promise.resolve({ file: handed, handed: true }) : stored(id));
-    const useStoredCopy = () => {
-      inHand = false;
-      return true;
-    };
-    await runUpload('f', { ...copied.deps, fileFor, useStoredCopy }, new AbortController().signal);
+    const useStoredCopy = () => true;
+    const source = { ...(await sourceOf(copied.deps, 'f')), file: handed, handed: true };
+    await runUpload(source, { ...copied.deps, useStoredCopy }, new AbortController().signal);
     assert.equal(copied.queue.records.get('f')?.state, 'done');
     assert.deepEqual(reassemble(copied.network, size), copied.data);
 
@@ -190,7 +185,8 @@ describe('upload loop', () => {
     for (const fromHand of [true, false]) {
       const alone = setup(size);
       alone.network.respondWith('GET', () => held(0));
-      await runUpload('f', { ...alone.deps, fileFor: () => Promise.resolve({ file: handed, handed: fromHand }), useStoredCopy: () => false }, new AbortController().signal);
+      const source = { ...(await sourceOf(alone.deps, 'f')), file: handed, handed: fromHand };
+      await runUpload(source, { ...alone.deps, useStoredCopy: () => false }, new AbortController().signal);
       assert.equal(alone.queue.records.get('f')?.state, 'failed');
       assert.match(said(alone.queue.records.get('f')) ?? '', /^The file changed on disk after it was picked/);
       assert.equal(alone.queue.files.has('f'), false, 'a final failure drops the stored File');

@@ -2,9 +2,10 @@
 // over an injected fetch so that unit tests can script the network. The only protocol whose
 // server can be asked for progress during an append without stopping it (X-Progress-Poll).
 import { Header, Problem, Route } from '../../../common/protocol.js';
+import { encodeUploadMetadata } from '../../../common/upload-options.js';
 import { ServerError } from '../errors.js';
 import { classify } from '../policy.js';
-import { byteCount, problemOf, request, type AppendAnswer, type DigestHeaders, type FetchLike, type Held, type UploadProtocol, type UploadRef } from './port.js';
+import { byteCount, problemOf, request, type AppendAnswer, type DigestHeaders, type FetchLike, type Held, type UploadProtocol, type UploadRef, headersFor } from './port.js';
 
 export class FerryProtocol implements UploadProtocol {
   readonly pollsWhileSending = true;
@@ -18,12 +19,12 @@ export class FerryProtocol implements UploadProtocol {
 
   /** GET /status: an offset the next append is accepted at (the server stops a live append of ours first). */
   status(upload: UploadRef, signal: AbortSignal): Promise<Held> {
-    return this.held(upload.facts.id, signal, false);
+    return this.held(upload, signal, false);
   }
 
   /** A progress poll: reads a live append's offsets without stopping it, and is promised nothing. */
   progress(upload: UploadRef, signal: AbortSignal): Promise<Held> {
-    return this.held(upload.facts.id, signal, true);
+    return this.held(upload, signal, true);
   }
 
   /** POST /upload of `body` at `start`. */
@@ -31,7 +32,7 @@ export class FerryProtocol implements UploadProtocol {
     const file = upload.facts;
     const response = await request(this.fetch, `${this.base}${Route.upload}`, {
       method: 'POST',
-      headers: {
+      headers: headersFor(upload, {
         [Header.fileId]: file.id,
         [Header.startByte]: String(start),
         // We never mean to restart: after a whole-file mismatch the server has already emptied the upload.
@@ -39,8 +40,10 @@ export class FerryProtocol implements UploadProtocol {
         [Header.fileSize]: String(file.size),
         [Header.fileName]: encodeURIComponent(file.name),
         ...(file.type ? { [Header.fileType]: file.type } : {}),
+        // With the append that may create the upload; the server keeps it for its hooks and its list.
+        ...(start === 0 && upload.metadata ? { 'upload-metadata': encodeUploadMetadata(upload.metadata) } : {}),
         ...digests,
-      },
+      }),
       body,
       signal,
     });
@@ -60,12 +63,12 @@ export class FerryProtocol implements UploadProtocol {
 
   /** DELETE /upload: the server forgets the upload and its bytes. */
   async cancel(upload: UploadRef, signal: AbortSignal): Promise<void> {
-    const response = await request(this.fetch, `${this.base}${Route.upload}`, { method: 'DELETE', headers: { [Header.fileId]: upload.facts.id }, signal });
+    const response = await request(this.fetch, `${this.base}${Route.upload}`, { method: 'DELETE', headers: headersFor(upload, { [Header.fileId]: upload.facts.id }), signal });
     if (response.status !== 204 && response.status !== 200) throw new ServerError(response.status, await response.text());
   }
 
-  private async held(id: string, signal: AbortSignal, progressOnly: boolean): Promise<Held> {
-    const headers = { [Header.fileId]: id, ...(progressOnly ? { [Header.progressPoll]: '1' } : {}) };
+  private async held(upload: UploadRef, signal: AbortSignal, progressOnly: boolean): Promise<Held> {
+    const headers = headersFor(upload, { [Header.fileId]: upload.facts.id, ...(progressOnly ? { [Header.progressPoll]: '1' } : {}) });
     const response = await request(this.fetch, `${this.base}${Route.status}`, { method: 'GET', headers, signal });
     const text = await response.text();
     if (response.status !== 200) throw new ServerError(response.status, text.trim());

@@ -4,8 +4,9 @@
 // Repr-Digest. The draft says not to ask for the offset while a transfer runs, so chunks are short.
 import { Problem } from '../../../common/protocol.js';
 import type { IetfInterop } from '../../../common/target.js';
+import { encodeUploadMetadata } from '../../../common/upload-options.js';
 import { ServerError, UploadGone } from '../errors.js';
-import { byteCount, problemOf, refusal, refuseGone, request, type AppendAnswer, type DigestHeaders, type FetchLike, type Held, type UploadProtocol, type UploadRef } from './port.js';
+import { byteCount, problemOf, refusal, refuseGone, request, type AppendAnswer, type DigestHeaders, type FetchLike, type Held, type UploadProtocol, type UploadRef, headersFor } from './port.js';
 
 const PARTIAL_UPLOAD = 'application/partial-upload';
 
@@ -22,7 +23,7 @@ export class IetfProtocol implements UploadProtocol {
 
   async status(upload: UploadRef, signal: AbortSignal): Promise<Held> {
     if (upload.url === undefined) return this.create(upload, signal);
-    const response = await request(this.fetch, upload.url, { method: 'HEAD', headers: this.headers(), signal });
+    const response = await request(this.fetch, upload.url, { method: 'HEAD', headers: this.headers(upload), signal });
     refuseGone(response);
     if (response.status !== 204 && response.status !== 200) throw await refusal(response, undefined, maxSizeOf(response));
     const offset = offsetOf(response);
@@ -39,7 +40,7 @@ export class IetfProtocol implements UploadProtocol {
     const last = start + body.size === upload.facts.size;
     const response = await request(this.fetch, upload.url!, {
       method: 'PATCH',
-      headers: { ...this.headers(), 'content-type': PARTIAL_UPLOAD, 'upload-offset': String(start), 'upload-complete': last ? '?1' : '?0', ...digests },
+      headers: { ...this.headers(upload), 'content-type': PARTIAL_UPLOAD, 'upload-offset': String(start), 'upload-complete': last ? '?1' : '?0', ...digests },
       body,
       signal,
     });
@@ -59,7 +60,7 @@ export class IetfProtocol implements UploadProtocol {
 
   async cancel(upload: UploadRef, signal: AbortSignal): Promise<void> {
     if (upload.url === undefined) return;
-    const response = await request(this.fetch, upload.url, { method: 'DELETE', headers: this.headers(), signal });
+    const response = await request(this.fetch, upload.url, { method: 'DELETE', headers: this.headers(upload), signal });
     if (response.status !== 204 && response.status !== 200 && response.status !== 404 && response.status !== 410) throw await refusal(response);
   }
 
@@ -70,7 +71,9 @@ export class IetfProtocol implements UploadProtocol {
     const response = await request(this.fetch, this.endpoint, {
       method: 'POST',
       headers: {
-        ...this.headers(),
+        ...this.headers(upload),
+        // Not in the draft: the page's metadata as tus carries it (Ferry's server keeps it; docs/embed.md).
+        ...(upload.metadata ? { 'upload-metadata': encodeUploadMetadata(upload.metadata) } : {}),
         'upload-complete': empty ? '?1' : '?0',
         'upload-length': String(facts.size),
         'content-disposition': `attachment; filename*=UTF-8''${encodeRfc5987(facts.name)}`,
@@ -86,8 +89,8 @@ export class IetfProtocol implements UploadProtocol {
     return { offset, complete: response.headers.get('upload-complete') === '?1', url: new URL(location, this.endpoint).href };
   }
 
-  private headers(): Record<string, string> {
-    return { 'upload-draft-interop-version': this.interop };
+  private headers(upload: UploadRef): Record<string, string> {
+    return headersFor(upload, { 'upload-draft-interop-version': this.interop });
   }
 }
 

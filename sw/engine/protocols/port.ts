@@ -2,7 +2,7 @@
 // speak it: Ferry's own protocol, tus 1.0 and the IETF Resumable Uploads draft. Each keeps the
 // loop's promises (docs/worker.md, "Protocols"): the offset comes from the server, never from
 // memory; every failure is thrown as a NetworkError, a ServerError or an UploadGone.
-import type { UploadRecord } from '../../store/record.js';
+import type { UploadRecord } from '../record.js';
 import { NetworkError, ServerError, UploadGone } from '../errors.js';
 import { classify } from '../policy.js';
 
@@ -15,10 +15,14 @@ export interface FileFacts {
   type: string;
 }
 
-/** One upload as a protocol sees it: the file, and its URL once a tus or IETF server made one. */
+/** One upload as a protocol sees it: the file, its URL once a tus or IETF server made one, and what the page gave with it. */
 export interface UploadRef {
   facts: FileFacts;
   url?: string;
+  /** Sent on every request of the upload, under the protocol's own headers. */
+  headers?: Record<string, string>;
+  /** Sent with the creation (Upload-Metadata). */
+  metadata?: Record<string, string>;
 }
 
 export interface Held {
@@ -83,7 +87,17 @@ export interface UploadProtocol {
 /** The upload as a protocol sees it, from the worker's record. */
 export function uploadRefOf(record: UploadRecord): UploadRef {
   const facts = { id: record.id, size: record.size, name: record.name, type: record.type };
-  return record.uploadUrl === undefined ? { facts } : { facts, url: record.uploadUrl };
+  return {
+    facts,
+    ...(record.uploadUrl === undefined ? {} : { url: record.uploadUrl }),
+    ...(record.headers === undefined ? {} : { headers: record.headers }),
+    ...(record.metadata === undefined ? {} : { metadata: record.metadata }),
+  };
+}
+
+/** The upload's own headers (a bearer token, say), then the protocol's, which win. */
+export function headersFor(upload: UploadRef, own: Record<string, string>): Record<string, string> {
+  return { ...upload.headers, ...own };
 }
 
 /** fetch, with a failure to get any answer thrown as a NetworkError. Cookies go only to this origin. */

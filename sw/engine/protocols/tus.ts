@@ -3,8 +3,9 @@
 // record; HEAD asks its offset and PATCH appends. A HEAD during
 // a PATCH is not safe to send: @tus/server's HEAD takes the upload's lock, which aborts the PATCH
 // that holds it, so progress comes from the offset after each PATCH, and chunks are kept short.
+import { encodeUploadMetadata, metadataWithFile } from '../../../common/upload-options.js';
 import { ServerError, UploadGone } from '../errors.js';
-import { byteCount, refusal, refuseGone, request, type AppendAnswer, type DigestHeaders, type FetchLike, type Held, type UploadProtocol, type UploadRef } from './port.js';
+import { byteCount, refusal, refuseGone, request, type AppendAnswer, type DigestHeaders, type FetchLike, type Held, type UploadProtocol, type UploadRef, headersFor } from './port.js';
 
 const TUS_VERSION = '1.0.0';
 const OFFSET_OCTETS = 'application/offset+octet-stream';
@@ -36,7 +37,7 @@ export class TusProtocol implements UploadProtocol {
 
   async status(upload: UploadRef, signal: AbortSignal): Promise<Held> {
     if (upload.url === undefined) return this.create(upload, signal);
-    const response = await request(this.fetch, upload.url, { method: 'HEAD', headers: { 'tus-resumable': TUS_VERSION }, signal });
+    const response = await request(this.fetch, upload.url, { method: 'HEAD', headers: headersFor(upload, { 'tus-resumable': TUS_VERSION }), signal });
     refuseGone(response);
     if (response.status !== 200 && response.status !== 204) throw await refusal(response);
     const offset = byteCount(response.headers.get('upload-offset'));
@@ -56,12 +57,12 @@ export class TusProtocol implements UploadProtocol {
     const checksum = tusChecksum(digests['content-digest']);
     const response = await request(this.fetch, upload.url!, {
       method: 'PATCH',
-      headers: {
+      headers: headersFor(upload, {
         'tus-resumable': TUS_VERSION,
         'upload-offset': String(start),
         'content-type': OFFSET_OCTETS,
         ...(checksum ? { 'upload-checksum': checksum } : {}),
-      },
+      }),
       body,
       signal,
     });
@@ -78,7 +79,7 @@ export class TusProtocol implements UploadProtocol {
   /** Termination: DELETE the upload URL. One the server no longer knows is gone already. */
   async cancel(upload: UploadRef, signal: AbortSignal): Promise<void> {
     if (upload.url === undefined) return;
-    const response = await request(this.fetch, upload.url, { method: 'DELETE', headers: { 'tus-resumable': TUS_VERSION }, signal });
+    const response = await request(this.fetch, upload.url, { method: 'DELETE', headers: headersFor(upload, { 'tus-resumable': TUS_VERSION }), signal });
     if (response.status !== 204 && response.status !== 200 && response.status !== 404 && response.status !== 410) throw await refusal(response);
   }
 
@@ -102,12 +103,12 @@ export class TusProtocol implements UploadProtocol {
     if (capabilities.maxSize !== undefined && facts.size > capabilities.maxSize) throw new ServerError(413, 'Tus-Max-Size', capabilities.maxSize);
     const response = await request(this.fetch, this.endpoint, {
       method: 'POST',
-      headers: {
+      headers: headersFor(upload, {
         'tus-resumable': TUS_VERSION,
         'upload-length': String(facts.size),
-        'upload-metadata': metadata({ filename: facts.name, filetype: facts.type }),
+        'upload-metadata': encodeUploadMetadata(metadataWithFile(facts.name, facts.type, upload.metadata)),
         ...(body ? { 'content-type': OFFSET_OCTETS } : {}),
-      },
+      }),
       ...(body ? { body } : {}),
       signal,
     });
@@ -141,19 +142,6 @@ export class TusProtocol implements UploadProtocol {
 function tusChecksum(contentDigest: string | undefined): string | undefined {
   const match = /^sha-256=:([A-Za-z0-9+/=]+):$/.exec(contentDigest ?? '');
   return match ? `sha256 ${match[1]}` : undefined;
-}
-
-/** Upload-Metadata: `key base64(value)` pairs; empty values are sent as the bare key. */
-function metadata(pairs: Record<string, string>): string {
-  return Object.entries(pairs)
-    .map(([key, value]) => (value ? `${key} ${base64(value)}` : key))
-    .join(',');
-}
-
-function base64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 function list(value: string | null): string[] {

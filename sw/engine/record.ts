@@ -13,6 +13,10 @@ export interface UploadRecord {
   offset: number;
   /** Where the upload goes (common/target.ts), fixed when it was picked; absent in records made before destinations: Ferry. */
   target?: string;
+  /** What the page gave with the file, sent to the server (docs/embed.md). */
+  metadata?: Record<string, string>;
+  /** Sent on every request of this upload: a bearer token, say. Replaced by `setHeaders`. */
+  headers?: Record<string, string>;
   /** Its URL on a tus or IETF server, once created: a stopped worker or a restarted browser resumes this one. */
   uploadUrl?: string;
   /** Times the server had forgotten the upload (404/410) and it started again from the beginning. */

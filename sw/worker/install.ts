@@ -1,0 +1,105 @@
+/// <reference lib="webworker" />
+// installFerry: Ferry's engine inside any service worker. It adds Ferry's listeners (page messages,
+// Background Sync, notification clicks) and nothing else: precaching, skipWaiting, clients.claim and
+// fetch handlers are the host's.
+import type { WorkerMessage } from '../../common/messages.js';
+import { Engine, type EngineEvent } from '../engine/engine.js';
+import { protocolsOver } from '../engine/protocols/for-target.js';
+import { QueueStore } from '../store/queue-store.js';
+import { answer } from './answer.js';
+import { notifyEnd, onNotificationClick } from './notify.js';
+import { resolveWorkerOptions, type FerryWorkerOptions } from './options.js';
+import { readPageMessage } from './page-messages.js';
+
+declare const self: ServiceWorkerGlobalScope;
+
+export type { FerryWorkerOptions } from './options.js';
+export { FerryOptionError } from './options.js';
+
+const SYNC_TAG = 'ferry-uploads';
+// docs/design.md §3.8: Chromium kills a worker ~5 min after an event began, so no event holds the
+// upload for long. Each holds this lease, and open pages send a heartbeat every 25 s.
+const LEASE_MS = 60_000;
+// A sync event lasts about 3 minutes; give it back before that, unfinished if need be.
+const SYNC_LEASE_MS = 150_000;
+
+interface SyncEvent extends ExtendableEvent {
+  readonly tag: string;
+}
+type WithSync = ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } };
+
+/** Call once, at the top level of the service worker (listeners must be added in its first run). */
+export function installFerry(options?: FerryWorkerOptions): void {
+  if (typeof ServiceWorkerGlobalScope === 'undefined' || !(self instanceof ServiceWorkerGlobalScope)) {
+    throw new Error('installFerry must be called in a service worker, at its top level');
+  }
+  const settings = resolveWorkerOptions(options, self.location.origin);
+  const store = QueueStore.open(settings.databaseName, { concurrency: settings.concurrency, digests: true });
+  const engine = store.then(async (queue) => {
+    const { concurrency, digests } = await queue.settings();
+    const protocols = protocolsOver((url, init) => fetch(url, init), self.location.origin, settings.target);
+    return new Engine({ protocols, store: queue, emit, concurrency, digests, retentionMs: settings.retentionMs, online: () => self.navigator.onLine });
+  });
+
+  function emit(event: EngineEvent): void {
+    const message: WorkerMessage = event.type === 'changed' ? { type: 'ferry:update', upload: event.upload } : { type: 'ferry:removed', id: event.id };
+    // An upload waiting for the network should be woken by the browser even if every tab closes.
+    // So should a cancel the server has not heard yet (a removal may leave one pending).
+    if ((event.type === 'changed' && event.upload.state === 'waiting-for-network') || event.type === 'removed') void requestSync();
+    void self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (pages) => {
+      for (const page of pages) page.postMessage(message);
+      // Nobody is watching: an upload that ends says so itself.
+      if (pages.length === 0 && event.type === 'changed' && settings.notifications) {
+        await notifyEnd(event.upload, (await (await store).settings()).language ?? 'en', settings.notifications);
+      }
+    });
+  }
+
+  /** Run the engine, holding the event open for at most `ms`; `sweep` forces a look at every record first. */
+  function lease(ms: number, sweep = false): Promise<unknown> {
+    return Promise.race([engine.then((running) => running.kick(sweep)), sleep(ms)]);
+  }
+
+  /** Ask for a Background Sync while uploads are pending, so the browser wakes us with no page open. */
+  async function requestSync(): Promise<void> {
+    const { sync } = self.registration as WithSync;
+    if (sync && (await (await engine).hasPending())) await sync.register(SYNC_TAG).catch(() => undefined);
+  }
+
+  self.addEventListener('message', (event) => {
+    const message = readPageMessage(event.data);
+    // Another library's message, on the same worker: not ours to answer.
+    if ('refused' in message && !isOurs(event.data)) return;
+    const reply = (value: unknown) => event.ports[0]?.postMessage(value);
+    if ('refused' in message) {
+      reply({ ok: false, error: message.refused });
+      return;
+    }
+    const answered = Promise.all([engine, store])
+      .then(([running, queue]) => answer(message, running, queue, requestSync))
+      .then(reply, (error: unknown) => reply({ ok: false, error: String(error) }));
+    event.waitUntil(answered.then(() => lease(LEASE_MS)));
+  });
+
+  self.addEventListener('sync', (event) => {
+    const sync = event as SyncEvent;
+    if (sync.tag !== SYNC_TAG) return;
+    // Rejecting tells the browser the work is unfinished, so it fires the sync again later.
+    sync.waitUntil(lease(SYNC_LEASE_MS, true).then(async (outcome) => {
+      if (outcome === 'lease-over' && (await (await engine).hasPending())) throw new Error('uploads still pending');
+    }));
+  });
+
+  self.addEventListener('notificationclick', onNotificationClick);
+  // Activation (a first install, or an update taking over) resumes the stored queue too.
+  self.addEventListener('activate', (event) => event.waitUntil(lease(LEASE_MS)));
+  // Waking for any reason resumes the stored queue.
+  void lease(LEASE_MS);
+}
+
+function isOurs(data: unknown): boolean {
+  const type = (data as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && type.startsWith('ferry:');
+}
+
+const sleep = (ms: number) => new Promise<'lease-over'>((resolve) => setTimeout(() => resolve('lease-over'), ms));
