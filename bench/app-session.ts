@@ -90,21 +90,13 @@ export class AppSession {
 
   /**
    * Wait until the worker's IndexedDB holds its own copy of the File `id` (the hand-over's end), by
-   * asking IndexedDB itself: a read of the store waits for a write to it that is still committing.
+   * asking the worker: its read of the store waits for a write to it that is still committing.
    */
   async waitUntilKeptInBrowser(id: string): Promise<void> {
     await this.page.waitForFunction((key) => new Promise<boolean>((resolve) => {
-      const opening = indexedDB.open('ferry');
-      // The worker made the database before the row appeared; never create or upgrade it from here.
-      opening.onupgradeneeded = () => opening.transaction?.abort();
-      opening.onerror = () => resolve(false);
-      opening.onsuccess = () => {
-        const db = opening.result;
-        const counting = db.transaction('files').objectStore('files').count(key);
-        counting.onsuccess = () => resolve(counting.result === 1);
-        counting.onerror = () => resolve(false);
-        counting.transaction!.oncomplete = () => db.close();
-      };
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (event: MessageEvent) => resolve(event.data instanceof Blob);
+      navigator.serviceWorker.controller!.postMessage({ type: 'ferry:stored-file', id: key }, [channel.port2]);
     }), id, { polling: 20, timeout: 120_000 });
   }
 

@@ -92,15 +92,13 @@ test('retention: with the worker\'s clock moved past 7 days, a paused upload\'s 
   await app.row(file.name).getByRole('button', { name: 'Pause' }).click();
   await expect(app.row(file.name)).toHaveAttribute('data-state', 'paused');
   await expect(app.row(file.name).locator('.message')).toContainText('Kept in this browser until');
-  const storedFiles = () => app.page.evaluate(() => new Promise<number>((resolve, reject) => {
-    const opening = indexedDB.open('ferry');
-    opening.onerror = () => reject(opening.error);
-    opening.onsuccess = () => {
-      const counting = opening.result.transaction('files').objectStore('files').count();
-      counting.onsuccess = () => resolve(counting.result);
-      counting.transaction!.oncomplete = () => opening.result.close();
-    };
-  }));
+  // Asked of the worker: only the engine knows its database.
+  const id = await app.idOf(file.name);
+  const storedFiles = () => app.page.evaluate((key) => new Promise<number>((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event: MessageEvent) => resolve(event.data instanceof Blob ? 1 : 0);
+    navigator.serviceWorker.controller!.postMessage({ type: 'ferry:stored-file', id: key }, [channel.port2]);
+  }), id);
   expect(await storedFiles()).toBe(1);
   const [worker] = app.context.serviceWorkers();
   await worker!.evaluate(() => {

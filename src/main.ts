@@ -1,15 +1,16 @@
 // The page: pick or drop files, hand them to the worker, watch every upload.
 import { coalesced } from '../common/coalesce.js';
-import { CONCURRENCY_CHOICES, RUNNABLE, type UploadView, type WorkerMessage } from '../common/messages.js';
+import { CONCURRENCY_CHOICES, RUNNABLE, type UploadView } from '../common/messages.js';
 import { parseTarget } from '../common/target.js';
 import { LANGUAGE_NAMES, isLanguage, type Notice } from '../common/i18n/catalogue.js';
 import { destinationSentence, loadAppConfig } from './app-config.js';
 import { hasBackgroundSync } from './capabilities.js';
-import { FerryClient } from './ferry-client.js';
+import type { UploadEvent } from './client/index.js';
+import { startFerry } from './ferry-client.js';
 import { handOverAll } from './hand-over.js';
 import { applyLanguage, language, noticeText, onLanguageChange, setLanguage, t } from './i18n.js';
 import { CompletedView } from './ui/completed-view.js';
-import { rememberPicked } from './ui/file-kind.js';
+import { readStoredFilesWith, rememberPicked } from './ui/file-kind.js';
 import { QueueView, type Action } from './ui/queue-view.js';
 import { BatchView } from './ui/batch-view.js';
 import { StorageView } from './ui/storage-view.js';
@@ -110,7 +111,8 @@ async function main(): Promise<void> {
     banner.hidden = false;
     return;
   }
-  const [client, config] = await Promise.all([FerryClient.start(), loadAppConfig()]);
+  const [client, config] = await Promise.all([startFerry(), loadAppConfig()]);
+  readStoredFilesWith((id) => client.storedFile(id));
   const target = parseTarget(config.target);
   // Only Ferry's own server lists finished files; elsewhere the section says where they went.
   const elsewhere = destinationSentence(target);
@@ -175,8 +177,8 @@ async function main(): Promise<void> {
     }
     showNetwork(rows.all());
   };
-  client.subscribe((message: WorkerMessage) => {
-    if (message.type === 'ferry:update') {
+  client.onChange((message: UploadEvent) => {
+    if (message.type === 'changed') {
       pending.set(message.upload.id, message.upload);
       // The last upload finishing is drawn at once: nobody should wait for the word "done".
       if (message.upload.state === 'done' && !rows.all().some((other) => other.id !== message.upload.id && RUNNABLE.has(other.state))) {
@@ -185,7 +187,7 @@ async function main(): Promise<void> {
         return;
       }
       drawing ??= setTimeout(draw, Math.max(0, drawnAt + DRAW_EVERY_MS - performance.now()));
-    } else if (message.type === 'ferry:removed') {
+    } else {
       pending.delete(message.id);
       rows.remove(message.id);
       showNetwork(rows.all());
@@ -218,7 +220,7 @@ async function main(): Promise<void> {
       localStorage.setItem(TOLD_NO_BACKGROUND, String(Date.now()));
     }
     await handOverAll(accepted, async (group) => {
-      const answers = await client.enqueue(group, config.target);
+      const answers = await client.addEach(group, { target: config.target });
       answers.forEach((answer, index) => {
         if (answer.ok) rememberPicked(answer.id, group[index]!);
         else notice(answer.notice);
@@ -259,7 +261,7 @@ async function main(): Promise<void> {
     showNetwork(rows.all());
   });
 
-  rows.replaceAll(await client.hello());
+  rows.replaceAll(await client.uploads());
   showNetwork(rows.all());
   await Promise.all([refreshCompleted(), storage.refresh()]);
   document.body.dataset.ready = 'true';

@@ -1,5 +1,5 @@
 // What a row shows before the name: the file's kind as its extension on a coloured tile, or, for a
-// picture, a thumbnail of it: from the File this page picked, else the worker's IndexedDB copy.
+// picture, a thumbnail of it: from the File this page picked, else the worker's copy.
 
 const KINDS: Array<[kind: string, test: (type: string, extension: string) => boolean]> = [
   ['image', (type) => type.startsWith('image/')],
@@ -62,19 +62,9 @@ function thumbnailOf(id: string): Promise<string | undefined> {
   return made;
 }
 
-/** The worker's stored copy, read only: the page never writes the worker's database. */
-function storedFile(id: string): Promise<Blob | undefined> {
-  return new Promise((resolve, reject) => {
-    const opening = indexedDB.open('ferry');
-    // The worker made the database; never create or upgrade it from the page.
-    opening.onupgradeneeded = () => opening.transaction?.abort();
-    opening.onerror = () => reject(opening.error);
-    opening.onsuccess = () => {
-      const db = opening.result;
-      const reading = db.transaction('files').objectStore('files').get(id);
-      reading.onsuccess = () => resolve(reading.result as Blob | undefined);
-      reading.onerror = () => reject(reading.error);
-      reading.transaction!.oncomplete = () => db.close();
-    };
-  });
+/** The worker's stored copy, asked of the worker: only the engine knows its database. */
+let storedFile: (id: string) => Promise<Blob | undefined> = async () => undefined;
+
+export function readStoredFilesWith(reader: (id: string) => Promise<Blob | undefined>): void {
+  storedFile = reader;
 }
