@@ -24,9 +24,10 @@ function stampStates(): void {
   if (page.ferryStateAt) return;
   const seen: Record<string, number> = (page.ferryStateAt = {});
   const stamp = () => {
-    for (const row of document.querySelectorAll<HTMLElement>('li.upload[data-state]')) seen[`${row.querySelector('.name')?.textContent}\n${row.dataset.state}`] ??= Date.now();
+    for (const row of (document.querySelector('ferry-uploads')?.shadowRoot ?? document).querySelectorAll<HTMLElement>('li.upload[data-state]')) seen[`${row.querySelector('.name')?.textContent}\n${row.dataset.state}`] ??= Date.now();
   };
-  new MutationObserver(stamp).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  // The rows live in <ferry-uploads>'s shadow root, which a document observer does not see.
+  new MutationObserver(stamp).observe(document.querySelector('ferry-uploads')?.shadowRoot ?? document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
 }
 
 export class AppSession {
@@ -73,7 +74,7 @@ export class AppSession {
    * returns when the page showed the last of them (epoch ms).
    */
   async waitForAllDone(count: number, timeoutMs = 30 * 60_000): Promise<number> {
-    await this.page.waitForFunction((n) => document.querySelectorAll('li.upload[data-state="done"]').length >= n, count, { polling: 100, timeout: timeoutMs });
+    await this.page.waitForFunction((n) => (document.querySelector('ferry-uploads')?.shadowRoot ?? document).querySelectorAll('li.upload[data-state="done"]').length >= n, count, { polling: 100, timeout: timeoutMs });
     const stamps = await this.page.evaluate(() => Object.entries((window as unknown as { ferryStateAt?: Record<string, number> }).ferryStateAt ?? {})
       .filter(([key]) => key.endsWith('\ndone')).map(([, at]) => at));
     return stamps.length >= count ? Math.max(...stamps) : Date.now();

@@ -65,9 +65,9 @@ export class CdpBrowser {
     return result.value;
   }
 
-  /** Put a file into an <input type=file>, as a person picking it would. */
+  /** Put a file into an <input type=file> (in the document, or inside <ferry-uploads>), as a person picking it would. */
   async setInputFile(sessionId: string, selector: string, file: string): Promise<void> {
-    const { result } = await this.send<{ result: { objectId: string } }>('Runtime.evaluate', { expression: `document.querySelector(${JSON.stringify(selector)})` }, sessionId);
+    const { result } = await this.send<{ result: { objectId: string } }>('Runtime.evaluate', { expression: `(document.querySelector("ferry-uploads")?.shadowRoot ?? document).querySelector(${JSON.stringify(selector)})` }, sessionId);
     await this.send('DOM.setFileInputFiles', { files: [file], objectId: result.objectId }, sessionId);
   }
 

@@ -58,14 +58,14 @@ export class FirefoxHarness extends Rig {
   }
 
   async pick(files: SourceFile[]): Promise<void> {
-    const input = (await this.page.waitForSelector('#picker')) as ElementHandle<HTMLInputElement>;
+    const input = (await this.page.waitForSelector('ferry-uploads >>> #picker')) as ElementHandle<HTMLInputElement>;
     await input.uploadFile(...files.map((file) => file.path));
   }
 
   /** The row named `name` as it reads now, or undefined when there is none. */
   rowOf(name: string): Promise<RowSeen | undefined> {
     return this.page.evaluate((wanted) => {
-      const row = [...document.querySelectorAll<HTMLElement>('li.upload')].find((item) => item.querySelector('.name')?.textContent === wanted);
+      const row = [...(document.querySelector('ferry-uploads')?.shadowRoot ?? document).querySelectorAll<HTMLElement>('li.upload')].find((item) => item.querySelector('.name')?.textContent === wanted);
       if (!row) return undefined;
       const actions = [...row.querySelectorAll<HTMLElement>('button[data-action]')].map((button) => button.dataset.action!);
       return { id: row.dataset.id!, state: row.dataset.state!, message: row.querySelector('.message')?.textContent ?? '', actions };
@@ -93,7 +93,7 @@ export class FirefoxHarness extends Rig {
   async press(name: string, action: string): Promise<void> {
     await expect.poll(async () => (await this.rowOf(name))?.actions ?? []).toContain(action);
     const button = await this.page.evaluateHandle((wanted, act) => {
-      const row = [...document.querySelectorAll('li.upload')].find((item) => item.querySelector('.name')?.textContent === wanted);
+      const row = [...(document.querySelector('ferry-uploads')?.shadowRoot ?? document).querySelectorAll('li.upload')].find((item) => item.querySelector('.name')?.textContent === wanted);
       return row?.querySelector<HTMLButtonElement>(`button[data-action="${act}"]`) ?? null;
     }, name, action);
     await (button as ElementHandle<HTMLButtonElement>).click();

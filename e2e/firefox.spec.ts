@@ -47,7 +47,7 @@ test('Firefox: the page reloaded mid-upload: the upload keeps going, and the new
   const { file, held } = await app.uploadMidway('train-journey.mov', 8 * MB, MB);
   await app.page.reload();
   await app.page.waitForSelector('body[data-ready="true"]');
-  await expect.poll(() => app.page.evaluate(() => document.querySelector<HTMLProgressElement>('li.upload progress')?.value ?? 0)).toBeGreaterThanOrEqual(held);
+  await expect.poll(() => app.page.evaluate(() => (document.querySelector('ferry-uploads')?.shadowRoot ?? document).querySelector<HTMLProgressElement>('li.upload progress')?.value ?? 0)).toBeGreaterThanOrEqual(held);
   app.proxy.throttle(undefined);
   await app.expectDone(file);
 });

@@ -40,8 +40,8 @@ test(`an upload of over 6 minutes with a page open completes without a stall${wi
     // While the page is still navigating it has no execution context yet ("Cannot find default execution context").
     await expect.poll(() => browser.evaluate(page, `document.body?.dataset.ready === 'true'`).catch(() => false), { timeout: 30_000 }).toBe(true);
     await browser.setInputFile(page, '#picker', file);
-    await expect.poll(() => browser.evaluate(page, `document.querySelectorAll('li.upload').length`)).toBe(1);
-    const id = await browser.evaluate<string>(page, `document.querySelector('li.upload').dataset.id`);
+    await expect.poll(() => browser.evaluate(page, `(document.querySelector("ferry-uploads")?.shadowRoot ?? document).querySelectorAll('li.upload').length`)).toBe(1);
+    const id = await browser.evaluate<string>(page, `(document.querySelector("ferry-uploads")?.shadowRoot ?? document).querySelector('li.upload').dataset.id`);
     const cookie = ownerCookieOf((await browser.send<{ cookies: Array<{ name: string; value: string }> }>('Storage.getCookies')).cookies);
     // Bytes that reached the server, counted or still awaiting their chunk's digest check.
     const held = async () => (await progressOf(ferry.url, cookie, id)).received;

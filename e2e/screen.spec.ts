@@ -72,7 +72,12 @@ test('by keyboard alone: pick, pause, resume, cancel and undo, with the focus al
   await app.open();
   app.proxy.throttle(MB);
   const file = await app.makeFile('keyboard.bin', 8 * MB);
-  const focused = () => app.page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id ?? document.activeElement?.tagName);
+  // The focus inside <ferry-uploads> is its shadow root's activeElement (the document's is the element).
+  const focused = () => app.page.evaluate(() => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return active?.getAttribute('aria-label') ?? active?.id ?? active?.tagName;
+  });
 
   const tabTo = async (label: string) => {
     for (let i = 0; i < 10 && (await focused()) !== label; i++) await app.page.keyboard.press('Tab');

@@ -17,10 +17,8 @@ import { metrics } from './routes/health.js';
 import { Metrics, type TimeStore } from './metrics.js';
 import { FsStore } from './store/fs-store.js';
 import type { UploadStore } from './store/port.js';
-import { Bucket, s3Client } from './store/s3-bucket.js';
-import { S3Store } from './store/s3-store.js';
 import { startSweeper } from './sweeper.js';
-import { RedisWriters } from './redis-writers.js';
+import type { RedisWriters } from './redis-writers.js';
 import { LocalLedger } from './quota-ledger.js';
 import { webhooks } from './webhooks.js';
 import { WriterRegistry } from './writers.js';
@@ -50,11 +48,12 @@ export async function buildContext(config: Config, log: Logger, host: HostParts 
   const metrics = new Metrics(() => slots.openCount);
   const store = await openStore(config, (operation, work) => metrics.time(operation, work));
   const onTakeover = () => metrics.takeovers.inc();
-  const writers = config.redisUrl ? await RedisWriters.connect(config.redisUrl, log, onTakeover) : new WriterRegistry(onTakeover);
+  const redis = config.redisUrl ? await (await optional<typeof import('./redis-writers.js')>('ioredis', () => import('./redis-writers.js'))).RedisWriters.connect(config.redisUrl, log, onTakeover) : undefined;
+  const writers: RedisWriters | WriterRegistry = redis ?? new WriterRegistry(onTakeover);
   const tokens = new Tokens(store, (name, work) => writers.exclusive(name, work), config.maxOwnerTokens);
   // A host's own identity uses no owner cookie: nothing to sign, nothing to keep on disk.
   const owners = new Owners(host.authenticate ? randomBytes(32) : await ownerSecret(config.ownerSecret, config.dataDir), tokens);
-  const ledger = writers instanceof RedisWriters ? writers.ledger() : new LocalLedger();
+  const ledger = redis ? redis.ledger() : new LocalLedger();
   const identify = host.authenticate ? hostIdentity(host.authenticate) : cookieIdentity(owners, host.issueOwnerCookies ?? true);
   const finish = host.onUploadFinish ? new FinishHooks(store, writers, host.onUploadFinish, log, (pending) => metrics.hooksPending.set(pending)) : undefined;
   const ctx: AppContext = { config, store, writers, slots, owners, identify, hooks: host.hooks ?? {}, ...(finish ? { finish } : {}), tokens, ledger, metrics, log };
@@ -66,7 +65,7 @@ export async function buildContext(config: Config, log: Logger, host: HostParts 
       stopSweeper();
       finish?.stop();
       await writers.stopAll();
-      if (writers instanceof RedisWriters) await writers.close();
+      await redis?.close();
     },
   };
 }
@@ -132,9 +131,24 @@ async function serveMetrics(ctx: AppContext, host: string, port: number): Promis
 }
 
 async function openStore(config: Config, time: TimeStore): Promise<UploadStore> {
-  const store = config.store.kind === 's3'
-    ? new S3Store(new Bucket(s3Client(config.store), config.store.bucket), config.store.partBytes, config.maxUploadBytes, time)
-    : new FsStore(config.dataDir, time);
+  if (config.store.kind === 's3') {
+    const [{ Bucket, s3Client }, { S3Store }] = await optional('@aws-sdk/client-s3', () => Promise.all([import('./store/s3-bucket.js'), import('./store/s3-store.js')]));
+    const store = new S3Store(new Bucket(s3Client(config.store), config.store.bucket), config.store.partBytes, config.maxUploadBytes, time);
+    await store.init();
+    return store;
+  }
+  const store = new FsStore(config.dataDir, time);
   await store.init();
   return store;
+}
+
+/** Server parts whose dependency only some hosts install (the S3 SDK, ioredis), loaded when asked for. */
+async function optional<T>(dependency: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String(error).includes(dependency)) throw new Error(`this setting needs ${dependency}: npm install ${dependency}`, { cause: error });
+    throw error;
+  }
 }

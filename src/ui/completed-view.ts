@@ -21,6 +21,8 @@ export class CompletedView {
     private readonly note: HTMLElement,
     /** Called with the ids listed, whenever the list changes. */
     private readonly onListed: (ids: ReadonlySet<string>) => void,
+    /** Where the Ferry server is mounted (`ferry:<url>`); '' for the page's own origin. */
+    private readonly base = '',
   ) {
     list.addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-delete]');
@@ -44,7 +46,7 @@ export class CompletedView {
   async refresh(): Promise<boolean> {
     let files: CompletedFile[];
     try {
-      const response = await fetch(Route.files, { cache: 'no-store', signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(`${this.base}${Route.files}`, { cache: 'no-store', signal: AbortSignal.timeout(10_000) });
       if (!response.ok) return true;
       files = (await response.json()) as CompletedFile[];
     } catch {
@@ -65,7 +67,7 @@ export class CompletedView {
 
   private show({ files, checkedAt }: Kept, fresh: boolean): void {
     this.checkedAt = checkedAt;
-    this.list.replaceChildren(...files.map(fileItem));
+    this.list.replaceChildren(...files.map((file) => fileItem(file, this.base)));
     this.empty.hidden = files.length > 0;
     if (fresh) this.note.hidden = true;
     else this.markStale();
@@ -80,7 +82,7 @@ export class CompletedView {
 
   private async remove(id: string, button: HTMLButtonElement): Promise<void> {
     button.disabled = true;
-    const response = await fetch(Route.upload, { method: 'DELETE', headers: { [Header.fileId]: id } }).catch(() => undefined);
+    const response = await fetch(`${this.base}${Route.upload}`, { method: 'DELETE', headers: { [Header.fileId]: id } }).catch(() => undefined);
     button.disabled = false;
     if (response?.ok) await this.refresh();
     else this.note.textContent = t('completed.deleteFailed');
@@ -88,11 +90,11 @@ export class CompletedView {
   }
 }
 
-function fileItem(file: CompletedFile): HTMLLIElement {
+function fileItem(file: CompletedFile, base: string): HTMLLIElement {
   const item = document.createElement('li');
   item.className = 'file';
   const link = document.createElement('a');
-  link.href = downloadPath(file.id);
+  link.href = `${base}${downloadPath(file.id)}`;
   link.download = file.name;
   link.textContent = file.name;
   link.className = 'file-name';

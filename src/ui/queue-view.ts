@@ -111,7 +111,7 @@ export class QueueView {
     const row = this.rows.get(id);
     this.rows.delete(id);
     // A removed row that held the focus hands it on to the next row's first control, not to the page.
-    const next = row?.contains(document.activeElement) ? (row.nextElementSibling ?? row.previousElementSibling) : undefined;
+    const next = row?.contains(focusedIn(row)) ? (row.nextElementSibling ?? row.previousElementSibling) : undefined;
     row?.remove();
     if (next) focusIn(next as HTMLElement, this.list);
     this.toggleEmpty();
@@ -202,7 +202,8 @@ function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: boolean): v
   const drawn = `${language()}:${wanted.join()}`;
   if (actions.dataset.for !== drawn) {
     // Pause becomes Resume: keep the focus on the row's controls, never drop it to the page.
-    const hadFocus = row.contains(document.activeElement) && document.activeElement !== row;
+    const focused = focusedIn(row);
+    const hadFocus = row.contains(focused) && focused !== row;
     actions.dataset.for = drawn;
     actions.replaceChildren(...wanted.map((action) => {
       const button = document.createElement('button');
@@ -216,6 +217,11 @@ function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: boolean): v
     }));
     if (hadFocus) focusIn(row, row);
   }
+}
+
+/** The focused element of `node`'s document or shadow root (inside <ferry-uploads>, document.activeElement is the element itself). */
+function focusedIn(node: Node): Element | null {
+  return (node.getRootNode() as Document | ShadowRoot).activeElement ?? null;
 }
 
 function setText(element: Element, text: string): void {

@@ -1,4 +1,3 @@
-/// <reference lib="webworker" />
 // installFerry: Ferry's engine inside any service worker. It adds Ferry's listeners (page messages,
 // Background Sync, notification clicks) and nothing else: precaching, skipWaiting, clients.claim and
 // fetch handlers are the host's.

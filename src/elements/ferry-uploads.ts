@@ -1,0 +1,90 @@
+// <ferry-uploads>: Ferry's upload screen as one element, in a shadow root of its own. It waits for
+// the page's service worker (which calls installFerry), then connects to it.
+import { isLanguage } from '../../common/i18n/catalogue.js';
+import { connectFerry, type AddOptions, type FerryClient } from '../client/index.js';
+import { setLanguage } from '../i18n.js';
+import { runScreen } from './screen.js';
+import { SCREEN_CSS } from './styles.js';
+import { SCREEN_HTML } from './template.js';
+
+/**
+ * Attributes: `lang` (en, es, ja, ru, uk; else the reader's), `target` (where files go; else the worker's
+ * default), `max-upload-bytes` (larger files are refused before they are stored). Fires `ferry-ready`
+ * once the first list is drawn, and `ferry-error` (detail: the Error) if it cannot start.
+ */
+export class FerryUploadsElement extends HTMLElement {
+  static readonly observedAttributes = ['lang'];
+  private readonly root: ShadowRoot;
+  private running: AbortController | undefined;
+  private screen: Promise<{ add(files: Iterable<File>): Promise<void> }> | undefined;
+  private connected: FerryClient | undefined;
+  /** What every file picked or dropped here is added with: metadata, and headers such as a bearer token. */
+  uploadOptions: Omit<AddOptions, 'target'> = {};
+
+  constructor() {
+    super();
+    this.root = this.attachShadow({ mode: 'open' });
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(SCREEN_CSS);
+    this.root.adoptedStyleSheets = [sheet];
+    this.root.innerHTML = SCREEN_HTML;
+  }
+
+  /** The client this element uses, once connected. */
+  get client(): FerryClient | undefined {
+    return this.connected;
+  }
+
+  /** Hand files to the worker, as a pick in the element would (a host's own drop target, say). */
+  async add(files: Iterable<File>): Promise<void> {
+    if (!this.screen) throw new Error('<ferry-uploads> is not in the document');
+    await (await this.screen).add(files);
+  }
+
+  connectedCallback(): void {
+    if (this.running) return;
+    this.applyLang();
+    const running = (this.running = new AbortController());
+    this.screen = this.start(running.signal);
+    this.screen.then(
+      () => this.dispatchEvent(new CustomEvent('ferry-ready', { bubbles: true, composed: true })),
+      (error: unknown) => {
+        this.root.querySelector<HTMLElement>('#banner')!.textContent = error instanceof Error ? error.message : String(error);
+        this.root.querySelector<HTMLElement>('#banner')!.hidden = false;
+        this.dispatchEvent(new CustomEvent('ferry-error', { bubbles: true, composed: true, detail: error }));
+      },
+    );
+  }
+
+  disconnectedCallback(): void {
+    this.running?.abort();
+    this.running = undefined;
+    this.screen = undefined;
+    this.connected?.close();
+    this.connected = undefined;
+  }
+
+  attributeChangedCallback(): void {
+    this.applyLang();
+  }
+
+  private applyLang(): void {
+    const lang = this.getAttribute('lang');
+    if (isLanguage(lang)) setLanguage(lang, false);
+  }
+
+  private async start(signal: AbortSignal): Promise<{ add(files: Iterable<File>): Promise<void> }> {
+    if (!('serviceWorker' in navigator)) throw new Error('This browser cannot upload in the background: it has no service workers.');
+    // The page registers its worker; connect once it is active (the element may be parsed first).
+    const registration = await navigator.serviceWorker.ready;
+    const client = await connectFerry({ registration });
+    if (signal.aborted) {
+      client.close();
+      throw new Error('<ferry-uploads> left the document');
+    }
+    this.connected = client;
+    const limit = Number(this.getAttribute('max-upload-bytes') ?? NaN);
+    const settings = { target: this.getAttribute('target') ?? undefined, maxUploadBytes: Number.isFinite(limit) && limit > 0 ? limit : undefined, options: () => this.uploadOptions };
+    return runScreen(this.root, client, settings, signal);
+  }
+}
