@@ -1,86 +1,28 @@
 // Ferry as a library inside a host app that is not Ferry's (examples/tus-host): the repository packed,
 // the tarball installed and built as a user would, uploading to @tus/server with a bearer token and
 // metadata, through a cut, a reload, every tab closed, and a token the server starts refusing.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { launchChromium, type ChromiumProfile } from '../build/testkit/chromium.js';
-import { FaultProxy } from '../build/testkit/fault-proxy.js';
-import type { Served } from '../build/testkit/processes.js';
 import { tusSha256, tusUploads } from '../build/testkit/tus.js';
-import { Evidence } from './evidence.ts';
-import { buildPackedExample, startExample, type PackedExample } from './packed-example.ts';
+import { useExample } from './packed-example.ts';
 
 const MB = 1_000_000;
-let example: PackedExample;
-const built = new Evidence();
-
-test.beforeAll(async () => {
-  test.setTimeout(600_000);
-  example = await buildPackedExample(built.sink('build'));
-  console.log(`packed tarball: ${(example.tarballBytes / 1000).toFixed(1)} kB`);
-});
-
-test.afterAll(async () => {
-  await example?.remove();
-});
-
-let uploads: string;
-let sources: string;
-let backend: Served;
-let proxy: FaultProxy;
-let browser: ChromiumProfile;
-let evidence: Evidence;
-
-test.beforeEach(async () => {
-  evidence = new Evidence();
-  uploads = await mkdtemp(path.join(os.tmpdir(), 'ferry-example-uploads-'));
-  sources = await mkdtemp(path.join(os.tmpdir(), 'ferry-example-sources-'));
-  backend = await startExample(example, uploads, evidence.sink('example server'));
-  proxy = await new FaultProxy(backend.port).listen();
-  browser = await launchChromium();
-  browser.context.on('console', (message) => evidence.add('console', message.text()));
-});
-
-test.afterEach(async ({}, info) => {
-  if (info.status !== info.expectedStatus) await evidence.attach(() => browser.context.pages()[0]?.screenshot());
-  await browser.close();
-  await proxy.close();
-  await backend.stop();
-  await rm(uploads, { recursive: true, force: true });
-  await rm(sources, { recursive: true, force: true });
-});
-
-interface Source {
-  name: string;
-  /** The media type Chromium gives the name. */
-  type: string;
-  path: string;
-  size: number;
-  sha256: string;
-}
-
-async function makeFile(name: string, type: string, size: number): Promise<Source> {
-  const data = randomBytes(size);
-  const file = path.join(sources, name);
-  await writeFile(file, data);
-  return { name, type, path: file, size, sha256: createHash('sha256').update(data).digest('hex') };
-}
+const current = useExample('tus-host', (dir) => ({ TUS_DIR: dir }));
 
 async function open(page: Page): Promise<void> {
-  await page.goto(`${proxy.url}/`);
+  await page.goto(`${current().proxy.url}/`);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
 }
 
 /** Bytes the tus server holds, all uploads together. */
 async function held(): Promise<number> {
-  return (await tusUploads(uploads)).reduce((sum, upload) => sum + upload.bytes, 0);
+  return (await tusUploads(current().dir)).reduce((sum, upload) => sum + upload.bytes, 0);
 }
 
 test('the host app from the packed tarball: a cut, a reload, a refused token renewed with setHeaders, every tab closed; each file arrives exact with its metadata', async () => {
   test.setTimeout(180_000);
+  const { browser, proxy, backend, dir: uploads, makeFile } = current();
   const page = browser.page;
   await open(page);
   proxy.throttle(2 * MB);
@@ -134,6 +76,7 @@ test('the host app from the packed tarball: a cut, a reload, a refused token ren
 });
 
 test('a plain HTML page holding only <ferry-uploads>: a cut mid-upload, and the file arrives exact with its metadata', async () => {
+  const { browser, proxy, dir: uploads, makeFile } = current();
   const page = browser.page;
   await page.goto(`${proxy.url}/element.html`);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });

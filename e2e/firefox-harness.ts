@@ -101,7 +101,7 @@ export class FirefoxHarness extends Rig {
 
   /** The sentences in the page's notice list. */
   notices(): Promise<string[]> {
-    return this.page.$$eval('#notices li', (items) => items.map((item) => item.firstChild?.textContent ?? ''));
+    return this.page.$$eval('ferry-uploads >>> #notices li', (items) => items.map((item) => item.firstChild?.textContent ?? ''));
   }
 
   /**

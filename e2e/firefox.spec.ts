@@ -16,7 +16,7 @@ test('Firefox: three files picked at once arrive intact, and the first pick says
   await app.open();
   expect(await app.page.evaluate(() => 'SyncManager' in window), 'Firefox has no Background Sync').toBe(false);
   // The drop zone does not promise that uploads go on with the tab closed.
-  expect(await app.page.$eval('#drop-hint', (hint) => hint.textContent)).toBe('or choose files. They upload while Ferry is open, and continue when you open it again.');
+  expect(await app.page.$eval('ferry-uploads >>> #drop-hint', (hint) => hint.textContent)).toBe('or choose files. They upload while Ferry is open, and continue when you open it again.');
   const files = [await app.makeFile('отчёт.pdf', 3 * MB + 17), await app.makeFile('写真.jpg', 700_000), await app.makeFile('empty.txt', 0)];
   await app.pick(files);
   await expect.poll(() => app.notices()).toEqual([NO_BACKGROUND_SYNC]);

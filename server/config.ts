@@ -152,7 +152,7 @@ function uploadTargetOf(raw: string): UploadTarget {
   try {
     return parseTarget(raw);
   } catch (error) {
-    if (error instanceof TargetError) throw new ConfigError(error.message);
+    if (error instanceof TargetError) throw new ConfigError(`UPLOAD_TARGET: ${error.message}`);
     throw error;
   }
 }

@@ -42,7 +42,7 @@ describe('configuration', () => {
     assert.deepEqual(loadConfig({ UPLOAD_TARGET: 'tus:https://tus.example/files/' }).uploadTarget, { protocol: 'tus', endpoint: 'https://tus.example/files/' });
     assert.deepEqual(loadConfig({ UPLOAD_TARGET: 'ietf:http://127.0.0.1:9000/uploads/' }).uploadTarget, { protocol: 'ietf', endpoint: 'http://127.0.0.1:9000/uploads/', interop: '8' });
     assert.deepEqual(loadConfig({ UPLOAD_TARGET: 'ietf@6:http://127.0.0.1:9000/uploads/' }).uploadTarget, { protocol: 'ietf', endpoint: 'http://127.0.0.1:9000/uploads/', interop: '6' });
-    assert.throws(() => loadConfig({ UPLOAD_TARGET: 's3://bucket' }), (error: Error) => error instanceof ConfigError && /UPLOAD_TARGET must be ferry, tus:<url> or ietf:<url>/.test(error.message));
+    assert.throws(() => loadConfig({ UPLOAD_TARGET: 's3://bucket' }), (error: Error) => error instanceof ConfigError && /UPLOAD_TARGET: the target must be ferry, ferry:<url>, tus:<url> or ietf:<url>/.test(error.message));
     assert.throws(() => loadConfig({ UPLOAD_TARGET: 'tus:/files/' }), /absolute URL/);
     assert.throws(() => loadConfig({ UPLOAD_TARGET: 'tus:ftp://host/files/' }), /http or https/);
     assert.deepEqual(loadConfig({ UPLOAD_TARGET: 'ietf@9:http://127.0.0.1:9000/uploads/' }).uploadTarget, { protocol: 'ietf', endpoint: 'http://127.0.0.1:9000/uploads/', interop: '9' });

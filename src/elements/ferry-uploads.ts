@@ -10,7 +10,7 @@ import { SCREEN_HTML } from './template.js';
 /**
  * Attributes: `lang` (en, es, ja, ru, uk; else the reader's), `target` (where files go; else the worker's
  * default), `max-upload-bytes` (larger files are refused before they are stored). Fires `ferry-ready`
- * once the first list is drawn, and `ferry-error` (detail: the Error) if it cannot start.
+ * once the first list is drawn (and resolves `ready`), and `ferry-error` (detail: the Error) if it cannot start.
  */
 export class FerryUploadsElement extends HTMLElement {
   static readonly observedAttributes = ['lang'];
@@ -20,9 +20,17 @@ export class FerryUploadsElement extends HTMLElement {
   private connected: FerryClient | undefined;
   /** What every file picked or dropped here is added with: metadata, and headers such as a bearer token. */
   uploadOptions: Omit<AddOptions, 'target'> = {};
+  /**
+   * Resolves once the first list is drawn (as `ferry-ready` fires), rejects if the screen cannot start:
+   * a host that awaits it cannot miss an event fired before its listener was added.
+   */
+  readonly ready: Promise<void>;
+  private settleReady!: { resolve(): void; reject(error: unknown): void };
 
   constructor() {
     super();
+    this.ready = new Promise<void>((resolve, reject) => (this.settleReady = { resolve, reject }));
+    this.ready.catch(() => undefined); // also told by `ferry-error`
     this.root = this.attachShadow({ mode: 'open' });
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(SCREEN_CSS);
@@ -47,8 +55,12 @@ export class FerryUploadsElement extends HTMLElement {
     const running = (this.running = new AbortController());
     this.screen = this.start(running.signal);
     this.screen.then(
-      () => this.dispatchEvent(new CustomEvent('ferry-ready', { bubbles: true, composed: true })),
+      () => {
+        this.settleReady.resolve();
+        this.dispatchEvent(new CustomEvent('ferry-ready', { bubbles: true, composed: true }));
+      },
       (error: unknown) => {
+        this.settleReady.reject(error);
         this.root.querySelector<HTMLElement>('#banner')!.textContent = error instanceof Error ? error.message : String(error);
         this.root.querySelector<HTMLElement>('#banner')!.hidden = false;
         this.dispatchEvent(new CustomEvent('ferry-error', { bubbles: true, composed: true, detail: error }));
