@@ -62,8 +62,15 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
 
   // Only Ferry's own server lists finished files; elsewhere the section says where they went.
   const elsewhere = () => destinationSentence(target);
-  const rows = new QueueView($('#queue'), $('#queue-empty'), (action, id) => void client[action](id));
-  const completed = new CompletedView($('#completed'), $('#completed-empty'), $('#completed-note'), (ids) => rows.hideListed(ids), target.protocol === 'ferry' ? (target.base ?? '') : '');
+  const rows = new QueueView($('#queue'), $('#queue-empty'), (action, id) => void client[action](id), () => showNetwork());
+  // A file this browser uploaded is deleted by the worker, so its finished record goes with it.
+  const erase = async (id: string, onServer: () => Promise<boolean>) => {
+    if (!rows.all().some((upload) => upload.id === id)) return onServer();
+    await client.cancel(id);
+    rows.remove(id);
+    return true;
+  };
+  const completed = new CompletedView($('#completed'), $('#completed-empty'), $('#completed-note'), (ids) => rows.hideListed(ids), target.protocol === 'ferry' ? (target.base ?? '') : '', erase);
   if (elsewhere()) completed.showElsewhere(elsewhere()!);
   const storage = new StorageView($('#storage'));
   const limit = $<HTMLElement>('#limit');
@@ -72,10 +79,17 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
     if (settings.maxUploadBytes !== undefined) limit.textContent = t('drop.limit', { size: { bytes: settings.maxUploadBytes } });
   };
   showLimit();
-  const batch = new BatchView($('#batch'), $('#batch-summary'), { pauseAll: $('#pause-all'), cancelAll: $('#cancel-all') }, () => rows.all(), {
+  const controls = { pauseAll: $<HTMLButtonElement>('#pause-all'), resumeAll: $<HTMLButtonElement>('#resume-all'), retryAll: $<HTMLButtonElement>('#retry-all'), cancelAll: $<HTMLButtonElement>('#cancel-all'), undoAll: $<HTMLButtonElement>('#undo-all'), bar: $<HTMLProgressElement>('#batch-bar') };
+  const batch = new BatchView($('#batch'), $('#batch-summary'), controls, () => rows.all(), {
     pause: (id) => void client.pause(id),
-    cancel: (id) => rows.cancelWithUndo(id),
+    resume: (id) => void client.resume(id),
+    retry: (id) => void client.retry(id),
+    cancelTogether: (ids) => rows.cancelTogether(ids),
+    undoCancel: () => rows.cancels.undoTogether(),
+    cancelling: () => rows.cancels.groupSize,
+    picking: () => picking > 0,
   });
+  let picking = 0;
   const wake = new ScreenWake();
   if (ScreenWake.supported()) {
     const setting = $<HTMLInputElement>('#wake-lock');
@@ -150,6 +164,7 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
   };
   signal.addEventListener('abort', client.onChange((event: UploadEvent) => {
     if (event.type === 'removed') {
+      batch.removed(rows.all().find((upload) => upload.id === event.id));
       pending.delete(event.id);
       rows.remove(event.id);
       showNetwork();
@@ -178,13 +193,23 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
       notice({ key: 'notice.noBackgroundSync' }, 'info');
       localStorage.setItem(TOLD_NO_BACKGROUND, String(Date.now()));
     }
-    await handOverAll(accepted, async (group) => {
-      const answers = await client.addEach(group, { ...settings.options(), ...(settings.target === undefined ? {} : { target: settings.target }) });
-      answers.forEach((answer, index) => {
-        if (answer.ok) rememberPicked(answer.id, group[index]!);
-        else notice(answer.notice);
+    picking += 1;
+    batch.picked(accepted.length);
+    try {
+      await handOverAll(accepted, async (group) => {
+        const answers = await client.addEach(group, { ...settings.options(), ...(settings.target === undefined ? {} : { target: settings.target }) });
+        answers.forEach((answer, index) => {
+          if (answer.ok) rememberPicked(answer.id, group[index]!);
+          else {
+            notice(answer.notice);
+            batch.picked(-1); // not kept: not in the batch
+          }
+        });
       });
-    });
+    } finally {
+      picking -= 1;
+      showNetwork();
+    }
     void refreshStorage();
   };
 
@@ -203,6 +228,8 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
     rows.redraw();
     void refreshCompleted();
   });
+  // A cancel still waiting for its Undo when the page goes away is carried out, not left paused.
+  on(window, 'pagehide', () => rows.cancels.flush());
   on(window, 'offline', () => {
     rows.redraw();
     showNetwork();

@@ -175,7 +175,8 @@ button:focus-visible, a:focus-visible, select:focus-visible, summary:focus-visib
   margin: 0 0 0.6rem; padding: 0.6rem 0.9rem; border-radius: 12px; background: var(--card); border: 1px solid var(--line);
 }
 .batch-summary { font-weight: 600; font-variant-numeric: tabular-nums; }
-.batch-tools { display: flex; gap: 0.5rem; }
+.batch-tools { display: flex; gap: 0.5rem; flex-wrap: wrap; }
+#batch-bar { flex-basis: 100%; }
 .setting { display: flex; align-items: center; gap: 0.5rem; color: var(--muted); font-size: 0.9rem; }
 .kind {
   flex: none; width: 2.4rem; height: 2.4rem; border-radius: 8px; display: grid; place-items: center;

@@ -22,8 +22,12 @@ export const SCREEN_HTML = `
     <span id="batch-summary" class="batch-summary" role="status"></span>
     <span class="batch-tools">
       <button id="pause-all" type="button" class="quiet" data-i18n="batch.pauseAll">Pause all</button>
+      <button id="resume-all" type="button" data-i18n="batch.resumeAll" hidden>Resume all</button>
+      <button id="retry-all" type="button" class="quiet" data-i18n="batch.retryAll" hidden>Retry all</button>
       <button id="cancel-all" type="button" class="quiet" data-i18n="batch.cancelAll">Cancel all</button>
+      <button id="undo-all" type="button" data-i18n="action.undo" hidden>Undo</button>
     </span>
+    <progress id="batch-bar" class="bar" max="1" value="0" aria-labelledby="batch-summary"></progress>
   </div>
   <p id="queue-empty" class="empty" data-i18n="uploads.empty">Nothing on its way yet.</p>
   <ul id="queue" class="queue"></ul>
@@ -31,7 +35,7 @@ export const SCREEN_HTML = `
 <section aria-labelledby="completed-title">
   <h2 id="completed-title" data-i18n="completed.title">On the server</h2>
   <p id="completed-note" class="note" role="status" hidden></p>
-  <p id="completed-empty" class="empty" data-i18n="completed.empty">No finished files yet.</p>
+  <p id="completed-empty" class="empty" tabindex="-1" data-i18n="completed.empty">No finished files yet.</p>
   <ul id="completed" class="completed"></ul>
 </section>
 <p id="storage" class="storage"></p>

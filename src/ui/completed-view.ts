@@ -3,6 +3,7 @@
 // an app opened offline still shows it, marked with when it was last checked.
 import { downloadPath, Header, Route, type CompletedFile } from '../../common/protocol.js';
 import { relative, size, t } from '../i18n.js';
+import { UNDO_MS } from './pending-cancels.js';
 
 const KEPT = 'ferry:completed';
 
@@ -23,10 +24,16 @@ export class CompletedView {
     private readonly onListed: (ids: ReadonlySet<string>) => void,
     /** Where the Ferry server is mounted (`ferry:<url>`); '' for the page's own origin. */
     private readonly base = '',
+    /**
+     * Erase a file from the server for good; true once done. By default a DELETE; the screen has the
+     * worker do it for a file it uploaded, so its finished record goes too and never shows again.
+     */
+    private readonly erase: (id: string, onServer: () => Promise<boolean>) => Promise<boolean> = (_id, onServer) => onServer(),
   ) {
     list.addEventListener('click', (event) => {
-      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-delete]');
-      if (button) void this.remove(button.dataset.delete!, button);
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-delete], button[data-undo]');
+      if (button?.dataset.delete) this.deleteWithUndo(button.dataset.delete, button);
+      else if (button?.dataset.undo) this.undo(button.dataset.undo);
     });
     const kept = localStorage.getItem(KEPT);
     if (kept) this.show(JSON.parse(kept) as Kept, false);
@@ -67,7 +74,8 @@ export class CompletedView {
 
   private show({ files, checkedAt }: Kept, fresh: boolean): void {
     this.checkedAt = checkedAt;
-    this.list.replaceChildren(...files.map((file) => fileItem(file, this.base)));
+    // A file whose Delete waits for its Undo keeps saying so.
+    this.list.replaceChildren(...files.map((file) => this.deleting.get(file.id)?.item ?? fileItem(file, this.base)));
     this.empty.hidden = files.length > 0;
     if (fresh) this.note.hidden = true;
     else this.markStale();
@@ -80,13 +88,58 @@ export class CompletedView {
     this.note.hidden = false;
   }
 
-  private async remove(id: string, button: HTMLButtonElement): Promise<void> {
-    button.disabled = true;
+  private readonly deleting = new Map<string, { timer: ReturnType<typeof setTimeout>; item: HTMLLIElement; content: Node[] }>();
+
+  /** Delete is undoable for a few seconds: the server keeps the file until the window ends. */
+  private deleteWithUndo(id: string, button: HTMLButtonElement): void {
+    const item = button.closest<HTMLLIElement>('li')!;
+    const name = item.querySelector('.file-name')?.textContent ?? '';
+    const content = [...item.childNodes];
+    const said = document.createElement('span');
+    said.textContent = t('completed.deleted', { name });
+    const undo = document.createElement('button');
+    undo.type = 'button';
+    undo.dataset.undo = id;
+    undo.textContent = t('action.undo');
+    undo.setAttribute('aria-label', t('action.named', { action: t('action.undo'), name }));
+    item.classList.add('deleting');
+    item.replaceChildren(said, undo);
+    undo.focus();
+    const timer = setTimeout(() => void this.erased(id), UNDO_MS);
+    this.deleting.set(id, { timer, item, content });
+  }
+
+  private undo(id: string): void {
+    const entry = this.deleting.get(id);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.deleting.delete(id);
+    entry.item.classList.remove('deleting');
+    entry.item.replaceChildren(...entry.content);
+    entry.item.querySelector<HTMLButtonElement>('button[data-delete]')?.focus();
+  }
+
+  private async erased(id: string): Promise<void> {
+    const entry = this.deleting.get(id);
+    this.deleting.delete(id);
+    const ok = await this.erase(id, () => this.deleteOnServer(id)).catch(() => false);
+    if (!ok) {
+      this.note.textContent = t('completed.deleteFailed');
+      this.note.hidden = false;
+      if (entry) this.undo(id);
+      return;
+    }
+    // The focus goes on to the next file, never to the top of the page.
+    const next = entry?.item.nextElementSibling ?? entry?.item.previousElementSibling;
+    const hadFocus = entry?.item.contains((entry.item.getRootNode() as Document | ShadowRoot).activeElement ?? null);
+    entry?.item.remove();
+    if (hadFocus) (next?.querySelector<HTMLElement>('button') ?? this.empty).focus();
+    await this.refresh();
+  }
+
+  private async deleteOnServer(id: string): Promise<boolean> {
     const response = await fetch(`${this.base}${Route.upload}`, { method: 'DELETE', headers: { [Header.fileId]: id } }).catch(() => undefined);
-    button.disabled = false;
-    if (response?.ok) await this.refresh();
-    else this.note.textContent = t('completed.deleteFailed');
-    if (!response?.ok) this.note.hidden = false;
+    return response?.ok === true;
   }
 }
 

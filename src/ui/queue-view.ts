@@ -4,6 +4,7 @@ import { hasBackgroundSync } from '../capabilities.js';
 import { progressLine, statusMessage } from '../format.js';
 import { language, t } from '../i18n.js';
 import { kindOf, showThumbnailWhenSeen } from './file-kind.js';
+import { PendingCancels, type CancelKind } from './pending-cancels.js';
 
 /** What the worker is asked to do. */
 export type Action = 'pause' | 'resume' | 'cancel' | 'retry';
@@ -24,11 +25,9 @@ const ACTIONS: Record<UploadState, RowAction[]> = {
 /** Whether uploads go on with every page closed; where not, waiting rows say they need Ferry open. */
 const BACKGROUND_SYNC = hasBackgroundSync();
 
-/** A cancel waits this long for an Undo before the worker is told (the upload is paused meanwhile). */
-export const UNDO_MS = 5000;
-
-function actionsFor(upload: UploadView, cancelling: boolean): RowAction[] {
-  if (cancelling) return ['undo'];
+function actionsFor(upload: UploadView, cancelling: CancelKind | undefined): RowAction[] {
+  // A row cancelled with the others has no Undo of its own: the batch line's undoes them all.
+  if (cancelling) return cancelling === 'one' ? ['undo'] : [];
   // A refusal or a changed file: sending again cannot help, so Retry is not offered.
   if (upload.state === 'failed' && upload.final) return ['remove'];
   return ACTIONS[upload.state];
@@ -38,14 +37,24 @@ export class QueueView {
   private readonly uploads = new Map<string, UploadView>();
   private readonly rows = new Map<string, HTMLLIElement>();
   private listed: ReadonlySet<string> = new Set();
-  /** Cancels waiting for an Undo: the timer that sends them, and whether the upload was running. */
-  private readonly cancelling = new Map<string, { timer: ReturnType<typeof setTimeout>; wasRunning: boolean }>();
+  /** Cancels waiting for an Undo. */
+  readonly cancels: PendingCancels;
 
   constructor(
     private readonly list: HTMLUListElement,
     private readonly empty: HTMLElement,
     private readonly onAction: (action: Action, id: string) => void,
+    /** A Cancel all was sent or undone. */
+    onGroupEnded: () => void = () => undefined,
   ) {
+    this.cancels = new PendingCancels({
+      send: (action, id) => this.onAction(action, id),
+      changed: (id) => {
+        const upload = this.uploads.get(id);
+        if (upload) this.update(upload);
+      },
+      groupEnded: onGroupEnded,
+    });
     list.addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
       const row = button?.closest<HTMLLIElement>('li[data-id]');
@@ -57,32 +66,19 @@ export class QueueView {
 
   /** Cancel as the row's button does: undoable for a few seconds. */
   cancelWithUndo(id: string): void {
-    if (!this.cancelling.has(id)) this.act('cancel', id);
+    const upload = this.uploads.get(id);
+    if (upload) this.cancels.one(upload);
+  }
+
+  /** Cancel these together, with one Undo (the batch line's). */
+  cancelTogether(ids: string[]): void {
+    this.cancels.together(ids.flatMap((id) => this.uploads.get(id) ?? []));
   }
 
   private act(action: RowAction, id: string): void {
-    const upload = this.uploads.get(id);
-    if (!upload) return;
-    if (action === 'cancel') {
-      // Cancel is undoable for a few seconds: pause now, forget only if no Undo comes.
-      const wasRunning = upload.state !== 'paused';
-      const timer = setTimeout(() => {
-        this.cancelling.delete(id);
-        this.onAction('cancel', id);
-      }, UNDO_MS);
-      this.cancelling.set(id, { timer, wasRunning });
-      if (wasRunning) this.onAction('pause', id);
-      this.update(upload);
-    } else if (action === 'undo') {
-      const pending = this.cancelling.get(id);
-      if (!pending) return;
-      clearTimeout(pending.timer);
-      this.cancelling.delete(id);
-      if (pending.wasRunning) this.onAction('resume', id);
-      this.update(upload);
-    } else {
-      this.onAction(action === 'remove' ? 'cancel' : action, id);
-    }
+    if (action === 'cancel') this.cancelWithUndo(id);
+    else if (action === 'undo') this.cancels.undoOne(id);
+    else this.onAction(action === 'remove' ? 'cancel' : action, id);
   }
 
   replaceAll(uploads: UploadView[]): void {
@@ -101,7 +97,7 @@ export class QueueView {
       this.rows.set(upload.id, row);
       this.list.prepend(row);
     }
-    fillRow(row, upload, this.cancelling.has(upload.id));
+    fillRow(row, upload, this.cancels.kind(upload.id));
     row.hidden = this.isListed(upload.id);
     this.toggleEmpty();
   }
@@ -169,10 +165,10 @@ function createRow(id: string): HTMLLIElement {
   return row;
 }
 
-function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: boolean): void {
+function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: CancelKind | undefined): void {
   // Only what changed is written: a batch of 300 rows updating kept the page busy restyling them.
   if (row.dataset.state !== upload.state) row.dataset.state = upload.state;
-  row.classList.toggle('cancelling', cancelling);
+  row.classList.toggle('cancelling', cancelling !== undefined);
   const tile = row.querySelector<HTMLElement>('.kind')!;
   if (!tile.dataset.kind) {
     const { kind, label } = kindOf(upload.name, upload.type);
@@ -195,7 +191,7 @@ function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: boolean): v
   const label = `${upload.name}: ${progress}`;
   if (bar.getAttribute('aria-label') !== label) bar.setAttribute('aria-label', label);
   setText(row.querySelector('.detail')!, progress);
-  setText(row.querySelector('.message')!, cancelling ? t('row.cancelling') : statusMessage(language(), upload, Date.now(), BACKGROUND_SYNC));
+  setText(row.querySelector('.message')!, cancelling ? t(cancelling === 'one' ? 'row.cancelling' : 'row.cancellingAll') : statusMessage(language(), upload, Date.now(), BACKGROUND_SYNC));
   const actions = row.querySelector<HTMLDivElement>('.actions')!;
   const wanted = actionsFor(upload, cancelling);
   // Redrawn when the buttons change, or the language does.

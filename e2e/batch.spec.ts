@@ -1,0 +1,109 @@
+// The batch line and the finished list, as people steer them (issue 31): Pause all and Resume all,
+// Cancel all with one Undo, a Delete that stays done, and a count that never shrinks.
+import { expect, test } from '@playwright/test';
+import { MB, useHarness, type Harness } from './harness.ts';
+
+const harness = useHarness();
+let app: Harness;
+test.beforeEach(() => {
+  app = harness();
+});
+
+const batchLine = () => app.page.locator('#batch-summary');
+
+test('Pause all, then Resume all: the line says Paused, and every file arrives exact', async () => {
+  await app.open();
+  app.proxy.throttle(MB);
+  const files = [await app.makeFile('north.bin', 3 * MB), await app.makeFile('south.bin', 2 * MB), await app.makeFile('east.bin', 2 * MB)];
+  await app.pick(files);
+  await app.waitForServerOffset('north.bin', 200_000);
+  await app.page.getByRole('button', { name: 'Pause all' }).click();
+  for (const file of files) await expect(app.row(file.name)).toHaveAttribute('data-state', 'paused');
+  await expect(batchLine()).toHaveText(/^Paused · 0 of 3 done$/);
+  await expect(app.page.getByRole('button', { name: 'Pause all' })).toBeHidden();
+
+  app.proxy.throttle(undefined);
+  await app.page.getByRole('button', { name: 'Resume all' }).click();
+  for (const file of files) await app.expectDone(file);
+});
+
+test('Cancel all, then its one Undo: no Undo on the rows, the focus kept, and the batch back as it was', async () => {
+  await app.open();
+  app.proxy.throttle(MB);
+  const files = [await app.makeFile('a.bin', 3 * MB), await app.makeFile('b.bin', 2 * MB), await app.makeFile('c.bin', 2 * MB)];
+  await app.pick(files);
+  await app.waitForServerOffset('a.bin', 200_000);
+  await app.page.getByRole('button', { name: 'Cancel all' }).click();
+  await expect(batchLine()).toContainText('3 uploads cancelled');
+  const undo = app.page.locator('#undo-all');
+  await expect(undo).toBeFocused();
+  await expect(app.page.locator('li.upload button', { hasText: 'Undo' }), 'one Undo, on the batch line').toHaveCount(0);
+  for (const file of files) await expect(app.row(file.name)).toHaveAttribute('data-state', 'paused');
+
+  await undo.click();
+  await expect(app.page.getByRole('button', { name: 'Cancel all' })).toBeFocused();
+  await expect(batchLine()).toContainText('0 of 3 done');
+  app.proxy.throttle(undefined);
+  for (const file of files) await app.expectDone(file);
+  await app.page.waitForTimeout(6000); // past the undo window: nothing was cancelled after all
+  for (const file of files) await expect(app.row(file.name)).toHaveCount(1);
+});
+
+test('Delete on the server, undoable; once done, a reload lists it neither on the server nor under Uploads', async () => {
+  await app.open();
+  const file = await app.makeFile('to-delete.pdf', 2 * MB);
+  await app.pick([file]);
+  await app.expectDone(file);
+  const id = await app.idOf(file.name);
+  const listed = app.page.locator('#completed li', { hasText: file.name });
+  await listed.getByRole('button', { name: `Delete “${file.name}”` }).click();
+  await expect(listed).toContainText(`“${file.name}” deleted.`);
+  await listed.getByRole('button', { name: 'Undo' }).click();
+  await expect(listed.getByRole('link', { name: file.name })).toBeVisible();
+  expect(await app.serverOffsetOfId(id), 'kept through the undo window').toBe(file.size);
+
+  await listed.getByRole('button', { name: `Delete “${file.name}”` }).click();
+  await expect(listed).toHaveCount(0, { timeout: 15_000 });
+  await expect.poll(() => app.serverOffsetOfId(id)).toBe(0);
+  await app.page.reload();
+  await expect(app.page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(app.page.locator('#completed li', { hasText: file.name })).toHaveCount(0);
+  await expect(app.row(file.name)).toHaveCount(0);
+});
+
+test('a batch of 40: the line counts "of 40" from the first file to the last, over a bar of confirmed bytes', async () => {
+  await app.open();
+  app.proxy.throttle(4 * MB);
+  const photos = await Promise.all(Array.from({ length: 40 }, (_, index) => app.makeFile(`photo-${String(index).padStart(2, '0')}.jpg`, 200_000)));
+  // Every text the line shows, as it changes.
+  await app.page.evaluate(() => {
+    const summary = document.querySelector('ferry-uploads')!.shadowRoot!.querySelector('#batch-summary')!;
+    const seen: string[] = ((window as unknown as { batchTexts: string[] }).batchTexts = []);
+    new MutationObserver(() => seen.push(summary.textContent ?? '')).observe(summary, { childList: true, characterData: true, subtree: true });
+  });
+  await app.pick(photos);
+  await expect.poll(() => app.page.locator('li.upload[data-state="done"]').count(), { timeout: 60_000 }).toBe(40);
+  const texts = await app.page.evaluate(() => (window as unknown as { batchTexts: string[] }).batchTexts);
+  const totals = new Set(texts.flatMap((text) => /(\d+) of (\d+) done/.exec(text)?.[2] ?? []));
+  expect(texts.length, 'the line changed as files finished').toBeGreaterThan(5);
+  expect([...totals]).toEqual(['40']);
+  for (const photo of photos) expect(await app.storedShaOf(await app.idOf(photo.name))).toBe(photo.sha256);
+});
+
+test('a cancel still waiting for its Undo when the tab closes is carried out: the file is not back as Paused', async () => {
+  await app.open();
+  app.proxy.throttle(MB);
+  const file = await app.makeFile('changed-my-mind.bin', 6 * MB);
+  await app.pick([file]);
+  await app.waitForServerOffset(file.name, 200_000);
+  const id = await app.idOf(file.name);
+  const holder = await app.context.newPage(); // the browser stays open
+  await app.row(file.name).getByRole('button', { name: 'Cancel' }).click();
+  await expect(app.row(file.name).getByRole('button', { name: 'Undo' })).toBeVisible();
+  await app.page.close();
+  await expect.poll(() => app.serverOffsetOfId(id), { timeout: 15_000 }).toBe(0);
+  const again = await app.context.newPage();
+  await app.open(again);
+  await holder.close();
+  await expect(app.row(file.name, again)).toHaveCount(0);
+});
