@@ -1,7 +1,7 @@
 // The batch line and the finished list, as people steer them (issue 31): Pause all and Resume all,
 // Cancel all with one Undo, a Delete that stays done, and a count that never shrinks.
 import { expect, test } from '@playwright/test';
-import { MB, useHarness, type Harness } from './harness.ts';
+import { MB, useHarness, type Harness, type SourceFile } from './harness.ts';
 
 const harness = useHarness();
 let app: Harness;
@@ -11,12 +11,18 @@ test.beforeEach(() => {
 
 const batchLine = () => app.page.locator('#batch-summary');
 
-test('Pause all, then Resume all: the line says Paused, and every file arrives exact', async () => {
+/** Three files picked at once through a 1 MB/s link, the first of them under way on the server. */
+async function threeUnderWay(names: [string, string, string]): Promise<SourceFile[]> {
   await app.open();
   app.proxy.throttle(MB);
-  const files = [await app.makeFile('north.bin', 3 * MB), await app.makeFile('south.bin', 2 * MB), await app.makeFile('east.bin', 2 * MB)];
+  const files = [await app.makeFile(names[0], 3 * MB), await app.makeFile(names[1], 2 * MB), await app.makeFile(names[2], 2 * MB)];
   await app.pick(files);
-  await app.waitForServerOffset('north.bin', 200_000);
+  await app.waitForServerOffset(names[0], 200_000);
+  return files;
+}
+
+test('Pause all, then Resume all: the line says Paused, and every file arrives exact', async () => {
+  const files = await threeUnderWay(['north.bin', 'south.bin', 'east.bin']);
   await app.page.getByRole('button', { name: 'Pause all' }).click();
   for (const file of files) await expect(app.row(file.name)).toHaveAttribute('data-state', 'paused');
   await expect(batchLine()).toHaveText(/^Paused · 0 of 3 done$/);
@@ -28,11 +34,7 @@ test('Pause all, then Resume all: the line says Paused, and every file arrives e
 });
 
 test('Cancel all, then its one Undo: no Undo on the rows, the focus kept, and the batch back as it was', async () => {
-  await app.open();
-  app.proxy.throttle(MB);
-  const files = [await app.makeFile('a.bin', 3 * MB), await app.makeFile('b.bin', 2 * MB), await app.makeFile('c.bin', 2 * MB)];
-  await app.pick(files);
-  await app.waitForServerOffset('a.bin', 200_000);
+  const files = await threeUnderWay(['a.bin', 'b.bin', 'c.bin']);
   await app.page.getByRole('button', { name: 'Cancel all' }).click();
   await expect(batchLine()).toContainText('3 uploads cancelled');
   const undo = app.page.locator('#undo-all');
