@@ -27,10 +27,16 @@ test('Pause all, then Resume all: the line says Paused, and every file arrives e
   for (const file of files) await expect(app.row(file.name)).toHaveAttribute('data-state', 'paused');
   await expect(batchLine()).toHaveText(/^Paused · 0 of 3 done$/);
   await expect(app.page.getByRole('button', { name: 'Pause all' })).toBeHidden();
+  // Screen readers hear it once, from the one live region, after the rows' own news.
+  await expect(app.page.getByRole('status').filter({ hasText: 'Paused' })).toHaveText(/^Paused · 0 of 3 done$/);
+
+  await expect(app.page.locator('#storage')).toContainText(/Kept in this browser until uploaded: 7(\.0)? MB/);
 
   app.proxy.throttle(undefined);
   await app.page.getByRole('button', { name: 'Resume all' }).click();
   for (const file of files) await app.expectDone(file);
+  // Nothing is kept once everything is up, whatever the browser's own usage says.
+  await expect(app.page.locator('#storage')).toHaveText('Files you pick are kept in this browser until they are uploaded.');
 });
 
 test('Cancel all, then its one Undo: no Undo on the rows, the focus kept, and the batch back as it was', async () => {

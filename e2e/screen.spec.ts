@@ -39,7 +39,9 @@ test('on a 390 px phone, a 120-character name mid-upload never makes the page wi
   const row = await app.row(name).boundingBox();
   expect(row!.x + row!.width).toBeLessThanOrEqual(390);
   // The name ends in an ellipsis instead of pushing the state and the bar off-screen.
-  const nameCell = app.row(name).locator('.name');
+  // The stem is cut and the extension stays in view ("field-report-from-….mp4").
+  const nameCell = app.row(name).locator('.name .stem');
+  await expect(app.row(name).locator('.name .ext')).toBeInViewport();
   expect(await nameCell.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
   await expect(app.row(name).locator('.state')).toBeInViewport();
   app.proxy.throttle(undefined);

@@ -67,7 +67,7 @@ export const ja: Catalogue = {
   'action.resume': '再開',
   'action.cancel': 'キャンセル',
   'action.retry': '今すぐ再試行',
-  'action.remove': '削除',
+  'action.remove': '一覧から外す',
   'action.undo': '元に戻す',
   'action.named': '「{name}」を{action}',
   'row.cancellingAll': 'ほかと一緒にキャンセルしました。元に戻すには上の一括操作の行を使います。',

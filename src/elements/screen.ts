@@ -9,6 +9,7 @@ import { destinationSentence } from '../app-config.js';
 import { hasBackgroundSync } from '../capabilities.js';
 import { handOverAll } from '../hand-over.js';
 import { applyLanguage, language, noticeText, onLanguageChange, t } from '../i18n.js';
+import { Announcer } from '../ui/announcer.js';
 import { BatchView } from '../ui/batch-view.js';
 import { CompletedView } from '../ui/completed-view.js';
 import { readStoredFilesWith, rememberPicked } from '../ui/file-kind.js';
@@ -62,7 +63,8 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
 
   // Only Ferry's own server lists finished files; elsewhere the section says where they went.
   const elsewhere = () => destinationSentence(target);
-  const rows = new QueueView($('#queue'), $('#queue-empty'), (action, id) => void client[action](id), () => showNetwork());
+  const said = new Announcer($('#said'));
+  const rows = new QueueView($('#queue'), $('#queue-empty'), (action, id) => void client[action](id), () => showNetwork(), (text) => said.say(text));
   // A file this browser uploaded is deleted by the worker, so its finished record goes with it.
   const erase = async (id: string, onServer: () => Promise<boolean>) => {
     if (!rows.all().some((upload) => upload.id === id)) return onServer();
@@ -72,7 +74,7 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
   };
   const completed = new CompletedView($('#completed'), $('#completed-empty'), $('#completed-note'), (ids) => rows.hideListed(ids), target.protocol === 'ferry' ? (target.base ?? '') : '', erase);
   if (elsewhere()) completed.showElsewhere(elsewhere()!);
-  const storage = new StorageView($('#storage'));
+  const storage = new StorageView($('#storage'), () => rows.all().reduce((sum, upload) => sum + (upload.state === 'done' || upload.final ? 0 : upload.size), 0));
   const limit = $<HTMLElement>('#limit');
   const showLimit = () => {
     limit.hidden = settings.maxUploadBytes === undefined;
@@ -88,7 +90,7 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
     undoCancel: () => rows.cancels.undoTogether(),
     cancelling: () => rows.cancels.groupSize,
     picking: () => picking > 0,
-  });
+  }, (text) => said.say(text));
   let picking = 0;
   const wake = new ScreenWake();
   if (ScreenWake.supported()) {
@@ -167,6 +169,7 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
       batch.removed(rows.all().find((upload) => upload.id === event.id));
       pending.delete(event.id);
       rows.remove(event.id);
+      storage.show();
       showNetwork();
       return;
     }

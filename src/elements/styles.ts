@@ -105,7 +105,9 @@ h2 { font-size: 1.05rem; margin: 1.6rem 0 0.6rem; }
   contain-intrinsic-size: auto 88px;
 }
 .upload-head { display: flex; justify-content: space-between; gap: 0.75rem; align-items: center; }
-.name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
+.name { font-weight: 600; display: flex; min-width: 0; white-space: nowrap; }
+.name .stem { overflow: hidden; text-overflow: ellipsis; min-width: 0; }
+.name .ext { flex: none; }
 .state {
   flex: none; font-size: 0.8rem; font-weight: 600; padding: 0.1rem 0.5rem; border-radius: 999px;
   background: color-mix(in srgb, var(--accent) 14%, transparent); color: var(--accent);
@@ -177,6 +179,7 @@ button:focus-visible, a:focus-visible, select:focus-visible, summary:focus-visib
 .batch-summary { font-weight: 600; font-variant-numeric: tabular-nums; }
 .batch-tools { display: flex; gap: 0.5rem; flex-wrap: wrap; }
 #batch-bar { flex-basis: 100%; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .setting { display: flex; align-items: center; gap: 0.5rem; color: var(--muted); font-size: 0.9rem; }
 .kind {
   flex: none; width: 2.4rem; height: 2.4rem; border-radius: 8px; display: grid; place-items: center;

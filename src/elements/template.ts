@@ -1,6 +1,7 @@
 // The upload screen's markup, inside the element's shadow root. Words are filled in by data-i18n.
 export const SCREEN_HTML = `
 <div id="banner" class="banner" role="status" hidden></div>
+<div id="said" class="visually-hidden" role="status"></div>
 <label class="drop-zone" for="picker">
   <strong class="fine-pointer" data-i18n="drop.title">Drop files anywhere</strong>
   <span id="drop-hint" class="fine-pointer" data-i18n="drop.hint"></span>
@@ -19,7 +20,7 @@ export const SCREEN_HTML = `
     </div>
   </div>
   <div id="batch" class="batch" hidden>
-    <span id="batch-summary" class="batch-summary" role="status"></span>
+    <span id="batch-summary" class="batch-summary"></span>
     <span class="batch-tools">
       <button id="pause-all" type="button" class="quiet" data-i18n="batch.pauseAll">Pause all</button>
       <button id="resume-all" type="button" data-i18n="batch.resumeAll" hidden>Resume all</button>

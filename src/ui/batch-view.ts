@@ -36,6 +36,8 @@ export class BatchView {
   private since: number | undefined;
   /** Files picked in this page for the batch: its total before the last of them is handed over. */
   private pickedHere = 0;
+  /** What the line last said of the whole batch ('cancelled', 'paused' or nothing): said aloud when it changes. */
+  private headline = '';
 
   constructor(
     private readonly root: HTMLElement,
@@ -43,6 +45,8 @@ export class BatchView {
     private readonly controls: BatchControls,
     private readonly uploads: () => UploadView[],
     private readonly act: BatchActions,
+    /** Says the batch's new condition to screen readers (the line itself is not a live region). */
+    private readonly announce: (text: string) => void = () => undefined,
   ) {
     const each = (button: HTMLButtonElement, pick: (upload: UploadView) => boolean, action: (id: string) => void) =>
       button.addEventListener('click', () => {
@@ -92,12 +96,16 @@ export class BatchView {
     const batch = this.members();
     const count = Math.max(batch.length, this.pickedHere);
     this.root.hidden = count < 2 && cancelling === 0;
-    if (this.root.hidden) return;
+    if (this.root.hidden) {
+      this.headline = '';
+      return;
+    }
     const { controls } = this;
     controls.undoAll.hidden = cancelling === 0;
     controls.cancelAll.hidden = cancelling > 0 || active.length === 0;
     if (cancelling > 0) {
       this.summary.textContent = t('batch.cancelled', { count: cancelling });
+      this.tell('cancelled');
       controls.pauseAll.hidden = controls.resumeAll.hidden = controls.retryAll.hidden = true;
       return;
     }
@@ -117,6 +125,12 @@ export class BatchView {
     const seconds = timeLeft(going, left);
     if (seconds !== undefined) parts.push(t('batch.about', { time: formatDuration(language(), seconds) }));
     this.summary.textContent = parts.join(' · ');
+    this.tell(paused.length > 0 && paused.length === active.length ? 'paused' : '');
+  }
+
+  private tell(headline: string): void {
+    if (headline !== this.headline && headline !== '') this.announce(this.summary.textContent ?? '');
+    this.headline = headline;
   }
 
   /** The uploads of the batch: every one picked since it began that is still listed. */

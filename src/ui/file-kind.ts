@@ -11,6 +11,8 @@ const KINDS: Array<[kind: string, test: (type: string, extension: string) => boo
 
 /** Thumbnails are made only for pictures this small: decoding a 200 MB TIFF to show 40 px is not worth it. */
 const THUMBNAIL_MAX_BYTES = 20_000_000;
+/** Pictures browsers draw; a TIFF or a RAW would leave the tile blank, so those keep their type label. */
+const DRAWN = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif', 'image/bmp', 'image/svg+xml']);
 
 export function kindOf(name: string, type: string): { kind: string; label: string } {
   const dot = name.lastIndexOf('.');
@@ -32,7 +34,7 @@ export function rememberPicked(id: string, file: Blob): void {
  * made 300 object URLs (each reading the worker's database) for rows nobody had scrolled to.
  */
 export function showThumbnailWhenSeen(tile: HTMLElement, id: string, type: string, size: number): void {
-  if (!type.startsWith('image/') || size > THUMBNAIL_MAX_BYTES) return;
+  if (!DRAWN.has(type) || size > THUMBNAIL_MAX_BYTES) return;
   tile.dataset.thumbnailOf = id;
   nearScreen.observe(tile);
 }

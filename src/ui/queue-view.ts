@@ -22,6 +22,9 @@ const ACTIONS: Record<UploadState, RowAction[]> = {
 };
 
 
+/** States worth telling a screen reader about when a row reaches them. */
+const ANNOUNCED: ReadonlySet<UploadState> = new Set(['done', 'failed', 'waiting-for-network', 'needs-credentials', 'paused']);
+
 /** Whether uploads go on with every page closed; where not, waiting rows say they need Ferry open. */
 const BACKGROUND_SYNC = hasBackgroundSync();
 
@@ -46,6 +49,8 @@ export class QueueView {
     private readonly onAction: (action: Action, id: string) => void,
     /** A Cancel all was sent or undone. */
     onGroupEnded: () => void = () => undefined,
+    /** Says a row's new state to screen readers (rows are not live regions). */
+    private readonly announce: (text: string) => void = () => undefined,
   ) {
     this.cancels = new PendingCancels({
       send: (action, id) => this.onAction(action, id),
@@ -90,6 +95,8 @@ export class QueueView {
   }
 
   update(upload: UploadView): void {
+    const before = this.uploads.get(upload.id)?.state;
+    if (before !== undefined && before !== upload.state && ANNOUNCED.has(upload.state)) this.announce(`${upload.name}: ${t(`state.${upload.state}`)}`);
     this.uploads.set(upload.id, upload);
     let row = this.rows.get(upload.id);
     if (!row) {
@@ -160,7 +167,7 @@ function createRow(id: string): HTMLLIElement {
     <div class="upload-head"><span class="kind" aria-hidden="true"></span><span class="name"></span><span class="state"></span></div>
     <progress class="bar" max="1" value="0"></progress>
     <div class="detail"></div>
-    <div class="message" role="status"></div>
+    <div class="message"></div>
     <div class="actions"></div>`;
   return row;
 }
@@ -177,7 +184,7 @@ function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: CancelKind 
     showThumbnailWhenSeen(tile, upload.id, upload.type, upload.size);
   }
   const name = row.querySelector<HTMLElement>('.name')!;
-  setText(name, upload.name);
+  if (name.textContent !== upload.name) name.replaceChildren(...nameParts(upload.name));
   if (name.title !== upload.name) name.title = upload.name;
   // Offline, an upload cannot be moving, whatever the worker has not noticed yet: say it waits.
   const shown = upload.state === 'uploading' && !navigator.onLine ? 'waiting-for-network' : upload.state;
@@ -213,6 +220,18 @@ function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: CancelKind 
     }));
     if (hadFocus) focusIn(row, row);
   }
+}
+
+/** The name's stem (cut with an ellipsis when too long) and its extension (always shown: "photo-harb….png"). */
+function nameParts(name: string): HTMLSpanElement[] {
+  const dot = name.lastIndexOf('.');
+  const split = dot > 0 && name.length - dot <= 9 ? dot : name.length;
+  return [['stem', name.slice(0, split)], ['ext', name.slice(split)]].map(([kind, text]) => {
+    const part = document.createElement('span');
+    part.className = kind!;
+    part.textContent = text!;
+    return part;
+  });
 }
 
 /** The focused element of `node`'s document or shadow root (inside <ferry-uploads>, document.activeElement is the element itself). */

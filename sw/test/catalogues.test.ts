@@ -24,6 +24,8 @@ describe('catalogues', () => {
         }
         if (typeof entry !== 'string') for (const category of categories) assert.ok(category in entry, `${language} ${key}: no "${category}" form`);
       }
+      // Remove (drop a failed upload from the list) and Delete (erase a file from the server) are different acts: two words.
+      assert.notEqual(catalogue['action.remove'], catalogue['completed.delete'], `${language}: Remove and Delete read the same`);
     });
   }
 
