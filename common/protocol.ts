@@ -53,6 +53,8 @@ export const Route = {
   tokens: '/tokens',
   /** What the app reads at start-up: where its uploads go (common/target.ts, AppConfig). */
   appConfig: '/app-config',
+  /** What is left of the asking owner's quotas (QuotaReport). */
+  quota: '/quota',
 } as const;
 
 /** Ids longer than this are refused with 400. */
@@ -60,6 +62,19 @@ export const MAX_ID_LENGTH = 1024;
 
 /** Numbers in headers must stay below this to survive a JavaScript double. */
 export const MAX_SAFE_BYTES = Number.MAX_SAFE_INTEGER;
+
+/** The members of a quota-exceeded problem beside its English detail: which quota, its limit, what is used. */
+export interface QuotaFacts {
+  quota: 'bytes' | 'uploads' | 'files';
+  limit: number;
+  /** Bytes (or uploads, or files) the owner uses already; absent when a body grew past the quota. */
+  used?: number;
+  /** The bytes this upload would hold. */
+  size?: number;
+}
+
+/** `GET /quota`: each of the asking owner's quotas, and what is used of it. */
+export type QuotaReport = Record<QuotaFacts['quota'], { limit: number; used: number }>;
 
 /** One entry of `GET /files`: a completed upload of the asking owner. */
 export interface CompletedFile {

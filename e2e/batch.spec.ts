@@ -81,7 +81,7 @@ test('Delete on the server, undoable; once done, a reload lists it neither on th
 
 test('a batch of 40: the line counts "of 40" from the first file to the last, over a bar of confirmed bytes', async () => {
   await app.open();
-  app.proxy.throttle(4 * MB);
+  app.proxy.throttle(MB);
   const photos = await Promise.all(Array.from({ length: 40 }, (_, index) => app.makeFile(`photo-${String(index).padStart(2, '0')}.jpg`, 200_000)));
   // Every text the line shows, as it changes.
   await app.page.evaluate(() => {
@@ -90,11 +90,26 @@ test('a batch of 40: the line counts "of 40" from the first file to the last, ov
     new MutationObserver(() => seen.push(summary.textContent ?? '')).observe(summary, { childList: true, characterData: true, subtree: true });
   });
   await app.pick(photos);
+  // The files moving come first; the queue folds after five rows.
+  await expect(app.page.locator('li.upload').first()).toHaveAttribute('data-state', 'uploading');
+  await expect(app.page.locator('#queue .more')).toContainText(/^\d+ more queued/);
+  // Five shown (six once folding one away would take as much room).
+  expect(await app.page.locator('li.upload[data-state="queued"]:not(.folded)').count()).toBeLessThanOrEqual(6);
   await expect.poll(() => app.page.locator('li.upload[data-state="done"]').count(), { timeout: 60_000 }).toBe(40);
   const texts = await app.page.evaluate(() => (window as unknown as { batchTexts: string[] }).batchTexts);
   const totals = new Set(texts.flatMap((text) => /(\d+) of (\d+) done/.exec(text)?.[2] ?? []));
   expect(texts.length, 'the line changed as files finished').toBeGreaterThan(5);
   expect([...totals]).toEqual(['40']);
+  // Then the line says how the batch ended.
+  await expect(batchLine()).toHaveText('40 files uploaded, all verified.');
+  // The server's list is one line a file, 20 at a time.
+  await expect(app.page.locator('#completed li.file')).toHaveCount(20);
+  await app.page.getByRole('button', { name: 'Show 20 more' }).click();
+  await expect(app.page.locator('#completed li.file')).toHaveCount(40);
+  await expect(app.page.getByRole('button', { name: /^Show \d+ more$/ })).toHaveCount(0);
+  // Before any pick: a button to choose files with a mouse too, and what is left of the quota.
+  await expect(app.page.getByText('Choose files', { exact: true })).toBeVisible();
+  await expect(app.page.locator('#quota')).toContainText('this server keeps for you is free');
   for (const photo of photos) expect(await app.storedShaOf(await app.idOf(photo.name))).toBe(photo.sha256);
 });
 

@@ -1,6 +1,7 @@
 // The server as a real browser meets it: the app shell under its strict policy,
 // a classic resumable client (fetch('status') + XHR POST) unchanged, and an
 // uploaded HTML file that must never run in the app's origin.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -147,16 +148,35 @@ test('an uploaded script never runs as a same-origin script, even when a page lo
   expect(outcome.loaded).toBe('refused');
 });
 
-test('"Upload from elsewhere": a token made in the app uploads from a script into this list, and revoking it stops it', async () => {
+test('"Upload from elsewhere": a token made in the app, its curl line run as shown, a script, then Revoke clears it', async () => {
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ferry.url });
   await page.goto(ferry.url);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  await page.locator('#elsewhere summary').click();
+  await page.locator('#elsewhere > summary').click();
+  await expect(page.locator('#elsewhere p').first()).not.toContainText('tus-js-client');
   await page.locator('#mint-token').click();
   await expect(page.locator('#new-token')).toBeVisible();
   const token = (await page.locator('#token-value').textContent())!.trim();
   expect(token).toMatch(/^[0-9a-f]{64}\.[0-9a-f]{16}\.[\w-]{43}$/);
-  await expect(page.locator('#curl-snippet')).toContainText(`Bearer ${token}`);
+  // The focus is on its Copy button, which copies it whole.
+  await expect(page.getByRole('button', { name: 'Copy the token' })).toBeFocused();
+  await page.getByRole('button', { name: 'Copy the token' }).click();
+  await expect(page.getByRole('button', { name: 'Copy the token' })).toHaveText('Copied');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+  // Wrapped, not cut off in a box that scrolls sideways.
+  expect(await page.locator('#token-value').evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
   await expect(page.locator('#tus-snippet')).toContainText('/uploads/');
+
+  // The curl line, run as shown (no stat, no line continuations), from the folder of report.pdf.
+  const command = (await page.locator('#curl-snippet').textContent())!;
+  expect(command).toContain(`Bearer ${token}`);
+  expect(command).not.toMatch(/stat|\\\n/);
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'ferry-curl-'));
+  const report = randomBytes(700_000);
+  await writeFile(path.join(folder, 'report.pdf'), report);
+  const ran = spawnSync('sh', ['-c', command], { cwd: folder, encoding: 'utf8' });
+  await rm(folder, { recursive: true, force: true });
+  expect(ran.status, ran.stderr).toBe(0);
 
   // A script elsewhere: no cookie, only the token.
   const body = randomBytes(300_000);
@@ -169,11 +189,25 @@ test('"Upload from elsewhere": a token made in the app uploads from a script int
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   await expect(page.locator('#completed .file a', { hasText: 'from-the-field.bin' })).toBeVisible();
-  expect(await storedSha(ferry.url, await ownerCookie(browser.context, ferry.url), 'from-the-field.bin')).toBe(sha256(body));
+  await expect(page.locator('#completed .file a', { hasText: 'report.pdf' })).toBeVisible();
+  const cookie = await ownerCookie(browser.context, ferry.url);
+  expect(await storedSha(ferry.url, cookie, 'from-the-field.bin')).toBe(sha256(body));
+  const listed = (await (await fetch(`${ferry.url}/files`, { headers: { cookie } })).json()) as Array<{ id: string; name: string }>;
+  expect(await storedSha(ferry.url, cookie, listed.find((file) => file.name === 'report.pdf')!.id)).toBe(sha256(report));
 
-  await page.locator('#elsewhere summary').click();
-  await page.locator('#tokens button', { hasText: 'Revoke' }).first().click();
+  await page.locator('#elsewhere > summary').click();
+  await page.locator('#mint-token').click();
+  await expect(page.locator('#tokens li')).toHaveCount(2);
+  const second = (await page.locator('#token-value').textContent())!.trim().split('.')[1]!;
+  // Revoking the token on screen clears it; the focus moves to the next Revoke, then to Create a token.
+  await page.getByRole('button', { name: `Revoke token ${second}` }).click();
+  await expect(page.locator('#new-token')).toBeHidden();
+  await expect(page.locator('#token-value')).toHaveText('');
+  await expect(page.locator('#tokens li')).toHaveCount(1);
+  await expect(page.locator('#tokens button').first()).toBeFocused();
+  await page.locator('#tokens button').first().click();
   await expect(page.locator('#tokens li')).toHaveCount(0);
+  await expect(page.locator('#mint-token')).toBeFocused();
   const revoked = await fetch(`${ferry.url}/status`, { headers: { authorization: `Bearer ${token}`, 'X-File-Id': 'x' } });
   expect(revoked.status).toBe(401);
 });

@@ -162,6 +162,20 @@ test('the server\'s limit is shown before picking, and a larger file is refused 
   await expect(app.row(file.name)).toHaveCount(0);
 });
 
+test('a server restarted with a lower limit: the page says the new one when it is back in front, and refuses before storing', async () => {
+  await app.open();
+  const limit = app.page.locator('#limit');
+  await expect(limit).not.toHaveText('Files of up to 1.0 MB each.');
+  await app.replaceServer({ MAX_UPLOAD_BYTES: '1000000' });
+  // What the app hears when a phone's screen comes back on, or its network does.
+  await app.page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await expect(limit).toHaveText('Files of up to 1.0 MB each.');
+  const file = await app.makeFile('too-big-now.mov', 2 * MB);
+  await app.pick([file]);
+  await expect(app.page.locator('#notices li')).toContainText('“too-big-now.mov” is larger than the 1.0 MB the server accepts, so it was not added.');
+  await expect(app.row(file.name)).toHaveCount(0);
+});
+
 test('a file the server refuses fails with a sentence and a Remove button, not Retry or a stack trace', async () => {
   await app.open();
   // The limit drops after the page read it, so the refusal comes from the server.

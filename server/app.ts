@@ -5,6 +5,7 @@ import { formatTarget, targetOrigin, type AppConfig } from '../common/target.js'
 import type { AppContext, LogFields } from './context.js';
 import { HttpError, isOutOfDescriptors, isOutOfSpace, ProblemError } from './errors.js';
 import { apiHeaders, bodyWithheld, sendJson, sendProblem, sendText } from './respond.js';
+import { quotaLeft } from './quota.js';
 import { append } from './routes/append.js';
 import { cancel } from './routes/cancel.js';
 import { downloadFile, listFiles } from './routes/files.js';
@@ -46,6 +47,7 @@ export function createHandler(ctx: AppContext, options: HandlerOptions): (req: I
       };
     }
     if (path === Route.files) return { GET: (req, res) => listFiles(ctx, req, res) };
+    if (path === Route.quota) return { GET: async (req, res) => sendJson(res, 200, await quotaLeft(ctx, await ctx.identify(req, res))) };
     if (path === Route.appConfig && options.app) return { GET: async (_req, res) => sendJson(res, 200, appConfig) };
     // Tokens speak for the standalone server's cookie owners; a host brings its own identity.
     if (path === Route.tokens && options.app) return { POST: (req, res) => mintToken(ctx, req, res), GET: (req, res) => listTokens(ctx, req, res) };

@@ -1,7 +1,7 @@
 // Quotas, checked before a byte of a new or growing upload is stored: an owner's bytes (partial
 // and complete), an owner's partial uploads at once, and the free space the server keeps.
 import { formatBytes } from '../common/format.js';
-import { Problem } from '../common/protocol.js';
+import { Problem, type QuotaFacts, type QuotaReport } from '../common/protocol.js';
 import type { AppContext } from './context.js';
 import { HttpError, ProblemError } from './errors.js';
 import type { AppendHeaders } from './headers.js';
@@ -50,18 +50,18 @@ async function checkQuota(ctx: AppContext, owner: string, request: AppendHeaders
   const stored = await ctx.store.usage(owner, request.id);
   const usage = { ...stored, bytes: stored.bytes + pending };
   if (starting && usage.partialUploads >= maxOwnerUploads) {
-    throw quotaExceeded('uploads', maxOwnerUploads, held,
+    throw quotaExceeded({ quota: 'uploads', limit: maxOwnerUploads, used: usage.partialUploads }, held,
       `You already have ${usage.partialUploads} unfinished uploads on this server, the most it keeps at once. Let them finish, or cancel some, then try again.`);
   }
   // Empty files cost no bytes but files on disk, and never expire (issue 28, L6).
   if (starting && usage.files >= maxOwnerFiles) {
-    throw quotaExceeded('files', maxOwnerFiles, held,
+    throw quotaExceeded({ quota: 'files', limit: maxOwnerFiles, used: usage.files }, held,
       `You keep ${usage.files} files on this server, the most it keeps for one person. Delete finished files you no longer need, then try again.`);
   }
   const room = maxOwnerBytes - usage.bytes;
   const wanted = Math.max(size ?? 0, request.start + (request.contentLength ?? 0));
   if (wanted > room) {
-    throw quotaExceeded('bytes', maxOwnerBytes, held, usage.bytes === 0
+    throw quotaExceeded({ quota: 'bytes', limit: maxOwnerBytes, used: usage.bytes, size: wanted }, held, usage.bytes === 0
       ? `This file (${formatBytes(wanted)}) is larger than the ${formatBytes(maxOwnerBytes)} this server keeps for you.`
       : `This file (${formatBytes(wanted)}) would take your files on this server past ${formatBytes(maxOwnerBytes)}: ${formatBytes(usage.bytes)} are in use already. Delete finished files to make room.`);
   }
@@ -82,9 +82,24 @@ export async function checkFloor(ctx: AppContext, what: string, offset?: number)
 
 /** A body with no length given that ran past the owner's byte quota (issue 28, L3): its bytes were dropped. */
 export function bodyPastQuota(ctx: AppContext, offset: number): ProblemError {
-  return quotaExceeded('bytes', ctx.config.maxOwnerBytes, { offset }, `This file grew past the ${formatBytes(ctx.config.maxOwnerBytes)} this server keeps for you, counting your other files. Delete finished files to make room.`);
+  return quotaExceeded({ quota: 'bytes', limit: ctx.config.maxOwnerBytes }, { offset }, `This file grew past the ${formatBytes(ctx.config.maxOwnerBytes)} this server keeps for you, counting your other files. Delete finished files to make room.`);
 }
 
-function quotaExceeded(quota: 'bytes' | 'uploads' | 'files', limit: number, held: Pick<Held, 'offset'>, detail: string): ProblemError {
-  return new ProblemError(413, Problem.quotaExceeded, 'Quota exceeded', detail, held.offset, { quota, limit });
+/**
+ * The problem carries its facts (which quota, its limit, what is used, the file's size) beside the
+ * English detail, so a page can say it in its reader's language.
+ */
+function quotaExceeded(facts: QuotaFacts, held: Pick<Held, 'offset'>, detail: string): ProblemError {
+  return new ProblemError(413, Problem.quotaExceeded, 'Quota exceeded', detail, held.offset, { ...facts });
+}
+
+/** What is left of each of the owner's quotas (GET /quota): shown before a pick. */
+export async function quotaLeft(ctx: AppContext, owner: string): Promise<QuotaReport> {
+  const { maxOwnerBytes, maxOwnerUploads, maxOwnerFiles } = ctx.config;
+  const usage = await ctx.store.usage(owner, '');
+  return {
+    bytes: { limit: maxOwnerBytes, used: usage.bytes },
+    uploads: { limit: maxOwnerUploads, used: usage.partialUploads },
+    files: { limit: maxOwnerFiles, used: usage.files },
+  };
 }

@@ -9,7 +9,8 @@ export function formatTimeLeft(language: Language, seconds: number): string {
 /** "12.4 MB of 80 MB · 3.1 MB/s · 20 s left" */
 export function progressLine(language: Language, upload: UploadView): string {
   const parts = [translate(language, 'row.progress', { done: formatSize(language, upload.offset), total: formatSize(language, upload.size) })];
-  if (upload.state === 'uploading' && upload.rate > 0) {
+  // "Reconnecting…" says the bytes stopped: no speed from before then.
+  if (upload.state === 'uploading' && upload.rate > 0 && upload.notice?.key !== 'notice.reconnecting') {
     parts.push(formatSize(language, upload.rate, true));
     if (upload.etaSeconds !== undefined && upload.offset < upload.size) parts.push(formatTimeLeft(language, upload.etaSeconds));
   }

@@ -55,6 +55,16 @@ async function main(): Promise<void> {
   screen.addEventListener('ferry-ready', () => (document.body.dataset.ready = 'true'));
   screen.addEventListener('ferry-error', (event) => failed(t('banner.failedStart', { detail: String((event as CustomEvent).detail) })));
   $('#screen').replaceWith(screen);
+  // The limit is read again when the app comes back to the front or online, and every minute: a server
+  // restarted with another MAX_UPLOAD_BYTES showed the old one until a reload.
+  const showLimit = (maxUploadBytes: number | undefined) => {
+    if (maxUploadBytes === undefined) screen.removeAttribute('max-upload-bytes');
+    else screen.setAttribute('max-upload-bytes', String(maxUploadBytes));
+  };
+  const reread = () => void loadAppConfig().then((again) => showLimit(again.maxUploadBytes));
+  window.addEventListener('online', reread);
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && reread());
+  setInterval(reread, 60_000);
 
   // Drop anywhere on the page: the whole window says where a drop goes, and the screen takes the files.
   document.addEventListener('dragover', (event) => {

@@ -27,6 +27,8 @@ export class FaultProxy {
   private middlebox: Middlebox | undefined;
   private corruptArmed = false;
   private down = false;
+  /** Reads held while the link is silent, sent on when it comes back. */
+  private silenced: Array<() => void> | undefined;
   /** Request bodies in which a byte was flipped. */
   corrupted = 0;
   port = 0;
@@ -79,6 +81,20 @@ export class FaultProxy {
     if (down) this.cutAll();
   }
 
+  /**
+   * Let the link go silent (bytes stop both ways and nothing is cut, as on a train in a tunnel), or
+   * bring it back: what was held goes on where it stopped.
+   */
+  silence(silent: boolean): void {
+    if (silent) {
+      this.silenced ??= [];
+      return;
+    }
+    const held = this.silenced ?? [];
+    this.silenced = undefined;
+    for (const send of held) send();
+  }
+
   async close(): Promise<void> {
     this.cutAll();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -103,7 +119,14 @@ export class FaultProxy {
       });
       socket.on('error', () => undefined);
     }
-    upstream.on('data', (data) => client.write(data));
+    upstream.on('data', (data: Buffer) => {
+      if (!this.silenced) return void client.write(data);
+      upstream.pause();
+      this.silenced.push(() => {
+        client.write(data);
+        upstream.resume();
+      });
+    });
     const bodies = new BodyTracker();
     client.on('data', (data: Buffer) => {
       this.bytesUp += data.length;
@@ -121,10 +144,14 @@ export class FaultProxy {
         if (upstream.write(data)) client.resume();
         else upstream.once('drain', () => client.resume());
       };
+      const send = () => {
+        const delay = this.delayFor(data.length);
+        if (delay === 0) forward();
+        else setTimeout(forward, delay);
+      };
       client.pause();
-      const delay = this.delayFor(data.length);
-      if (delay === 0) forward();
-      else setTimeout(forward, delay);
+      if (this.silenced) this.silenced.push(send);
+      else send();
     });
   }
 

@@ -3,7 +3,7 @@
 import { isLanguage } from '../../common/i18n/catalogue.js';
 import { connectFerry, type AddOptions, type FerryClient } from '../client/index.js';
 import { setLanguage } from '../i18n.js';
-import { runScreen } from './screen.js';
+import { runScreen, type RunningScreen, type ScreenSettings } from './screen.js';
 import { SCREEN_CSS } from './styles.js';
 import { SCREEN_HTML } from './template.js';
 
@@ -13,10 +13,11 @@ import { SCREEN_HTML } from './template.js';
  * once the first list is drawn (and resolves `ready`), and `ferry-error` (detail: the Error) if it cannot start.
  */
 export class FerryUploadsElement extends HTMLElement {
-  static readonly observedAttributes = ['lang'];
+  static readonly observedAttributes = ['lang', 'max-upload-bytes'];
   private readonly root: ShadowRoot;
   private running: AbortController | undefined;
-  private screen: Promise<{ add(files: Iterable<File>): Promise<void> }> | undefined;
+  private screen: Promise<RunningScreen> | undefined;
+  private settings: ScreenSettings | undefined;
   private connected: FerryClient | undefined;
   /** What every file picked or dropped here is added with: metadata, and headers such as a bearer token. */
   uploadOptions: Omit<AddOptions, 'target'> = {};
@@ -76,8 +77,18 @@ export class FerryUploadsElement extends HTMLElement {
     this.connected = undefined;
   }
 
-  attributeChangedCallback(): void {
-    this.applyLang();
+  attributeChangedCallback(name: string): void {
+    if (name === 'lang') this.applyLang();
+    // A server restarted with another limit: the page says the new one without a reload.
+    if (name === 'max-upload-bytes' && this.settings) {
+      this.settings.maxUploadBytes = this.limit();
+      void this.screen?.then((screen) => screen.limitChanged(), () => undefined);
+    }
+  }
+
+  private limit(): number | undefined {
+    const limit = Number(this.getAttribute('max-upload-bytes') ?? NaN);
+    return Number.isFinite(limit) && limit > 0 ? limit : undefined;
   }
 
   private applyLang(): void {
@@ -85,7 +96,7 @@ export class FerryUploadsElement extends HTMLElement {
     if (isLanguage(lang)) setLanguage(lang, false);
   }
 
-  private async start(signal: AbortSignal): Promise<{ add(files: Iterable<File>): Promise<void> }> {
+  private async start(signal: AbortSignal): Promise<RunningScreen> {
     if (!('serviceWorker' in navigator)) throw new Error('This browser cannot upload in the background: it has no service workers.');
     // The page registers its worker; connect once it is active (the element may be parsed first).
     const registration = await navigator.serviceWorker.ready;
@@ -95,8 +106,8 @@ export class FerryUploadsElement extends HTMLElement {
       throw new Error('<ferry-uploads> left the document');
     }
     this.connected = client;
-    const limit = Number(this.getAttribute('max-upload-bytes') ?? NaN);
-    const settings = { target: this.getAttribute('target') ?? undefined, maxUploadBytes: Number.isFinite(limit) && limit > 0 ? limit : undefined, options: () => this.uploadOptions };
+    const settings: ScreenSettings = { target: this.getAttribute('target') ?? undefined, maxUploadBytes: this.limit(), options: () => this.uploadOptions };
+    this.settings = settings;
     return runScreen(this.root, client, settings, signal);
   }
 }

@@ -10,6 +10,7 @@ import { hasBackgroundSync } from '../capabilities.js';
 import { handOverAll } from '../hand-over.js';
 import { applyLanguage, language, noticeText, onLanguageChange, t } from '../i18n.js';
 import { Announcer } from '../ui/announcer.js';
+import { QuotaLine } from '../ui/quota-line.js';
 import { BatchView } from '../ui/batch-view.js';
 import { CompletedView } from '../ui/completed-view.js';
 import { readStoredFilesWith, rememberPicked } from '../ui/file-kind.js';
@@ -30,8 +31,14 @@ export interface ScreenSettings {
   options(): Omit<AddOptions, 'target'>;
 }
 
+export interface RunningScreen {
+  add(files: Iterable<File>): Promise<void>;
+  /** `settings.maxUploadBytes` changed: say the new limit. */
+  limitChanged(): void;
+}
+
 /** Run the screen in `root` until `signal` aborts; resolves once the first list is drawn. */
-export async function runScreen(root: ShadowRoot, client: FerryClient, settings: ScreenSettings, signal: AbortSignal): Promise<{ add(files: Iterable<File>): Promise<void> }> {
+export async function runScreen(root: ShadowRoot, client: FerryClient, settings: ScreenSettings, signal: AbortSignal): Promise<RunningScreen> {
   const $ = <T extends HTMLElement>(selector: string) => root.querySelector<T>(selector)!;
   const on = (target: EventTarget, type: string, listener: (event: Event) => void) => target.addEventListener(type, listener, { signal });
   const target: UploadTarget = parseTarget(settings.target ?? 'ferry', location.origin);
@@ -74,6 +81,7 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
   };
   const completed = new CompletedView($('#completed'), $('#completed-empty'), $('#completed-note'), (ids) => rows.hideListed(ids), target.protocol === 'ferry' ? (target.base ?? '') : '', erase);
   if (elsewhere()) completed.showElsewhere(elsewhere()!);
+  const quota = new QuotaLine($('#quota'), target.protocol === 'ferry' ? (target.base ?? '') : undefined, () => settings.options().headers ?? {});
   const storage = new StorageView($('#storage'), () => rows.all().reduce((sum, upload) => sum + (upload.state === 'done' || upload.final ? 0 : upload.size), 0));
   const limit = $<HTMLElement>('#limit');
   const showLimit = () => {
@@ -118,7 +126,7 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
   // Coalesced: a batch finishing file after file asks again before the last answer is in.
   const refreshCompleted = coalesced(async () => {
     if (elsewhere()) return;
-    serverReachable = await completed.refresh();
+    [serverReachable] = await Promise.all([completed.refresh(), quota.refresh()]);
     showNetwork();
   });
   const refreshStorage = coalesced(() => storage.refresh());
@@ -126,7 +134,12 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
   const looking = setInterval(() => {
     if (!serverReachable) void refreshCompleted();
   }, 5000);
-  signal.addEventListener('abort', () => clearInterval(looking));
+  // "8 seconds ago" moves on by itself.
+  const ticking = setInterval(() => completed.tick(), 10_000);
+  signal.addEventListener('abort', () => {
+    clearInterval(looking);
+    clearInterval(ticking);
+  });
 
   const stopLanguage = onLanguageChange(() => {
     void client.setLanguage(language());
@@ -135,6 +148,7 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
     completed.redraw();
     if (elsewhere()) completed.showElsewhere(elsewhere()!);
     void storage.refresh();
+    quota.show();
     showLimit();
     showNetwork();
   });
@@ -156,6 +170,7 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
       finished ||= upload.state === 'done';
     }
     pending.clear();
+    rows.arrange();
     if (finished) {
       void refreshCompleted();
       void refreshStorage();
@@ -226,7 +241,12 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
   atOnce.replaceChildren(...CONCURRENCY_CHOICES.map((value) => new Option(String(value), String(value))));
   atOnce.value = String((await client.settings()).concurrency);
   on(atOnce, 'change', () => void client.setConcurrency(Number(atOnce.value)));
-  on(clearFinished, 'click', () => void client.clearFinished());
+  on(clearFinished, 'click', () => {
+    // The button goes with the finished rows: the focus goes to the first row left, else to the heading.
+    const left = rows.all().find((upload) => upload.state !== 'done');
+    rows.focusRow(left?.id);
+    void client.clearFinished();
+  });
   on(window, 'online', () => {
     rows.redraw();
     void refreshCompleted();
@@ -241,5 +261,5 @@ export async function runScreen(root: ShadowRoot, client: FerryClient, settings:
   rows.replaceAll(await client.uploads());
   showNetwork();
   await Promise.all([refreshCompleted(), storage.refresh()]);
-  return { add };
+  return { add, limitChanged: showLimit };
 }

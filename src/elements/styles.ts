@@ -104,6 +104,11 @@ h2 { font-size: 1.05rem; margin: 1.6rem 0 0.6rem; }
   content-visibility: auto;
   contain-intrinsic-size: auto 88px;
 }
+.upload.folded { display: none; }
+.queue .more { display: flex; align-items: center; justify-content: space-between; gap: 0.75rem; color: var(--muted); font-size: 0.9rem; padding: 0.2rem 0.9rem; }
+.queue .more[hidden] { display: none; }
+/* A finished row is a line: its bar and buttons have nothing left to say. */
+.upload[data-state="done"] .bar { display: none; }
 .upload-head { display: flex; justify-content: space-between; gap: 0.75rem; align-items: center; }
 .name { font-weight: 600; display: flex; min-width: 0; white-space: nowrap; }
 .name .stem { overflow: hidden; text-overflow: ellipsis; min-width: 0; }
@@ -138,12 +143,19 @@ button {
 }
 button.quiet { background: transparent; color: var(--accent); border-color: var(--line); }
 button:focus-visible, a:focus-visible, select:focus-visible, summary:focus-visible, .drop-zone:focus-within { outline: 3px solid var(--accent); outline-offset: 2px; }
+/* One line a file (it wraps on a phone): 43 tall cards made the page 5,677 px tall. */
+.completed { gap: 0.35rem; }
 .file {
-  display: grid; gap: 0.3rem; grid-template-columns: minmax(0, 1fr);
-  padding: 0.6rem 0.9rem; border-radius: 10px; background: var(--card); border: 1px solid var(--line);
+  display: flex; flex-wrap: wrap; align-items: center; gap: 0.2rem 0.75rem;
+  padding: 0.35rem 0.7rem; border-radius: 10px; background: var(--card); border: 1px solid var(--line);
 }
-.file-head, .file-tail { display: flex; align-items: center; justify-content: space-between; gap: 0.75rem; min-width: 0; }
-.file a { color: var(--accent); font-weight: 600; overflow-wrap: anywhere; min-width: 0; }
+.file-head { display: flex; align-items: center; gap: 0.6rem; min-width: 0; flex: 1 1 14rem; }
+.file-tail { display: flex; align-items: center; justify-content: flex-end; gap: 0.75rem; margin-left: auto; }
+.file .kind { width: 2rem; height: 2rem; font-size: 0.6rem; }
+.file a { color: var(--accent); font-weight: 600; min-width: 0; display: flex; white-space: nowrap; }
+.file a .stem { overflow: hidden; text-overflow: ellipsis; min-width: 0; }
+.file a .ext { flex: none; }
+.completed .more { display: flex; justify-content: center; }
 .badge {
   flex: none; font-size: 0.75rem; font-weight: 700; padding: 0.05rem 0.45rem; border-radius: 999px;
   color: var(--ok); background: color-mix(in srgb, var(--ok) 15%, transparent);
@@ -161,15 +173,17 @@ button:focus-visible, a:focus-visible, select:focus-visible, summary:focus-visib
   font: inherit; padding: 0.3rem 0.4rem; border-radius: 8px; border: 1px solid var(--line);
   background: var(--card); color: var(--ink);
 }
+/* The whole zone opens the picker; "Choose files" shows it can be clicked, not only dropped on. */
+.drop-zone .choose-big {
+  display: inline-block; font-weight: 600; color: var(--on-accent); background: var(--accent);
+  padding: 0.45rem 1.1rem; border-radius: 10px; max-width: none; margin: 0.25rem 0;
+}
 /* Phones cannot drop files: they get one large button instead. */
 .coarse-pointer { display: none; }
 @media (pointer: coarse) {
   .fine-pointer { display: none; }
   .coarse-pointer { display: block; }
-  .drop-zone .choose-big {
-    display: block; font-size: 1.15rem; font-weight: 700; color: var(--on-accent); background: var(--accent);
-    padding: 0.9rem 1.5rem; border-radius: 12px; max-width: none;
-  }
+  .drop-zone .choose-big { display: block; font-size: 1.15rem; font-weight: 700; padding: 0.9rem 1.5rem; border-radius: 12px; }
 }
 .drop-zone .limit { font-size: 0.85rem; }
 .batch {

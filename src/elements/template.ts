@@ -5,15 +5,16 @@ export const SCREEN_HTML = `
 <label class="drop-zone" for="picker">
   <strong class="fine-pointer" data-i18n="drop.title">Drop files anywhere</strong>
   <span id="drop-hint" class="fine-pointer" data-i18n="drop.hint"></span>
-  <span class="coarse-pointer choose-big" data-i18n="drop.choose">Choose files</span>
+  <span class="choose-big" data-i18n="drop.choose">Choose files</span>
   <span id="drop-touch-hint" class="coarse-pointer" data-i18n="drop.touchHint"></span>
   <span id="limit" class="limit" hidden></span>
+  <span id="quota" class="limit" hidden></span>
   <input id="picker" type="file" multiple />
 </label>
 <div role="alert"><ul id="notices" class="notices"></ul></div>
 <section aria-labelledby="queue-title">
   <div class="section-head">
-    <h2 id="queue-title" data-i18n="uploads.title">Uploads</h2>
+    <h2 id="queue-title" tabindex="-1" data-i18n="uploads.title">Uploads</h2>
     <div class="queue-tools">
       <label class="at-once"><span data-i18n="uploads.parallel">Parallel uploads</span> <select id="concurrency"></select></label>
       <button id="clear-finished" type="button" class="quiet" data-i18n="uploads.clearFinished" hidden>Clear finished</button>

@@ -38,6 +38,8 @@ export class BatchView {
   private pickedHere = 0;
   /** What the line last said of the whole batch ('cancelled', 'paused' or nothing): said aloud when it changes. */
   private headline = '';
+  /** How the last batch ended, said on the line until the next pick: "43 files uploaded, all verified." */
+  private ended: string | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -70,6 +72,7 @@ export class BatchView {
 
   /** A pick of `count` files is being handed over: they count in the total before they are listed (-1: one was not kept). */
   picked(count: number): void {
+    this.ended = undefined;
     this.since ??= Date.now();
     this.pickedHere = Math.max(0, this.pickedHere + count);
     this.update();
@@ -88,8 +91,11 @@ export class BatchView {
     // The batch ends when nothing is under way, unless a pick is still arriving (a first group of photos
     // can finish before the next is handed over: the line read "of 37" for a pick of 40).
     if (active.length === 0 && cancelling === 0 && !this.act.picking()) {
+      const batch = this.since === undefined ? [] : this.members();
+      if (batch.length >= 2) this.ended = endedSentence(batch);
       this.since = undefined;
       this.pickedHere = 0;
+      if (this.ended !== undefined && all.length > 0) return this.showEnded(this.ended);
     } else {
       this.since = Math.min(this.since ?? Infinity, ...active.map((upload) => upload.addedAt));
     }
@@ -128,6 +134,16 @@ export class BatchView {
     this.tell(paused.length > 0 && paused.length === active.length ? 'paused' : '');
   }
 
+  private showEnded(sentence: string): void {
+    const { controls } = this;
+    this.root.hidden = false;
+    controls.pauseAll.hidden = controls.resumeAll.hidden = controls.cancelAll.hidden = controls.undoAll.hidden = true;
+    controls.retryAll.hidden = !this.uploads().some((upload) => RETRYABLE.has(upload.state) && !upload.final);
+    controls.bar.value = 1;
+    this.summary.textContent = sentence;
+    this.tell('ended');
+  }
+
   private tell(headline: string): void {
     if (headline !== this.headline && headline !== '') this.announce(this.summary.textContent ?? '');
     this.headline = headline;
@@ -148,4 +164,12 @@ function timeLeft(going: UploadView[], left: number): number | undefined {
   const rate = going.reduce((sum, upload) => sum + (upload.state === 'uploading' ? upload.rate : 0), 0);
   if (!(rate > 0) || left <= 0) return undefined;
   return Math.max(left / rate, ...going.map((upload) => upload.etaSeconds ?? 0));
+}
+
+/** "43 files uploaded, all verified.", "12 files uploaded.", or "40 of 43 uploaded; 3 did not upload." */
+function endedSentence(batch: UploadView[]): string {
+  const done = batch.filter((upload) => upload.state === 'done');
+  if (done.length < batch.length) return t('batch.someFailed', { done: done.length, total: batch.length, count: batch.length - done.length });
+  const verified = done.every((upload) => upload.notice?.key === 'notice.verified');
+  return t(verified ? 'batch.allVerified' : 'batch.uploaded', { count: done.length });
 }

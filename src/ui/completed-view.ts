@@ -3,9 +3,12 @@
 // an app opened offline still shows it, marked with when it was last checked.
 import { downloadPath, Header, Route, type CompletedFile } from '../../common/protocol.js';
 import { relative, size, t } from '../i18n.js';
+import { nameParts, serverTile } from './file-kind.js';
 import { UNDO_MS } from './pending-cancels.js';
 
 const KEPT = 'ferry:completed';
+/** Files listed at first, and added by each "Show more": 43 cards made the page 5,677 px tall. */
+const PAGE = 20;
 
 interface Kept {
   files: CompletedFile[];
@@ -15,6 +18,9 @@ interface Kept {
 export class CompletedView {
   private checkedAt: number | undefined;
   private elsewhere = false;
+  private shown = PAGE;
+  /** The last line of the list: "Show 23 more". */
+  private readonly more = document.createElement('li');
 
   constructor(
     private readonly list: HTMLUListElement,
@@ -35,6 +41,18 @@ export class CompletedView {
       if (button?.dataset.delete) this.deleteWithUndo(button.dataset.delete, button);
       else if (button?.dataset.undo) this.undo(button.dataset.undo);
     });
+    this.more.className = 'more';
+    const showMore = document.createElement('button');
+    showMore.type = 'button';
+    showMore.className = 'quiet';
+    showMore.addEventListener('click', () => {
+      // The focus goes to the first file just shown.
+      const first = this.shown;
+      this.shown += PAGE;
+      this.redraw();
+      (this.list.children[first]?.querySelector<HTMLElement>('a') ?? showMore).focus();
+    });
+    this.more.append(showMore);
     const kept = localStorage.getItem(KEPT);
     if (kept) this.show(JSON.parse(kept) as Kept, false);
   }
@@ -74,12 +92,34 @@ export class CompletedView {
 
   private show({ files, checkedAt }: Kept, fresh: boolean): void {
     this.checkedAt = checkedAt;
+    // The focus stays on the same control of the same file: a refresh after a Delete dropped it to the page.
+    const focused = (this.list.getRootNode() as Document | ShadowRoot).activeElement;
+    const holder = this.list.contains(focused) ? focused?.closest<HTMLLIElement>('li.file') : undefined;
+    const control = focused?.matches('a') ? 'a' : 'button';
     // A file whose Delete waits for its Undo keeps saying so.
-    this.list.replaceChildren(...files.map((file) => this.deleting.get(file.id)?.item ?? fileItem(file, this.base)));
+    const items = files.slice(0, this.shown).map((file) => this.deleting.get(file.id)?.item ?? fileItem(file, this.base));
+    const hidden = files.length - items.length;
+    this.more.firstElementChild!.textContent = t('completed.showMore', { count: Math.min(PAGE, hidden) });
+    this.list.replaceChildren(...items, ...(hidden > 0 ? [this.more] : []));
+    if (holder && !holder.isConnected) {
+      const again = [...this.list.children].find((item) => (item as HTMLElement).dataset.id === holder.dataset.id);
+      (again?.querySelector<HTMLElement>(control) ?? this.empty).focus();
+    }
     this.empty.hidden = files.length > 0;
     if (fresh) this.note.hidden = true;
     else this.markStale();
     this.onListed(new Set(files.map((file) => file.id)));
+  }
+
+  /**
+   * Relative times move on ("8 seconds ago" read the same for a minute): only the words change, not the
+   * list. The stale note is a live region, so it is not ticked: a screen reader would hear it every time.
+   */
+  tick(): void {
+    for (const meta of this.list.querySelectorAll<HTMLElement>('.file-meta[data-at]')) {
+      const text = `${size(Number(meta.dataset.size))} · ${relative(Number(meta.dataset.at))}`;
+      if (meta.textContent !== text) meta.textContent = text;
+    }
   }
 
   private markStale(): void {
@@ -146,10 +186,14 @@ export class CompletedView {
 function fileItem(file: CompletedFile, base: string): HTMLLIElement {
   const item = document.createElement('li');
   item.className = 'file';
+  item.dataset.id = file.id;
   const link = document.createElement('a');
   link.href = `${base}${downloadPath(file.id)}`;
   link.download = file.name;
-  link.textContent = file.name;
+  link.append(...nameParts(file.name));
+  link.title = file.name;
+  // Its stem and extension are flex items, which would be read "to-delete .pdf".
+  link.setAttribute('aria-label', file.name);
   link.className = 'file-name';
   const badge = document.createElement('span');
   badge.className = 'badge';
@@ -160,6 +204,8 @@ function fileItem(file: CompletedFile, base: string): HTMLLIElement {
   meta.className = 'file-meta';
   const at = new Date(file.completedAt);
   meta.textContent = `${size(file.size)} · ${relative(at.getTime())}`;
+  meta.dataset.at = String(at.getTime());
+  meta.dataset.size = String(file.size);
   meta.title = `${at.toLocaleString()} · SHA-256 ${file.sha256}`;
   const remove = document.createElement('button');
   remove.type = 'button';
@@ -169,7 +215,7 @@ function fileItem(file: CompletedFile, base: string): HTMLLIElement {
   remove.setAttribute('aria-label', t('completed.deleteNamed', { name: file.name }));
   const head = document.createElement('div');
   head.className = 'file-head';
-  head.append(link, badge);
+  head.append(serverTile(file, link.href), link, badge);
   const tail = document.createElement('div');
   tail.className = 'file-tail';
   tail.append(meta, remove);

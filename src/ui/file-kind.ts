@@ -39,12 +39,47 @@ export function showThumbnailWhenSeen(tile: HTMLElement, id: string, type: strin
   nearScreen.observe(tile);
 }
 
+/** Server thumbnails are downloaded whole: only for pictures this small, unless this page still holds the file. */
+const SERVER_THUMBNAIL_MAX_BYTES = 5_000_000;
+
+/**
+ * The tile of a file on the server: its kind, or the picture itself once near the screen (from the File
+ * this page picked, else downloaded). The server sends SVG as bytes, never as an image, so it keeps its label.
+ */
+export function serverTile(file: { id: string; name: string; type: string; size: number }, url: string): HTMLSpanElement {
+  const tile = document.createElement('span');
+  tile.className = 'kind';
+  tile.setAttribute('aria-hidden', 'true');
+  const { kind, label } = kindOf(file.name, file.type);
+  tile.dataset.kind = kind;
+  tile.textContent = label;
+  if (DRAWN.has(file.type) && file.type !== 'image/svg+xml' && (picked.has(file.id) || file.size <= SERVER_THUMBNAIL_MAX_BYTES)) {
+    tile.dataset.thumbnailOf = file.id;
+    tile.dataset.thumbnailUrl = url;
+    nearScreen.observe(tile);
+  }
+  return tile;
+}
+
+/** A name's stem (cut with an ellipsis when too long) and its extension (always shown: "photo-harb….png"). */
+export function nameParts(name: string): HTMLSpanElement[] {
+  const dot = name.lastIndexOf('.');
+  const split = dot > 0 && name.length - dot <= 9 ? dot : name.length;
+  return [['stem', name.slice(0, split)], ['ext', name.slice(split)]].map(([kind, text]) => {
+    const part = document.createElement('span');
+    part.className = kind!;
+    part.textContent = text!;
+    return part;
+  });
+}
+
 const nearScreen = new IntersectionObserver((entries) => {
   for (const { target, isIntersecting } of entries) {
     if (!isIntersecting) continue;
     nearScreen.unobserve(target);
     const tile = target as HTMLElement;
-    void thumbnailOf(tile.dataset.thumbnailOf!).then((url) => {
+    const { thumbnailOf: id, thumbnailUrl } = tile.dataset;
+    void (id !== undefined && (picked.has(id) || thumbnailUrl === undefined) ? thumbnailOf(id) : Promise.resolve(thumbnailUrl)).then((url) => {
       if (!url) return;
       tile.textContent = '';
       tile.style.backgroundImage = `url("${url}")`;

@@ -3,7 +3,8 @@ import type { UploadState, UploadView } from '../../common/messages.js';
 import { hasBackgroundSync } from '../capabilities.js';
 import { progressLine, statusMessage } from '../format.js';
 import { language, t } from '../i18n.js';
-import { kindOf, showThumbnailWhenSeen } from './file-kind.js';
+import { kindOf, nameParts, showThumbnailWhenSeen } from './file-kind.js';
+import { arranged, QueueFolding } from './queue-order.js';
 import { PendingCancels, type CancelKind } from './pending-cancels.js';
 
 /** What the worker is asked to do. */
@@ -42,6 +43,8 @@ export class QueueView {
   private listed: ReadonlySet<string> = new Set();
   /** Cancels waiting for an Undo. */
   readonly cancels: PendingCancels;
+
+  private readonly folding = new QueueFolding(() => this.arrange());
 
   constructor(
     private readonly list: HTMLUListElement,
@@ -91,7 +94,13 @@ export class QueueView {
     this.rows.clear();
     this.list.replaceChildren();
     for (const upload of uploads) this.update(upload);
+    this.arrange();
     this.toggleEmpty();
+  }
+
+  /** Rows in their order (moving first, then waiting, the queue, the finished) with the queue folded: once per draw. */
+  arrange(): void {
+    this.folding.apply(this.list, arranged(this.uploads.values()), this.rows);
   }
 
   update(upload: UploadView): void {
@@ -102,7 +111,7 @@ export class QueueView {
     if (!row) {
       row = createRow(upload.id);
       this.rows.set(upload.id, row);
-      this.list.prepend(row);
+      this.list.append(row); // put in its place by arrange()
     }
     fillRow(row, upload, this.cancels.kind(upload.id));
     row.hidden = this.isListed(upload.id);
@@ -114,10 +123,24 @@ export class QueueView {
     const row = this.rows.get(id);
     this.rows.delete(id);
     // A removed row that held the focus hands it on to the next row's first control, not to the page.
-    const next = row?.contains(focusedIn(row)) ? (row.nextElementSibling ?? row.previousElementSibling) : undefined;
+    const hadFocus = row?.contains(focusedIn(row)) === true;
+    const next = hadFocus ? visibleSibling(row!) : undefined;
     row?.remove();
-    if (next) focusIn(next as HTMLElement, this.list);
+    if (next) focusIn(next, this.list);
+    else if (hadFocus) this.heading.focus();
     this.toggleEmpty();
+  }
+
+  /** Where the focus rests when no row is left to take it: the section's heading (tabindex -1). */
+  private get heading(): HTMLElement {
+    return this.list.closest('section')?.querySelector<HTMLElement>('h2') ?? this.empty;
+  }
+
+  /** Put the focus on row `id`'s first control (the section's heading when there is no such row). */
+  focusRow(id: string | undefined): void {
+    const row = id === undefined ? undefined : this.rows.get(id);
+    if (row && !row.hidden) focusIn(row, row);
+    else this.heading.focus();
   }
 
   /** Finished uploads the server's list shows: their rows would only say the same thing twice. */
@@ -222,16 +245,12 @@ function fillRow(row: HTMLLIElement, upload: UploadView, cancelling: CancelKind 
   }
 }
 
-/** The name's stem (cut with an ellipsis when too long) and its extension (always shown: "photo-harb….png"). */
-function nameParts(name: string): HTMLSpanElement[] {
-  const dot = name.lastIndexOf('.');
-  const split = dot > 0 && name.length - dot <= 9 ? dot : name.length;
-  return [['stem', name.slice(0, split)], ['ext', name.slice(split)]].map(([kind, text]) => {
-    const part = document.createElement('span');
-    part.className = kind!;
-    part.textContent = text!;
-    return part;
-  });
+/** The nearest row after `row`, else before it, that is shown. */
+function visibleSibling(row: HTMLElement): HTMLElement | undefined {
+  for (const step of ['nextElementSibling', 'previousElementSibling'] as const) {
+    for (let other = row[step] as HTMLElement | null; other; other = other[step] as HTMLElement | null) if (!other.hidden) return other;
+  }
+  return undefined;
 }
 
 /** The focused element of `node`'s document or shadow root (inside <ferry-uploads>, document.activeElement is the element itself). */

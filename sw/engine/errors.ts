@@ -1,4 +1,5 @@
 // Why an attempt failed. The loop turns each into its next state in one place (policy.ts, afterFailure).
+import type { QuotaFacts } from '../../common/protocol.js';
 
 /** The request did not get an HTTP answer: offline, cut, timed out or aborted. */
 export class NetworkError extends Error {
@@ -17,6 +18,8 @@ export class ServerError extends Error {
     readonly limit?: number,
     /** The RFC 9457 problem type, when the server named one. */
     readonly problem?: string,
+    /** A quota-exceeded problem's facts, for a sentence in the reader's language. */
+    readonly quota?: QuotaFacts,
   ) {
     super(message);
     this.name = 'ServerError';

@@ -1,4 +1,5 @@
 import type { Notice } from '../../common/i18n/catalogue.js';
+import type { QuotaFacts } from '../../common/protocol.js';
 import { NetworkError, ServerError, SourceChanged } from './errors.js';
 
 // The engine's decisions, as pure functions: how long to wait, how much to send,
@@ -96,7 +97,9 @@ export function afterFailure(error: unknown, failures: number, random?: number, 
   // The server's own sentence (a quota, say), written for people.
   // A quota may free up once finished files are deleted: Retry stays, and so does the stored copy.
   if (error instanceof ServerError && (error.status === 401 || error.status === 403)) return { state: 'needs-credentials', notice: { key: 'notice.needsCredentials', params: { status: String(error.status) } } };
-  if (error instanceof ServerError && error.problem !== undefined && classify(error.status) === 'fatal') return { state: 'failed', notice: { key: 'notice.serverSaid', params: { text: error.message } }, final: false };
+  if (error instanceof ServerError && error.problem !== undefined && classify(error.status) === 'fatal') {
+    return { state: 'failed', notice: error.quota ? quotaNotice(error.quota) : { key: 'notice.serverSaid', params: { text: error.message } }, final: false };
+  }
   if (error instanceof ServerError && classify(error.status) === 'fatal') {
     return { state: 'failed', notice: failureNotice(error.status, error.message, error.limit), final: true };
   }
@@ -107,6 +110,16 @@ export function afterFailure(error: unknown, failures: number, random?: number, 
     return { state: 'waiting-for-network', delayMs: backoffMs(failures, random), notice };
   }
   throw error;
+}
+
+/** A quota refusal in the reader's language, from the problem's facts. */
+export function quotaNotice({ quota, limit, used, size }: QuotaFacts): Notice {
+  if (quota === 'uploads') return { key: 'notice.quotaUploads', params: { count: used ?? limit } };
+  if (quota === 'files') return { key: 'notice.quotaFiles', params: { count: used ?? limit } };
+  if (size === undefined || used === undefined) return { key: 'notice.quotaGrew', params: { limit: { bytes: limit } } };
+  return used === 0
+    ? { key: 'notice.quotaFile', params: { size: { bytes: size }, limit: { bytes: limit } } }
+    : { key: 'notice.quotaBytes', params: { size: { bytes: size }, limit: { bytes: limit }, used: { bytes: used } } };
 }
 
 /** Confirmed bytes per second, smoothed so that one quick or slow chunk does not swing the estimate. */

@@ -5,6 +5,8 @@ import type { Notice } from '../../common/i18n/catalogue.js';
 const LAST_CHUNK_MAX = 4 * 1024 * 1024;
 export const STARTED_OVER: Notice = { key: 'notice.startedOver' };
 export const ALREADY_THERE: Notice = { key: 'notice.alreadyThere' };
+/** A retry under way, or bytes that stopped reaching the server: said at once, not after the next answer. */
+export const RECONNECTING: Notice = { key: 'notice.reconnecting' };
 
 /**
  * Where a hashed chunk from `start` ends. The last one carries the whole file's Repr-Digest, whose

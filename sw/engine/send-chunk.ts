@@ -8,12 +8,26 @@ import type { AppendAnswer, UploadProtocol, UploadRef } from './protocols/port.j
 /** Status polls during a chunk: cheap for the server, and the bar's only source of truth. */
 const POLL_INTERVAL_MS = 500;
 const POLL_TIMEOUT_MS = 5000;
+/**
+ * The server has seen no new byte for this long: the row says "Reconnecting…" (a poll every 500 ms
+ * notices it within 2 s; it read "Uploading · 231 kB/s" for 7 s after a cut).
+ */
+export const STALLED_MS = 1500;
 
 export interface ChunkTiming {
   now(): number;
   pollIntervalMs?: number;
   chunkDeadline?: (bytes: number, rate: number) => number;
   noProgressMs?: number;
+  stalledMs?: number;
+}
+
+/** What the loop hears while a chunk travels. */
+export interface ChunkEvents {
+  /** An offset the server reported during the chunk. */
+  progress(offset: number): void;
+  /** The server has seen nothing new for a while (once until it moves again). */
+  stalled?(): void;
 }
 
 export interface Chunk {
@@ -24,14 +38,14 @@ export interface Chunk {
   rate: number;
 }
 
-/** Send `chunk`; `onProgress` hears every offset the server reports during it. Throws like UploadProtocol.append. */
+/** Send `chunk`; `events` hears every offset the server reports during it, and stalls. Throws like UploadProtocol.append. */
 export async function sendChunk(
   protocol: UploadProtocol,
   timing: ChunkTiming,
   upload: UploadRef,
   chunk: Chunk,
   signal: AbortSignal,
-  onProgress: (offset: number) => void,
+  events: ChunkEvents,
 ): Promise<AppendAnswer> {
   const request = new AbortController();
   const abort = () => request.abort();
@@ -41,8 +55,20 @@ export async function sendChunk(
   let movedAt = timing.now();
   let settled = false;
   let polling = false;
+  let stalled = false;
+  // Checked on every tick, not when a poll answers: on a link gone silent the polls hang too.
   const poll = setInterval(() => {
-    if (polling || !protocol.pollsWhileSending) return;
+    if (!protocol.pollsWhileSending) return;
+    const still = timing.now() - movedAt;
+    if (still > (timing.noProgressMs ?? NO_PROGRESS_MS)) {
+      abort(); // the server has seen nothing new for too long: a stalled connection
+      return;
+    }
+    if (!stalled && still >= (timing.stalledMs ?? STALLED_MS)) {
+      stalled = true;
+      events.stalled?.();
+    }
+    if (polling) return;
     polling = true;
     // A progress poll: a plain status would stop the very append it measures.
     protocol.progress(upload, AbortSignal.any([request.signal, AbortSignal.timeout(POLL_TIMEOUT_MS)])).then((held) => {
@@ -52,9 +78,8 @@ export async function sendChunk(
       if (arrived > best) {
         best = arrived;
         movedAt = timing.now();
-        onProgress(best);
-      } else if (timing.now() - movedAt > (timing.noProgressMs ?? NO_PROGRESS_MS)) {
-        abort(); // the server has seen nothing new for too long: a stalled connection
+        stalled = false;
+        events.progress(best);
       }
     }, () => undefined).finally(() => (polling = false));
   }, timing.pollIntervalMs ?? POLL_INTERVAL_MS);

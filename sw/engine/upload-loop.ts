@@ -10,7 +10,7 @@ import { Integrity } from './integrity.js';
 import { afterFailure, FIRST_CHUNK, MAX_CHUNK, nextChunkSize, RateMeter, UNPOLLED_CHUNK_SECONDS } from './policy.js';
 import { uploadRefOf, type Held } from './protocols/port.js';
 import { sendChunk } from './send-chunk.js';
-import { ALREADY_THERE, chunkEnd, doneNotice, STARTED_OVER } from './run-ending.js';
+import { ALREADY_THERE, chunkEnd, doneNotice, RECONNECTING, STARTED_OVER } from './run-ending.js';
 import type { LoopDeps, RunSource } from './loop-deps.js';
 
 export type { LoopDeps, RunSource } from './loop-deps.js';
@@ -90,6 +90,8 @@ export async function runUpload(source: RunSource, deps: LoopDeps, signal: Abort
     if (state === 'waiting-for-network') {
       await deps.sleep(Math.max(0, (record.retryAt ?? 0) - deps.now()), signal, attemptAt);
       state = 'uploading';
+      // Said at once: a row kept "Retrying in 11 sec." for the whole status round trip after `online`.
+      if (!signal.aborted) show({ state, notice: RECONNECTING, retryAt: undefined });
       continue;
     }
     try {
@@ -145,9 +147,19 @@ export async function runUpload(source: RunSource, deps: LoopDeps, signal: Abort
       const headers = prepared ? await integrity.begin(prepared, isLast) : {};
       // A whole file goes as it is: slicing a picked File costs a synchronous stat (1.2 ms a file in a batch of photos).
       const body = prepared?.body ?? (start === 0 && end === facts.size ? file : file.slice(start, end));
-      const sending = sendChunk(protocol, deps, upload, { start, body, headers, rate: meter.bytesPerSecond }, signal, (polled) => {
-        meter.sample(deps.now(), polled);
-        void save({ offset: polled });
+      // The notice a stall covers, given back when bytes move again.
+      let beforeStall: UploadRecord['notice'] | null = null;
+      const sending = sendChunk(protocol, deps, upload, { start, body, headers, rate: meter.bytesPerSecond }, signal, {
+        progress: (polled) => {
+          meter.sample(deps.now(), polled);
+          const patch: Partial<UploadRecord> = beforeStall === null ? { offset: polled } : { offset: polled, notice: beforeStall };
+          beforeStall = null;
+          void save(patch);
+        },
+        stalled: () => {
+          beforeStall = record.notice;
+          show({ notice: RECONNECTING });
+        },
       });
       sending.catch(() => undefined); // observed below, after the overlapped work
       if (digestsOn && !isLast) {
@@ -157,6 +169,7 @@ export async function runUpload(source: RunSource, deps: LoopDeps, signal: Abort
         await integrity.runAhead();
       }
       const answer = await sending;
+      if (beforeStall !== null) show({ notice: beforeStall });
       await saving;
       sentAny = true;
       devLog(id, `append ${start}-${end}: ${answer.kind}`, answer);

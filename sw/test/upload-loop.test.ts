@@ -93,19 +93,24 @@ describe('upload loop', () => {
     assert.equal(said(record), 'This file is too large for the server: it accepts files of up to 4.0 kB.');
   });
 
-  it('fails past a quota with the server\'s own sentence, and does not send again', async () => {
-    const { network, queue, deps, sleeps } = setup(5000);
-    const detail = 'This upload would take your files on this server past 10 MB (8.0 MB are in use). Delete finished files to make room.';
-    network.respondWith('GET', () => held(0));
-    network.respondWith('POST', () => new Response(JSON.stringify({ type: Problem.quotaExceeded, status: 413, detail, quota: 'bytes', limit: 10_000_000 }), {
-      status: 413, headers: { 'content-type': 'application/problem+json' },
-    }));
-    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
-    const record = queue.records.get('f')!;
-    assert.equal(record.state, 'failed');
-    assert.equal(said(record), detail);
-    assert.equal(network.appends().length, 1);
-    assert.equal(sleeps.length, 0, 'no retry is scheduled');
+  it('fails past a quota with a sentence from the problem\'s facts (any language), else the server\'s own; never sends again', async () => {
+    for (const [facts, expected] of [
+      [{ quota: 'bytes', limit: 10_000_000, used: 8_000_000, size: 5000 }, 'This file (5.0 kB) would take your files on this server past 10.0 MB: 8.0 MB are in use already. Delete finished files to make room.'],
+      [{ quota: 'uploads', limit: 3, used: 3 }, 'You already have 3 unfinished uploads on this server, the most it keeps at once. Let them finish, or cancel some, then try again.'],
+      [{}, 'The server\'s own words.'],
+    ] as const) {
+      const { network, queue, deps, sleeps } = setup(5000);
+      network.respondWith('GET', () => held(0));
+      network.respondWith('POST', () => new Response(JSON.stringify({ type: Problem.quotaExceeded, status: 413, detail: 'The server\'s own words.', ...facts }), {
+        status: 413, headers: { 'content-type': 'application/problem+json' },
+      }));
+      await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
+      const record = queue.records.get('f')!;
+      assert.equal(record.state, 'failed');
+      assert.equal(said(record), expected);
+      assert.equal(network.appends().length, 1);
+      assert.equal(sleeps.length, 0, 'no retry is scheduled');
+    }
   });
 
   it('aborts a stalled request and retries it', async () => {
@@ -147,6 +152,30 @@ describe('upload loop', () => {
     assert.deepEqual(probes.map((request) => [request.method, request.headers[Header.progressPoll]]), [['GET', undefined], ['GET', undefined]]);
     const polls = requests.slice(2, secondPost - 1).filter((request) => request.method === 'GET');
     assert.ok(polls.length > 0 && polls.every((request) => request.headers[Header.progressPoll] === '1'), 'every in-chunk poll is a progress poll');
+  });
+
+  it('says "Reconnecting…" once the server stops seeing bytes, and at once when a retry begins; never with a speed', async () => {
+    const size = 4000;
+    const { network, queue, deps } = setup(size);
+    deps.pollIntervalMs = 10;
+    deps.stalledMs = 40;
+    deps.noProgressMs = 150;
+    const seen: Array<[string, number, string | undefined]> = [];
+    deps.report = (record) => void seen.push([record.state, record.offset, record.notice?.key]);
+    network.respondWith('GET', () => held(0));
+    network.respondWith('POST', hang);
+    let polled = 0;
+    const tick = setInterval(() => (network.statusOffset = Math.min(1500, (polled += 500))), 15);
+    network.respondWith('POST', (request) => accept(request, size));
+    await runUpload(await sourceOf(deps, 'f'), deps, new AbortController().signal);
+    clearInterval(tick);
+    const stalled = seen.findIndex(([state, , notice]) => state === 'uploading' && notice === 'notice.reconnecting');
+    assert.ok(stalled > 0 && seen[stalled]![1] === 1500, `the stall is said while the chunk hangs at the last polled offset: ${JSON.stringify(seen)}`);
+    const waiting = seen.findIndex(([state]) => state === 'waiting-for-network');
+    assert.ok(waiting > stalled, 'then the stalled request is aborted');
+    assert.deepEqual(seen[waiting + 1]?.slice(0, 1).concat(seen[waiting + 1]![2] ?? ''), ['uploading', 'notice.reconnecting'], 'the retry says so before the status answers');
+    assert.equal(queue.records.get('f')?.state, 'done');
+    assert.notEqual(queue.records.get('f')?.notice?.key, 'notice.reconnecting');
   });
 
   it('stops quietly when paused mid-request, and a completed server copy needs no bytes', async () => {

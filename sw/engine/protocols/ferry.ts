@@ -5,7 +5,7 @@ import { Header, Problem, Route } from '../../../common/protocol.js';
 import { encodeUploadMetadata } from '../../../common/upload-options.js';
 import { ServerError } from '../errors.js';
 import { classify } from '../policy.js';
-import { byteCount, problemOf, request, type AppendAnswer, type DigestHeaders, type FetchLike, type Held, type UploadProtocol, type UploadRef, headersFor } from './port.js';
+import { byteCount, problemOf, quotaFactsOf, request, type AppendAnswer, type DigestHeaders, type FetchLike, type Held, type UploadProtocol, type UploadRef, headersFor } from './port.js';
 
 export class FerryProtocol implements UploadProtocol {
   readonly pollsWhileSending = true;
@@ -53,7 +53,7 @@ export class FerryProtocol implements UploadProtocol {
     if (problem?.type === Problem.contentDigestMismatch || problem?.type === Problem.checkedDigestMismatch) return { kind: 'corrupted', offset: offsetOf(response, '') };
     if (problem?.type === Problem.reprDigestMismatch) return { kind: 'reset' };
     // Past a quota: the server's sentence says what to do, and sending again will not help.
-    if (problem?.type === Problem.quotaExceeded) throw new ServerError(response.status, problem.detail ?? text.trim(), undefined, problem.type);
+    if (problem?.type === Problem.quotaExceeded) throw new ServerError(response.status, problem.detail ?? text.trim(), undefined, problem.type, quotaFactsOf(problem));
     const kind = classify(response.status);
     if (kind === 'retry' || kind === 'fatal') throw new ServerError(response.status, text.trim(), byteCount(response.headers.get(Header.uploadLimit)));
     const complete = response.headers.get(Header.uploadComplete) === '1';

@@ -2,6 +2,7 @@
 // speak it: Ferry's own protocol, tus 1.0 and the IETF Resumable Uploads draft. Each keeps the
 // loop's promises (docs/worker.md, "Protocols"): the offset comes from the server, never from
 // memory; every failure is thrown as a NetworkError, a ServerError or an UploadGone.
+import type { QuotaFacts } from '../../../common/protocol.js';
 import type { UploadRecord } from '../record.js';
 import { NetworkError, ServerError, UploadGone } from '../errors.js';
 import { classify } from '../policy.js';
@@ -110,13 +111,26 @@ export async function request(fetch: FetchLike, url: string, init: RequestInit):
 }
 
 /** An RFC 9457 problem body, when the answer is one. */
-export function problemOf(response: Response, text: string): { type?: string; detail?: string } | undefined {
+export function problemOf(response: Response, text: string): ProblemBody | undefined {
   if (response.headers.get('content-type')?.split(';', 1)[0] !== 'application/problem+json') return undefined;
   try {
-    return JSON.parse(text) as { type?: string; detail?: string };
+    return JSON.parse(text) as ProblemBody;
   } catch {
     return undefined;
   }
+}
+
+type ProblemBody = { type?: string; detail?: string } & Partial<Record<keyof QuotaFacts, unknown>>;
+
+/** A quota problem's facts, when all it needs are there and well formed. */
+export function quotaFactsOf(problem: ProblemBody): QuotaFacts | undefined {
+  const count = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined);
+  const quota = problem.quota;
+  const limit = count(problem.limit);
+  if ((quota !== 'bytes' && quota !== 'uploads' && quota !== 'files') || limit === undefined) return undefined;
+  const used = count(problem.used);
+  const size = count(problem.size);
+  return { quota, limit, ...(used === undefined ? {} : { used }), ...(size === undefined ? {} : { size }) };
 }
 
 /** A non-negative whole number from a header, or undefined. */
