@@ -55,6 +55,8 @@ export const Route = {
   appConfig: '/app-config',
   /** What is left of the asking owner's quotas (QuotaReport). */
   quota: '/quota',
+  /** GET: the server's VAPID public key; POST: the owner's push subscription (replaced); DELETE: none. */
+  pushSubscriptions: '/push-subscriptions',
 } as const;
 
 /** Ids longer than this are refused with 400. */

@@ -6,6 +6,7 @@ import type { AppContext, LogFields } from './context.js';
 import { HttpError, isOutOfDescriptors, isOutOfSpace, ProblemError } from './errors.js';
 import { apiHeaders, bodyWithheld, sendJson, sendProblem, sendText } from './respond.js';
 import { quotaLeft } from './quota.js';
+import { deletePushSubscription, pushKey, savePushSubscription } from './routes/push.js';
 import { append } from './routes/append.js';
 import { cancel } from './routes/cancel.js';
 import { downloadFile, listFiles } from './routes/files.js';
@@ -47,6 +48,7 @@ export function createHandler(ctx: AppContext, options: HandlerOptions): (req: I
       };
     }
     if (path === Route.files) return { GET: (req, res) => listFiles(ctx, req, res) };
+    if (path === Route.pushSubscriptions && ctx.push) return { GET: (req, res) => pushKey(ctx, req, res), POST: (req, res) => savePushSubscription(ctx, req, res), DELETE: (req, res) => deletePushSubscription(ctx, req, res) };
     if (path === Route.quota) return { GET: async (req, res) => sendJson(res, 200, await quotaLeft(ctx, await ctx.identify(req, res))) };
     if (path === Route.appConfig && options.app) return { GET: async (_req, res) => sendJson(res, 200, appConfig) };
     // Tokens speak for the standalone server's cookie owners; a host brings its own identity.

@@ -62,6 +62,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
   let bodyHash: RunningHash | undefined;
   let budget: BodyBudget | undefined;
   let owner: string | undefined;
+  let completed = false;
   let answered = false;
   let named = !request.creates;
   try {
@@ -122,6 +123,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     }
 
     const complete = upload.size !== undefined && upload.offset === upload.size;
+    completed = complete;
     let file: CompletedFile | undefined;
     if (complete) {
       // The host's onUploadFinish is promised before the upload completes, and told once it has.
@@ -148,6 +150,8 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     if (!named && !answered && upload && owner !== undefined) await ctx.store.remove(owner, request.id).catch((error: unknown) => ctx.log.warn({ err: error, id: request.id }, 'a failed creation was not removed'));
     lease?.release();
     releaseSlot?.();
+    // Bytes moved (or the upload ended): the owner's worker needs no push for a while.
+    if (owner !== undefined && upload !== undefined && (named || answered)) ctx.push?.wakeups.appended(owner, request.id, completed);
   }
 }
 

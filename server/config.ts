@@ -1,6 +1,20 @@
 import path from 'node:path';
 import { parseTarget, TargetError, type UploadTarget } from '../common/target.js';
 
+export interface PushConfig {
+  on: boolean;
+  publicKey: string | undefined;
+  privateKey: string | undefined;
+  subject: string;
+  /** Push services a subscription may name: origins, `https://*.example.com` for any subdomain. */
+  endpoints: string[];
+  /** An upload silent this long is pushed for, in ms. */
+  afterMs: number;
+}
+
+/** The push services of Chromium, Firefox, Safari and Edge: no other endpoint is sent to (no server-side request forgery). */
+export const PUSH_SERVICES = 'https://fcm.googleapis.com,https://updates.push.services.mozilla.com,https://*.push.apple.com,https://*.notify.windows.com';
+
 export interface Config {
   port: number;
   host: string;
@@ -52,6 +66,8 @@ export interface Config {
   hookCreateUrl: string | undefined;
   /** Signs hook requests (Ferry-Signature: sha256=<hex HMAC-SHA256 of the body>). */
   hookSecret: string | undefined;
+  /** Wake-ups by Web Push (PUSH=1): VAPID keys (else made and kept in DATA_DIR), who to contact, where pushes may go. */
+  push: PushConfig;
   /** Serve /metrics on the main port (METRICS=1). */
   metrics: boolean;
   /** Serve /metrics on this port of HOST instead, and not on the main one. */
@@ -94,6 +110,12 @@ export const defaults = {
   HOOK_URL: '',
   HOOK_CREATE_URL: '',
   HOOK_SECRET: '',
+  PUSH: '1',
+  VAPID_PUBLIC_KEY: '',
+  VAPID_PRIVATE_KEY: '',
+  PUSH_SUBJECT: 'mailto:ferry@localhost',
+  PUSH_ENDPOINTS: PUSH_SERVICES,
+  PUSH_AFTER: '30s',
   METRICS: '0',
   METRICS_PORT: '',
 } as const;
@@ -132,9 +154,18 @@ export function loadConfig(env: Env = process.env): Config {
     hookUrl: hookUrlOf('HOOK_URL', get('HOOK_URL')),
     hookCreateUrl: hookUrlOf('HOOK_CREATE_URL', get('HOOK_CREATE_URL')),
     hookSecret: get('HOOK_SECRET') || undefined,
+    push: pushConfig(get),
     metrics: flag('METRICS', get('METRICS')),
     metricsPort: get('METRICS_PORT') === '' ? undefined : integer('METRICS_PORT', get('METRICS_PORT'), 0, 65535),
   };
+}
+
+function pushConfig(get: (name: keyof typeof defaults) => string): PushConfig {
+  const subject = get('PUSH_SUBJECT');
+  if (!/^(mailto:\S+@\S+|https:\/\/\S+)$/.test(subject)) throw new ConfigError(`PUSH_SUBJECT must be a mailto: or https: URL, got "${subject}"`);
+  const [publicKey, privateKey] = [get('VAPID_PUBLIC_KEY') || undefined, get('VAPID_PRIVATE_KEY') || undefined];
+  if ((publicKey === undefined) !== (privateKey === undefined)) throw new ConfigError('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together: set both, or neither (then a pair is made and kept in DATA_DIR)');
+  return { on: flag('PUSH', get('PUSH')), publicKey, privateKey, subject, endpoints: get('PUSH_ENDPOINTS').split(',').map((origin) => origin.trim()).filter(Boolean), afterMs: duration('PUSH_AFTER', get('PUSH_AFTER')) };
 }
 
 function flag(name: string, raw: string): boolean {

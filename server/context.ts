@@ -6,6 +6,7 @@ import type { Hooks } from './hooks.js';
 import type { Identify } from './identity.js';
 import type { Metrics } from './metrics.js';
 import type { Owners } from './owner.js';
+import type { PushParts } from './push/start.js';
 import type { QuotaLedger } from './quota-ledger.js';
 import type { Tokens } from './tokens.js';
 import type { UploadStore } from './store/port.js';
@@ -29,6 +30,8 @@ export interface AppContext {
   tokens: Tokens;
   /** What owners' uploads grew by, for bodies of no stated size (in-process, or Redis in a cluster). */
   ledger: QuotaLedger;
+  /** Wake-ups by Web Push, when on (push/start.ts). */
+  push?: PushParts;
   /** What an operator can watch (metrics.ts). */
   metrics: Metrics;
   log: Logger;

@@ -70,6 +70,11 @@ export interface FerryOptions {
   sweepInterval?: Duration;
   ghostIdle?: Duration;
   socketIdle?: Duration;
+  /**
+   * Wake-ups by Web Push (off by default): `true`, or VAPID keys (else a pair is made and kept in
+   * `dataDir`), a `subject` (mailto: or https:) and the push services pushes may go to.
+   */
+  push?: boolean | { publicKey?: string; privateKey?: string; subject?: string; endpoints?: string[] };
 }
 
 export interface Ferry {
@@ -90,6 +95,7 @@ const NAMES: Record<string, string> = {
   maxOwnerFiles: 'MAX_OWNER_FILES', maxOwnerTokens: 'MAX_OWNER_TOKENS', maxOwnerAppends: 'MAX_OWNER_APPENDS',
   maxAppends: 'MAX_APPENDS', minFreeBytes: 'MIN_FREE_BYTES', minFreeFiles: 'MIN_FREE_FILES', minBodyRate: 'MIN_BODY_RATE',
   uploadTtl: 'UPLOAD_TTL', sweepInterval: 'SWEEP_INTERVAL', ghostIdle: 'GHOST_IDLE', socketIdle: 'SOCKET_IDLE',
+  'push.publicKey': 'VAPID_PUBLIC_KEY', 'push.privateKey': 'VAPID_PRIVATE_KEY', 'push.subject': 'PUSH_SUBJECT', 'push.endpoints': 'PUSH_ENDPOINTS',
   'store.bucket': 'S3_BUCKET', 'store.endpoint': 'S3_ENDPOINT', 'store.region': 'S3_REGION', 'store.partSize': 'S3_PART_SIZE',
 };
 const DURATIONS = new Set(['uploadTtl', 'sweepInterval', 'ghostIdle', 'socketIdle']);
@@ -138,7 +144,11 @@ function configOf(options: FerryOptions): Config {
     env[NAMES[name]!] = String(value);
   };
   for (const name of Object.keys(NAMES)) {
-    if (!name.startsWith('store.')) set(name, (options as Record<string, unknown>)[name]);
+    if (!name.includes('.')) set(name, (options as Record<string, unknown>)[name]);
+  }
+  env.PUSH = options.push ? '1' : '0';
+  if (typeof options.push === 'object') {
+    for (const key of ['publicKey', 'privateKey', 'subject', 'endpoints'] as const) set(`push.${key}`, options.push[key]);
   }
   if (typeof options.store === 'object') {
     if (options.store.kind !== 's3') throw new FerryOptionError(`store must be 'fs' or { kind: 's3', bucket }, not kind "${String(options.store.kind)}"`);

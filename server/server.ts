@@ -17,6 +17,7 @@ import { metrics } from './routes/health.js';
 import { Metrics, type TimeStore } from './metrics.js';
 import { FsStore } from './store/fs-store.js';
 import type { UploadStore } from './store/port.js';
+import { startPush } from './push/start.js';
 import { startSweeper } from './sweeper.js';
 import type { RedisWriters } from './redis-writers.js';
 import { LocalLedger } from './quota-ledger.js';
@@ -56,13 +57,15 @@ export async function buildContext(config: Config, log: Logger, host: HostParts 
   const ledger = redis ? redis.ledger() : new LocalLedger();
   const identify = host.authenticate ? hostIdentity(host.authenticate) : cookieIdentity(owners, host.issueOwnerCookies ?? true);
   const finish = host.onUploadFinish ? new FinishHooks(store, writers, host.onUploadFinish, log, (pending) => metrics.hooksPending.set(pending)) : undefined;
-  const ctx: AppContext = { config, store, writers, slots, owners, identify, hooks: host.hooks ?? {}, ...(finish ? { finish } : {}), tokens, ledger, metrics, log };
+  const push = config.push.on ? await startPush(config.push, config.dataDir, store, log) : undefined;
+  const ctx: AppContext = { config, store, writers, slots, owners, identify, hooks: host.hooks ?? {}, ...(finish ? { finish } : {}), ...(push ? { push: push.parts } : {}), tokens, ledger, metrics, log };
   const stopSweeper = startSweeper(ctx);
   finish?.start();
   return {
     ctx,
     async stop() {
       stopSweeper();
+      push?.stop();
       finish?.stop();
       await writers.stopAll();
       await redis?.close();

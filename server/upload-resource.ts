@@ -18,6 +18,7 @@ export async function removeUpload(ctx: AppContext, owner: string, id: string, m
   try {
     if (mustExist && (await ctx.store.held(owner, id)).unknown) throw new HttpError(404, 'no such upload');
     await ctx.store.remove(owner, id);
+    ctx.push?.wakeups.ended(owner, id);
   } finally {
     lease.release();
   }

@@ -12,13 +12,15 @@ import type { CompletedFile } from '../../common/protocol.js';
 import { fsyncDir, isMissing, writeFileAtomic } from './durable-fs.js';
 import { checkedOf, forgetHash, FsOpenUpload, toCompleted, type Meta, type FileHash } from './fs-open-upload.js';
 import { untimed, type TimeStore } from '../metrics.js';
+import { JsonRecords } from './fs-records.js';
 import { digestOf, ownerName } from './naming.js';
-import { newUploadRecord, NOTHING_HELD, type FinishEvent, type ByteRange, type Download, type Held, type OpenUpload, type SweepGuard, type TokenRecord, type UploadInfo, type UploadStore, type Usage } from './port.js';
+import { newUploadRecord, NOTHING_HELD, type FinishEvent, type ByteRange, type Download, type Held, type OpenUpload, type SweepGuard, type PushSubscriptionRecord, type TokenRecord, type UploadInfo, type UploadStore, type Usage } from './port.js';
 
 export class FsStore implements UploadStore {
   private readonly partialRoot: string;
   private readonly completeRoot: string;
-  private readonly tokensRoot: string;
+  private readonly tokens: JsonRecords;
+  private readonly push: JsonRecords;
   private readonly outboxRoot: string;
   // Hash state survives between appends in memory; after a restart it is rebuilt from disk once.
   private readonly hashes = new Map<string, FileHash>();
@@ -30,7 +32,8 @@ export class FsStore implements UploadStore {
   ) {
     this.partialRoot = path.join(dataDir, 'partial');
     this.completeRoot = path.join(dataDir, 'complete');
-    this.tokensRoot = path.join(dataDir, 'tokens');
+    this.tokens = new JsonRecords(path.join(dataDir, 'tokens'));
+    this.push = new JsonRecords(path.join(dataDir, 'push'));
     this.outboxRoot = path.join(dataDir, 'outbox');
   }
 
@@ -81,26 +84,19 @@ export class FsStore implements UploadStore {
   }
 
   async readTokens(owner: string): Promise<TokenRecord[]> {
-    try {
-      return JSON.parse(await readFile(this.tokensFile(owner), 'utf8')) as TokenRecord[];
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
-    }
+    return (await this.tokens.read<TokenRecord[]>(ownerName(owner))) ?? [];
   }
 
   async writeTokens(owner: string, tokens: TokenRecord[]): Promise<void> {
-    if (tokens.length === 0) {
-      await rm(this.tokensFile(owner), { force: true });
-      await fsyncDir(this.tokensRoot).catch(() => undefined);
-      return;
-    }
-    await mkdir(path.dirname(this.tokensFile(owner)), { recursive: true });
-    await writeFileAtomic(this.tokensFile(owner), JSON.stringify(tokens));
+    await this.tokens.write(ownerName(owner), tokens.length === 0 ? undefined : tokens);
   }
 
-  private tokensFile(owner: string): string {
-    return path.join(this.tokensRoot, `${ownerName(owner)}.json`);
+  readPushSubscription(owner: string): Promise<PushSubscriptionRecord | undefined> {
+    return this.push.read<PushSubscriptionRecord>(ownerName(owner));
+  }
+
+  writePushSubscription(owner: string, subscription: PushSubscriptionRecord | undefined): Promise<void> {
+    return this.push.write(ownerName(owner), subscription);
   }
 
   async outboxPut(key: string, event: FinishEvent): Promise<void> {
@@ -133,7 +129,7 @@ export class FsStore implements UploadStore {
   }
 
   async *tokenOwners(): AsyncIterable<string> {
-    for (const name of await readdir(this.tokensRoot).catch(() => [])) {
+    for (const name of await readdir(this.tokens.root).catch(() => [])) {
       if (/^[0-9a-f]{64}\.json$/.test(name)) yield name.slice(0, -'.json'.length);
     }
   }

@@ -114,6 +114,13 @@ export interface TokenRecord {
   createdAt: string;
 }
 
+/** A browser's Web Push subscription (PushSubscription.toJSON()), one per owner. */
+export interface PushSubscriptionRecord {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+  expirationTime?: number | null;
+}
+
 export interface UploadStore {
   held(owner: string, id: string): Promise<Held>;
   /** Resolves when the store answers (its directory, or its bucket); rejects when it does not. */
@@ -128,6 +135,10 @@ export interface UploadStore {
   readTokens(owner: string): Promise<TokenRecord[]>;
   /** Replace the owner's tokens; none at all removes their record. */
   writeTokens(owner: string, tokens: TokenRecord[]): Promise<void>;
+  /** The owner's push subscription (every instance of a cluster sees the same). */
+  readPushSubscription(owner: string): Promise<PushSubscriptionRecord | undefined>;
+  /** Replace it; undefined removes it. */
+  writePushSubscription(owner: string, subscription: PushSubscriptionRecord | undefined): Promise<void>;
   /** Every owner with a token record. */
   tokenOwners(): AsyncIterable<string>;
   /**

@@ -5,7 +5,7 @@ import type { CompletedFile } from '../../common/protocol.js';
 import { untimed, type TimeStore } from '../metrics.js';
 import { ownerName } from './naming.js';
 import { digestOf } from './naming.js';
-import { newUploadRecord, type ByteRange, type FinishEvent, type Download, type Fence, type Held, type OpenUpload, type SweepGuard, type TokenRecord, type UploadInfo, type UploadStore, type Usage } from './port.js';
+import { newUploadRecord, type ByteRange, type FinishEvent, type Download, type Fence, type Held, type OpenUpload, type SweepGuard, type PushSubscriptionRecord, type TokenRecord, type UploadInfo, type UploadStore, type Usage } from './port.js';
 import type { Bucket } from './s3-bucket.js';
 import { S3OpenUpload } from './s3-open-upload.js';
 import { keysOf, MIN_PART_BYTES, partSizeFor, S3Upload } from './s3-upload.js';
@@ -66,6 +66,15 @@ export class S3Store implements UploadStore {
   async writeTokens(owner: string, tokens: TokenRecord[]): Promise<void> {
     if (tokens.length === 0) await this.bucket.delete([`tokens/${ownerName(owner)}.json`]);
     else await this.bucket.putJson(`tokens/${ownerName(owner)}.json`, tokens);
+  }
+
+  async readPushSubscription(owner: string): Promise<PushSubscriptionRecord | undefined> {
+    return (await this.bucket.getJson<PushSubscriptionRecord>(`push/${ownerName(owner)}.json`)) ?? undefined;
+  }
+
+  async writePushSubscription(owner: string, subscription: PushSubscriptionRecord | undefined): Promise<void> {
+    if (subscription === undefined) await this.bucket.delete([`push/${ownerName(owner)}.json`]);
+    else await this.bucket.putJson(`push/${ownerName(owner)}.json`, subscription);
   }
 
   async outboxPut(key: string, event: FinishEvent): Promise<void> {

@@ -78,7 +78,7 @@ describe('validation at the door', () => {
     }
     assert.deepEqual(await readdir(parent), ['data'], 'nothing was written beside the data directory');
     for (const name of await walk(path.join(parent, 'data'))) {
-      assert.match(name, /^(partial|complete|[0-9a-f]{64}|data|meta\.json|owner-secret)$/, `only hashed names on disk, got ${name}`);
+      assert.match(name, /^(partial|complete|[0-9a-f]{64}|data|meta\.json|owner-secret|vapid\.json)$/, `only hashed names on disk, got ${name}`);
     }
   });
 

@@ -62,7 +62,16 @@ describe('installFerry options and page messages', () => {
     assert.throws(() => resolveWorkerOptions({ concurrency: 0 }, origin), /concurrency must be a whole number/);
     assert.throws(() => resolveWorkerOptions({ databaseName: '' }, origin), /databaseName/);
     assert.throws(() => resolveWorkerOptions({ notifications: { icon: 3 } } as never, origin), /notifications.icon/);
-    assert.deepEqual(resolveWorkerOptions({ target: 'tus:/files/', notifications: false }, origin), { target: 'tus:/files/', databaseName: 'ferry', notifications: false, concurrency: 3, retentionMs: 7 * 24 * 3600 * 1000 });
+    assert.deepEqual(resolveWorkerOptions({ target: 'tus:/files/', notifications: false }, origin), { target: 'tus:/files/', databaseName: 'ferry', notifications: false, concurrency: 3, retentionMs: 7 * 24 * 3600 * 1000, push: false });
+  });
+
+  it('pushes by default only to a Ferry target, at its /push-subscriptions, wherever it is mounted', () => {
+    assert.deepEqual(resolveWorkerOptions({}, origin).push, { subscriptions: 'https://app.example/push-subscriptions' });
+    assert.deepEqual(resolveWorkerOptions({ target: 'ferry:/files' }, origin).push, { subscriptions: 'https://app.example/files/push-subscriptions' });
+    assert.equal(resolveWorkerOptions({ target: 'ietf:/uploads/' }, origin).push, false);
+    assert.equal(resolveWorkerOptions({ push: false }, origin).push, false);
+    assert.deepEqual(resolveWorkerOptions({ target: 'tus:/files/', push: { subscriptions: '/api/push' } }, origin).push, { subscriptions: 'https://app.example/api/push' });
+    assert.throws(() => resolveWorkerOptions({ push: { endpoint: 'x' } } as never, origin), /push has no option "endpoint"/);
   });
 
   it('refuses metadata a protocol cannot carry, and headers the protocol writes', () => {

@@ -7,6 +7,8 @@ import { protocolsOver } from '../engine/protocols/for-target.js';
 import { QueueStore } from '../store/queue-store.js';
 import { answer } from './answer.js';
 import { notifyEnd, onNotificationClick } from './notify.js';
+import { PAUSED_TAG, PROGRESS_TAG, ProgressNotice } from './progress-notice.js';
+import { PushLink } from './push.js';
 import { resolveWorkerOptions, type FerryWorkerOptions } from './options.js';
 import { readPageMessage } from './page-messages.js';
 
@@ -19,11 +21,13 @@ const SYNC_TAG = 'ferry-uploads';
 // docs/design.md §3.8: Chromium kills a worker ~5 min after an event began, so no event holds the
 // upload for long. Each holds this lease, and open pages send a heartbeat every 25 s.
 const LEASE_MS = 60_000;
-// A sync event lasts about 3 minutes; give it back before that, unfinished if need be.
+// A sync event lasts about 3 minutes; give it back before that, unfinished if need be. A push the same.
 const SYNC_LEASE_MS = 150_000;
 
 interface SyncEvent extends ExtendableEvent {
   readonly tag: string;
+  /** The browser will not fire this sync again (Chromium: after the third try). */
+  readonly lastChance?: boolean;
 }
 type WithSync = ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } };
 
@@ -39,6 +43,9 @@ export function installFerry(options?: FerryWorkerOptions): void {
     const protocols = protocolsOver((url, init) => fetch(url, init), self.location.origin, settings.target);
     return new Engine({ protocols, store: queue, emit, concurrency, digests, retentionMs: settings.retentionMs, online: () => self.navigator.onLine });
   });
+  const language = async () => (await (await store).settings()).language ?? 'en';
+  const progress = settings.notifications ? new ProgressNotice(settings.notifications, { snapshot: async () => (await engine).snapshot(), language }) : undefined;
+  const push = new PushLink(settings.push);
 
   function emit(event: EngineEvent): void {
     const message: WorkerMessage = event.type === 'changed' ? { type: 'ferry:update', upload: event.upload } : { type: 'ferry:removed', id: event.id };
@@ -47,9 +54,10 @@ export function installFerry(options?: FerryWorkerOptions): void {
     if ((event.type === 'changed' && event.upload.state === 'waiting-for-network') || event.type === 'removed') void requestSync();
     void self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (pages) => {
       for (const page of pages) page.postMessage(message);
-      // Nobody is watching: an upload that ends says so itself.
+      // Nobody is watching: an upload that ends says so itself, and one notification says where the rest are.
       if (pages.length === 0 && event.type === 'changed' && settings.notifications) {
-        await notifyEnd(event.upload, (await (await store).settings()).language ?? 'en', settings.notifications);
+        await notifyEnd(event.upload, await language(), settings.notifications);
+        progress?.changed();
       }
     });
   }
@@ -57,6 +65,19 @@ export function installFerry(options?: FerryWorkerOptions): void {
   /** Run the engine, holding the event open for at most `ms`; `sweep` forces a look at every record first. */
   function lease(ms: number, sweep = false): Promise<unknown> {
     return Promise.race([engine.then((running) => running.kick(sweep)), sleep(ms)]);
+  }
+
+  /**
+   * A wake the browser gave us with no page open (a sync, a push): run the engine for `ms`, and if work
+   * is left with nothing to wake us again (the last sync, or no push), leave the last word. True when
+   * work is left.
+   */
+  async function unattended(ms: number, lastChance: boolean): Promise<boolean> {
+    const outcome = await lease(ms, true);
+    const left = outcome === 'lease-over' && (await (await engine).hasPending());
+    const watched = (await self.clients.matchAll({ type: 'window', includeUncontrolled: true })).length > 0;
+    if (left && !watched && (lastChance || !(await push.active()))) await progress?.lastWord();
+    return left;
   }
 
   /** Ask for a Background Sync while uploads are pending, so the browser wakes us with no page open. */
@@ -74,6 +95,10 @@ export function installFerry(options?: FerryWorkerOptions): void {
       reply({ ok: false, error: message.refused });
       return;
     }
+    // A page is open: it shows the uploads itself.
+    if (message.type === 'ferry:hello') void closeNotifications([PROGRESS_TAG, PAUSED_TAG]);
+    // Notifications may have been allowed since: subscribe to pushes then.
+    void push.ensure();
     const answered = Promise.all([engine, store])
       .then(([running, queue]) => answer(message, running, queue, requestSync))
       .then(reply, (error: unknown) => reply({ ok: false, error: String(error) }));
@@ -84,12 +109,22 @@ export function installFerry(options?: FerryWorkerOptions): void {
     const sync = event as SyncEvent;
     if (sync.tag !== SYNC_TAG) return;
     // Rejecting tells the browser the work is unfinished, so it fires the sync again later.
-    sync.waitUntil(lease(SYNC_LEASE_MS, true).then(async (outcome) => {
-      if (outcome === 'lease-over' && (await (await engine).hasPending())) throw new Error('uploads still pending');
+    sync.waitUntil(unattended(SYNC_LEASE_MS, sync.lastChance === true).then((left) => {
+      if (left) throw new Error('uploads still pending');
     }));
   });
 
-  self.addEventListener('notificationclick', onNotificationClick);
+  // A push from the server ("continue"): Chromium wants a notification for each, so progress is shown first.
+  self.addEventListener('push', (event) => {
+    event.waitUntil(Promise.all([progress?.show(), unattended(SYNC_LEASE_MS, false)]));
+  });
+  self.addEventListener('pushsubscriptionchange', (event) => event.waitUntil(push.renew()));
+
+  self.addEventListener('notificationclick', (event) => onNotificationClick(event, async () => {
+    const running = await engine;
+    for (const upload of await running.snapshot()) if (upload.state === 'queued' || upload.state === 'uploading' || upload.state === 'waiting-for-network') await running.pause(upload.id);
+    await progress?.lastWord();
+  }));
   // Activation (a first install, or an update taking over) resumes the stored queue too.
   self.addEventListener('activate', (event) => event.waitUntil(lease(LEASE_MS)));
   // Waking for any reason resumes the stored queue.
@@ -99,6 +134,10 @@ export function installFerry(options?: FerryWorkerOptions): void {
 function isOurs(data: unknown): boolean {
   const type = (data as { type?: unknown } | null)?.type;
   return typeof type === 'string' && type.startsWith('ferry:');
+}
+
+async function closeNotifications(tags: string[]): Promise<void> {
+  for (const tag of tags) for (const notification of await self.registration.getNotifications({ tag }).catch(() => [])) notification.close();
 }
 
 const sleep = (ms: number) => new Promise<'lease-over'>((resolve) => setTimeout(() => resolve('lease-over'), ms));

@@ -2,6 +2,7 @@
 import { describe, translate, type Language } from '../../common/i18n/catalogue.js';
 import type { UploadView } from '../../common/messages.js';
 import type { ResolvedWorkerOptions } from './options.js';
+import { PAUSE_ALL_ACTION } from './progress-notice.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -17,10 +18,14 @@ export async function notifyEnd(upload: UploadView, language: Language, settings
   await self.registration.showNotification(title, options).catch(() => undefined);
 }
 
-/** A click on one of our notifications brings a page forward, or opens the URL it carries. */
-export function onNotificationClick(event: NotificationEvent): void {
+/** A click on one of our notifications brings a page forward, or opens the URL it carries; its Pause all pauses all. */
+export function onNotificationClick(event: NotificationEvent, pauseAll: () => Promise<void>): void {
   if (!event.notification.tag.startsWith('ferry:')) return;
   event.notification.close();
+  if (event.action === PAUSE_ALL_ACTION) {
+    event.waitUntil(pauseAll());
+    return;
+  }
   const url = (event.notification.data as { url?: string } | null)?.url ?? self.registration.scope;
   event.waitUntil(self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((pages) => {
     const open = pages[0];

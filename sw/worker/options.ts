@@ -1,6 +1,7 @@
 // installFerry's options, checked at install: a wrong one throws a sentence naming it, before any upload is touched.
 import { CONCURRENCY_CHOICES } from '../../common/messages.js';
-import { parseTarget, TargetError } from '../../common/target.js';
+import { Route } from '../../common/protocol.js';
+import { parseTarget, TargetError, type UploadTarget } from '../../common/target.js';
 
 export interface FerryWorkerOptions {
   /**
@@ -17,6 +18,11 @@ export interface FerryWorkerOptions {
   concurrency?: number;
   /** Days a picked file is kept in the browser unless it is uploaded first (default 7). */
   retentionDays?: number;
+  /**
+   * Wake-ups by Web Push: `false` for none, or where Ferry's server takes the subscription (default: its
+   * `/push-subscriptions` when the target is a Ferry server; no push for tus and IETF targets).
+   */
+  push?: false | { subscriptions?: string };
 }
 
 export interface ResolvedWorkerOptions {
@@ -26,9 +32,10 @@ export interface ResolvedWorkerOptions {
   notifications: false | { icon?: string; url?: string };
   concurrency: number;
   retentionMs: number;
+  push: false | { subscriptions: string };
 }
 
-const KNOWN = ['target', 'databaseName', 'notifications', 'concurrency', 'retentionDays'];
+const KNOWN = ['target', 'databaseName', 'notifications', 'concurrency', 'retentionDays', 'push'];
 const DAY_MS = 24 * 3600 * 1000;
 
 export class FerryOptionError extends Error {
@@ -42,10 +49,11 @@ export function resolveWorkerOptions(options: FerryWorkerOptions | undefined, or
   for (const key of Object.keys(given)) {
     if (!KNOWN.includes(key)) throw new FerryOptionError(`installFerry: unknown option "${key}"; the options are ${KNOWN.join(', ')}`);
   }
-  const { target = 'ferry', databaseName = 'ferry', notifications = {}, concurrency = 3, retentionDays = 7 } = given;
+  const { target = 'ferry', databaseName = 'ferry', notifications = {}, concurrency = 3, retentionDays = 7, push } = given;
   if (typeof target !== 'string') throw new FerryOptionError('installFerry: target must be a string such as "tus:/files/"');
+  let parsed: UploadTarget;
   try {
-    parseTarget(target, origin);
+    parsed = parseTarget(target, origin);
   } catch (error) {
     if (error instanceof TargetError) throw new FerryOptionError(`installFerry: target: ${error.message}`);
     throw error;
@@ -55,7 +63,19 @@ export function resolveWorkerOptions(options: FerryWorkerOptions | undefined, or
     throw new FerryOptionError(`installFerry: concurrency must be a whole number from 1 to ${Math.max(...CONCURRENCY_CHOICES)}, got ${String(concurrency)}`);
   }
   if (typeof retentionDays !== 'number' || !(retentionDays > 0) || !Number.isFinite(retentionDays)) throw new FerryOptionError(`installFerry: retentionDays must be a positive number of days, got ${String(retentionDays)}`);
-  return { target, databaseName, notifications: notificationsOf(notifications), concurrency, retentionMs: retentionDays * DAY_MS };
+  return { target, databaseName, notifications: notificationsOf(notifications), concurrency, retentionMs: retentionDays * DAY_MS, push: pushOf(push, parsed, origin) };
+}
+
+function pushOf(value: unknown, target: UploadTarget, origin: string): ResolvedWorkerOptions['push'] {
+  if (value === false) return false;
+  if (value !== undefined && (typeof value !== 'object' || value === null)) throw new FerryOptionError('installFerry: push must be false, or { subscriptions? }');
+  const { subscriptions, ...rest } = (value ?? {}) as { subscriptions?: unknown };
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined) throw new FerryOptionError(`installFerry: push has no option "${extra}"; it takes subscriptions`);
+  if (subscriptions !== undefined && typeof subscriptions !== 'string') throw new FerryOptionError('installFerry: push.subscriptions must be a URL string');
+  if (subscriptions !== undefined) return { subscriptions: new URL(subscriptions, origin).href };
+  // Only Ferry's own server pushes.
+  return target.protocol === 'ferry' ? { subscriptions: new URL(`${target.base ?? ''}${Route.pushSubscriptions}`, origin).href } : false;
 }
 
 function notificationsOf(value: unknown): ResolvedWorkerOptions['notifications'] {
