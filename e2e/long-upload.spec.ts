@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { CdpBrowser } from './cdp-pipe.ts';
+import { CdpBrowser } from '../build/testkit/cdp-pipe.js';
 import { FaultProxy } from '../build/testkit/fault-proxy.js';
 import { forkFerry } from '../build/testkit/ferry.js';
 import { ownerCookieOf, progressOf, sha256, storedSha } from '../build/testkit/server-view.js';

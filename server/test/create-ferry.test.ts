@@ -150,6 +150,24 @@ describe('createFerry options', () => {
     await assert.rejects(createFerry({ dataDir: '/tmp/x', maxOwnerBytes: 'lots' as unknown as number }), /maxOwnerBytes must be a whole number/);
     await assert.rejects(createFerry({ dataDir: '/tmp/x', uploadTtl: 'a week' }), /uploadTtl must be a duration/);
     await assert.rejects(createFerry({ store: { kind: 's3', bucket: '' } }), /store needs a bucket/);
+    await assert.rejects(createFerry({ dataDir: '/tmp/x', push: { subject: 'ops@example.org' } }), /push\.subject must be a mailto: or https: URL/);
+    await assert.rejects(createFerry({ dataDir: '/tmp/x', push: { publicKey: 'BAx' } }), /push\.publicKey and push\.privateKey go together/);
+  });
+
+  it('pushes only when asked: push: true serves the VAPID key at <mount>/push-subscriptions, the default serves none', async () => {
+    for (const push of [undefined, true]) {
+      const ferry = await createFerry({ logger, dataDir: await tempDir(), authenticate: () => 'erin', ...(push ? { push } : {}) });
+      const server = createServer((req, res) => ferry.handle(req, res));
+      const url = await listen(server);
+      try {
+        const answer = await fetch(`${url}/push-subscriptions`);
+        if (push) assert.match(((await answer.json()) as { publicKey: string }).publicKey, /^[\w-]{80,}$/);
+        else assert.equal(answer.status, 404);
+      } finally {
+        await ferry.close();
+        server.close();
+      }
+    }
   });
 
   it('with no next and no match, answers 404 problem+json', async () => {

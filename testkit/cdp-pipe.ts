@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { CHROMIUM_ARGS, ensureChromium } from '../build/testkit/chromium.js';
+import { CHROMIUM_ARGS, ensureChromium } from './chromium.js';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -17,6 +17,7 @@ export class CdpBrowser {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private buffer = '';
+  private readonly listeners = new Set<(method: string, params: unknown) => void>();
 
   private constructor(private readonly child: ChildProcess, private readonly profile: string) {
     const output = child.stdio[4] as Readable;
@@ -25,8 +26,9 @@ export class CdpBrowser {
       this.buffer += text;
       let end: number;
       while ((end = this.buffer.indexOf('\0')) >= 0) {
-        const message = JSON.parse(this.buffer.slice(0, end)) as { id?: number; result?: unknown; error?: { message: string } };
+        const message = JSON.parse(this.buffer.slice(0, end)) as { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message: string } };
         this.buffer = this.buffer.slice(end + 1);
+        if (message.method) for (const listener of this.listeners) listener(message.method, message.params);
         const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
         if (!waiter) continue;
         this.pending.delete(message.id!);
@@ -69,6 +71,23 @@ export class CdpBrowser {
   async setInputFile(sessionId: string, selector: string, file: string): Promise<void> {
     const { result } = await this.send<{ result: { objectId: string } }>('Runtime.evaluate', { expression: `(document.querySelector("ferry-uploads")?.shadowRoot ?? document).querySelector(${JSON.stringify(selector)})` }, sessionId);
     await this.send('DOM.setFileInputFiles', { files: [file], objectId: result.objectId }, sessionId);
+  }
+
+  /** The first event `method` whose parameters pass `test`. */
+  waitForEvent<T>(method: string, test: (params: T) => boolean): Promise<T> {
+    return new Promise((resolve) => {
+      const listener = (name: string, params: unknown) => {
+        if (name !== method || !test(params as T)) return;
+        this.listeners.delete(listener);
+        resolve(params as T);
+      };
+      this.listeners.add(listener);
+    });
+  }
+
+  /** Close the tab of page session `sessionId`. */
+  async closePage(sessionId: string): Promise<void> {
+    await this.send('Page.close', {}, sessionId);
   }
 
   async close(): Promise<void> {
