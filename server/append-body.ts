@@ -16,6 +16,7 @@ import type { AppendHeaders } from './headers.js';
 import type { Protocol } from './metrics.js';
 import type { BodyBudget } from './quota-ledger.js';
 import { admitAppend } from './quota.js';
+import { keepPromise } from './upload-resource.js';
 import { receiveBody, type BodyOutcome } from './receive-body.js';
 import { inviteBody } from './respond.js';
 import { DigestMismatch, type OpenUpload } from './store/port.js';
@@ -69,7 +70,10 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     owner = await ctx.identify(req, res);
     releaseSlot = ctx.slots.take(owner, request.id);
     lease = await ctx.writers.acquire(uploadKey(owner, request.id));
-    const held = await ctx.store.held(owner, request.id);
+    let held = await ctx.store.held(owner, request.id);
+    const kept = await keepPromise(ctx, owner, request.id, request.start, held, lease.fence);
+    if (kept) log.droppedAfterStatus = held.offset - request.start;
+    held = kept ?? held;
     if (lease.superseded.aborted) throw stopped(lease, held);
     if (request.mustExist && held.unknown) throw new HttpError(404, 'no such upload (never created, cancelled, or expired)');
     if (held.unknown) await askToCreate(ctx.hooks, req, owner, { id: request.id, name: request.name, size: request.size, type: request.type, metadata: request.metadata ?? {} }, ctx.log, log);
@@ -135,6 +139,8 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
       ctx.metrics.bytesKept.inc(file.size);
     }
     log.offset = upload.offset;
+    // The client heard of these bytes: no status's promise reaches back past them any more.
+    await ctx.writers.endPromise(uploadKey(owner, request.id));
     answered = true;
     return { offset: upload.offset, size: upload.size, complete, ...(file ? { file } : {}) };
   } catch (error) {

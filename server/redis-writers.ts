@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { HttpError } from './errors.js';
 import type { QuotaLedger } from './quota-ledger.js';
 import { RedisLedger } from './redis-ledger.js';
-import { WriterRegistry, type Lease, type LiveOffsets, type Writers } from './writers.js';
+import { PROMISE_MS, WriterRegistry, type Lease, type LiveOffsets, type Writers } from './writers.js';
 
 const TAKEOVER = 'ferry:takeover';
 const PROBE = 'ferry:probe';
@@ -124,6 +124,21 @@ export class RedisWriters implements Writers {
 
   async ping(): Promise<void> {
     await this.redis.ping();
+  }
+
+  // Status promises live in Redis, so a status on one instance binds an append on another. Redis out
+  // of reach means no promise: the append is refused with the held offset, as before issue 32.
+  async promise(key: string, offset: number): Promise<void> {
+    await this.redis.set(promiseKeyOf(key), String(offset), 'PX', PROMISE_MS).catch(() => undefined);
+  }
+
+  async promised(key: string): Promise<number | undefined> {
+    const offset = await this.redis.get(promiseKeyOf(key)).catch(() => null);
+    return offset === null ? undefined : Number(offset);
+  }
+
+  async endPromise(key: string): Promise<void> {
+    await this.redis.del(promiseKeyOf(key)).catch(() => undefined);
   }
 
   get closing(): boolean {
@@ -248,4 +263,8 @@ export class RedisWriters implements Writers {
 
 function lockKeyOf(key: string): string {
   return `ferry:lock:${createHash('sha256').update(key).digest('hex')}`;
+}
+
+function promiseKeyOf(key: string): string {
+  return `ferry:promise:${createHash('sha256').update(key).digest('hex')}`;
 }

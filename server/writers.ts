@@ -90,6 +90,40 @@ export interface Writers {
   ping(): Promise<void>;
   /** True once the server has begun to shut down. */
   readonly closing: boolean;
+  /**
+   * A status answered `offset` for the upload (issue 32): until an append succeeds, an append at
+   * that offset is accepted, even if bytes a delayed request delivered after the status sit past it.
+   */
+  promise(key: string, offset: number): Promise<void>;
+  /** The offset a standing promise names, if any. */
+  promised(key: string): Promise<number | undefined>;
+  /** An append succeeded (or the upload ended): the promise is kept, or no longer owed. */
+  endPromise(key: string): Promise<void>;
+}
+
+/** How long a status's promise stands with no append at all. */
+export const PROMISE_MS = 60 * 60 * 1000;
+/** Promises one process keeps at most; the oldest go first. */
+const MAX_PROMISES = 100_000;
+
+/** Status promises in this process's memory (a server without Redis: they end with the process). */
+export class LocalPromises {
+  private readonly offsets = new Map<string, { offset: number; at: number }>();
+
+  async promise(key: string, offset: number): Promise<void> {
+    this.offsets.delete(key);
+    this.offsets.set(key, { offset, at: Date.now() });
+    if (this.offsets.size > MAX_PROMISES) this.offsets.delete(this.offsets.keys().next().value!);
+  }
+
+  async promised(key: string): Promise<number | undefined> {
+    const made = this.offsets.get(key);
+    return made && Date.now() - made.at < PROMISE_MS ? made.offset : undefined;
+  }
+
+  async endPromise(key: string): Promise<void> {
+    this.offsets.delete(key);
+  }
 }
 
 /** Work queued by name within one process: each waits for the one before it to settle. */
@@ -121,6 +155,10 @@ export class WriterRegistry implements Writers {
   private readonly holders = new Map<string, Lease>();
   private shuttingDown = false;
   private readonly mutex = new LocalMutex();
+  private readonly promises = new LocalPromises();
+  readonly promise = this.promises.promise.bind(this.promises);
+  readonly promised = this.promises.promised.bind(this.promises);
+  readonly endPromise = this.promises.endPromise.bind(this.promises);
 
   exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
     return this.mutex.run(name, work);

@@ -12,7 +12,7 @@ import type { HashAlgorithm } from '../hash-thread.js';
 import { header, mediaType, plainName, readByteCount } from '../headers.js';
 import type { Held } from '../store/port.js';
 import { mounted } from '../mount.js';
-import { removeUpload, resumeState } from '../upload-resource.js';
+import { completeWhole, removeUpload, resumeState } from '../upload-resource.js';
 
 export const TUS_VERSION = '1.0.0';
 const EXTENSIONS = 'creation,creation-with-upload,creation-defer-length,termination,expiration,checksum';
@@ -67,7 +67,8 @@ export async function tusCreate(ctx: AppContext, req: IncomingMessage, res: Serv
 /** HEAD /uploads/<id>: where to resume. Like a plain status, it first stops a live append of the upload. */
 export async function tusHead(ctx: AppContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   // "If the resource is not found, the Server SHOULD return 404 or 410 without an Upload-Offset header."
-  const held = await resumeState(ctx, await ctx.identify(req, res), id, true);
+  const owner = await ctx.identify(req, res);
+  const held = await completeWhole(ctx, req, owner, id, await resumeState(ctx, owner, id, true), 'tus');
   res.writeHead(200, {
     'upload-offset': String(held.offset),
     ...(held.size === undefined ? { 'upload-defer-length': '1' } : { 'upload-length': String(held.size) }),

@@ -64,10 +64,12 @@ export interface OpenUpload {
   /** SHA-256 of stored bytes `start` to `end`, to check a client's proof of them. Only with `checked`. */
   hashStored?(start: number, end: number): Promise<Buffer>;
   /**
-   * Drop bytes past `offset` (only ever backwards, and never before where this upload was
-   * opened: an object store cannot take back parts it committed earlier).
+   * Drop bytes past `offset` (only ever backwards, and never before the parts an object store had
+   * committed when this upload was opened: it cannot take those back).
    */
   truncate(offset: number): Promise<void>;
+  /** False when `truncate(offset)` cannot be done (an object store's committed parts); absent means always. */
+  canTruncateTo?(offset: number): boolean;
   /**
    * Record the digest and move the upload to completed storage atomically. Requires offset === size.
    * With `expected` (the client's whole-file SHA-256), a mismatch empties the upload instead and

@@ -110,10 +110,14 @@ export class S3OpenUpload implements OpenUpload {
     this.stagedBytes = byteLength(snapshot.tail);
   }
 
+  /** The staged tail can be cut anywhere; parts committed before this upload was opened cannot. */
+  canTruncateTo(offset: number): boolean {
+    return offset >= partsBytes(this.opened.meta.parts);
+  }
+
   async truncate(offset: number): Promise<void> {
     if (offset >= this.offset) return;
-    const openedAt = partsBytes(this.opened.meta.parts) + byteLength(this.opened.tail);
-    if (offset < openedAt) throw new Error(`cannot truncate to ${offset}, before ${openedAt} where this upload was opened`);
+    if (!this.canTruncateTo(offset)) throw new Error(`cannot truncate to ${offset}, before the parts committed when this upload was opened`);
     // Bytes inside parts sent since opening cannot be taken back one by one: go back to how it was opened.
     if (offset < partsBytes(this.meta.parts)) this.restore(this.opened);
     const keep = Math.min(offset, this.offset) - partsBytes(this.meta.parts);

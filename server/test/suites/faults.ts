@@ -88,6 +88,24 @@ export function faultSuite(where: string, start: () => Promise<Target>): void {
     assert.match(await stoppedReply, /^HTTP\/1\.1 409/, 'the stopped append was told it was taken over');
   });
 
+  it('keeps the offset a status answered when a request delivered after it left bytes past it (chaos seeds 2 and 7, issue 32)', async () => {
+    const client = await ownedClient();
+    const file = randomFile(3 * MiB);
+    await client.append('late', 0, file.subarray(0, MiB), { [Header.fileSize]: String(file.length) });
+    const { offset } = await client.status('late');
+    assert.equal(offset, MiB);
+    // An append the client gave up on reaches the server only now (a middlebox held it), and is cut.
+    const late = await openRawUpload(client, 'late', file.length, MiB);
+    late.on('error', () => undefined);
+    await writeAll(late, Buffer.alloc(300 * 1024, 0xff));
+    await eventually(async () => ((await client.progress('late')).offset === MiB + 300 * 1024 ? true : undefined), 5000, 'the late bytes to land');
+    late.destroy();
+    await sleep(50);
+    const resumed = await client.upload('late', file, MiB, {}, offset!);
+    assert.equal(resumed.status, 200, `the append at the offset status answered is accepted: ${resumed.text}`);
+    assert.equal(await client.storedSha('late'), sha256(file), 'the late bytes nobody was told of were dropped');
+  });
+
   it('still answers 409 with the held offset to a start below it, with no status in between', async () => {
     const client = await ownedClient();
     const file = randomFile(3 * MiB);

@@ -182,6 +182,23 @@ export function tusSuite(where: string, start: () => Promise<Target>): void {
     assert.equal((await t.send('HEAD', small)).headers.get('upload-offset'), '0');
   });
 
+  it('completes at HEAD an upload that holds every byte but whose last PATCH never ended (chaos seed 5, issue 32)', async () => {
+    const t = tus();
+    await t.client.ensureOwner();
+    const file = randomFile(MiB + 17);
+    const url = await t.create(file.length);
+    // Every byte sent, then the connection cut before the body's end: no answer, nothing completed.
+    const cut = await openRawAppend(t.client.next(), { ...V, ...STREAM, cookie: t.client.cookie!, 'upload-offset': '0', 'transfer-encoding': 'chunked' }, 'PATCH', url);
+    await writeAll(cut, Buffer.concat([Buffer.from(`${file.length.toString(16)}\r\n`), file, Buffer.from('\r\n')]));
+    await eventually(async () => ((await t.client.progress(idOf(url))).offset === file.length ? true : undefined), 5000, 'every byte to arrive');
+    cut.destroy();
+    // A tus client reads Upload-Offset = Upload-Length and sends nothing more: the file must be there.
+    const head = await t.send('HEAD', url);
+    assert.equal(head.headers.get('upload-offset'), String(file.length));
+    assert.equal(await t.client.storedSha(idOf(url)), sha256(file));
+    assert.ok((await t.client.list()).some((listed) => listed.id === idOf(url) && listed.sha256 === sha256(file)), 'listed once complete');
+  });
+
   it('refuses a creation past the owner\'s quota with the quota problem, before a byte is stored', async () => {
     const t = tus();
     const answer = await t.send('POST', '/uploads/', { 'upload-length': String(65 * MiB) });
