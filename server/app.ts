@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Header, Problem, Route } from '../common/protocol.js';
 import { formatTarget, targetOrigin, type AppConfig } from '../common/target.js';
 import type { AppContext, LogFields } from './context.js';
-import { HttpError, isOutOfDescriptors, isOutOfSpace, ProblemError } from './errors.js';
+import { HttpError, isOutOfDescriptors, isOutOfSpace, isStoreUnreachable, ProblemError } from './errors.js';
 import { apiHeaders, bodyWithheld, sendJson, sendProblem, sendText } from './respond.js';
 import { quotaLeft } from './quota.js';
 import { deletePushSubscription, pushKey, savePushSubscription } from './routes/push.js';
@@ -188,8 +188,10 @@ function fail(ctx: AppContext, req: IncomingMessage, res: ServerResponse, log: L
   const known = error instanceof HttpError ? error
     : isOutOfSpace(error) ? new HttpError(507, 'the server is out of storage space; retry later', undefined, { 'retry-after': '60' })
     : isOutOfDescriptors(error) ? new HttpError(503, 'the server is busy; retry shortly', undefined, { 'retry-after': '2', connection: 'close' })
+    : isStoreUnreachable(error) ? new HttpError(503, 'the storage is unreachable; retry shortly', undefined, { 'retry-after': '5' })
     : undefined;
   if (!known) ctx.log.error({ err: error, ...log }, 'request failed');
+  else if (!(error instanceof HttpError)) ctx.log.warn({ err: error, ...log }, known.message);
   const status = known?.status ?? 500;
   const refusal = refusalOf(known);
   if (refusal) ctx.metrics.refused.inc({ reason: refusal });

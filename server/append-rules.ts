@@ -4,7 +4,7 @@
 import { Header } from '../common/protocol.js';
 import type { AppendSpec } from './append-body.js';
 import type { AppContext, LogFields } from './context.js';
-import { AppendRefused, HttpError, isOutOfDescriptors, isOutOfSpace } from './errors.js';
+import { AppendRefused, HttpError, isOutOfDescriptors, isOutOfSpace, isStoreUnreachable } from './errors.js';
 import { bodyPastQuota } from './quota.js';
 import type { BodyOutcome } from './receive-body.js';
 import type { Held, OpenUpload } from './store/port.js';
@@ -99,6 +99,7 @@ export function tooLarge(request: AppendSpec, size: number | undefined, max: num
 function writeFailure(error: Error, held: Held): HttpError {
   if (isOutOfSpace(error)) return new HttpError(507, 'the server is out of storage space; retry later', held.offset, { 'retry-after': '60' });
   if (isOutOfDescriptors(error)) return new HttpError(503, 'the server is busy; the bytes received are kept, retry shortly', held.offset, { 'retry-after': '2' });
+  if (isStoreUnreachable(error)) return new HttpError(503, 'the storage is unreachable; the bytes stored are kept, retry shortly', held.offset, { 'retry-after': '5' });
   return new HttpError(500, 'the server could not store the bytes; retry later', held.offset, { 'retry-after': '5' });
 }
 

@@ -58,3 +58,17 @@ export function isOutOfSpace(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
 }
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/**
+ * True when the storage behind the server did not answer, or answered that it cannot serve now (an S3
+ * endpoint restarting, a 5xx from it): the request may succeed when retried, so it is a 503, not a 500.
+ */
+export function isStoreUnreachable(error: unknown): boolean {
+  const failure = error as { code?: string; name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  if (failure?.code !== undefined && UNREACHABLE.has(failure.code)) return true;
+  if (failure?.name === 'TimeoutError') return true;
+  const status = failure?.$metadata?.httpStatusCode;
+  return status !== undefined && status >= 500;
+}

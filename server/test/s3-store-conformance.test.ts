@@ -1,8 +1,10 @@
 // The S3 store against the storage port's shared contract, on a real single-node
 // Ceph cluster with the RADOS Gateway (docs/cluster.md), one bucket per test.
-import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
 import { rm } from 'node:fs/promises';
 import { startCeph, type CephCluster } from '../../testkit/cluster/ceph.js';
+import { isStoreUnreachable } from '../errors.js';
 import { Bucket, s3Client } from '../store/s3-bucket.js';
 import { MIN_PART_BYTES, S3Store } from '../store/s3-store.js';
 import { storeConformance } from './store-conformance.js';
@@ -30,4 +32,27 @@ storeConformance('S3 on Ceph', async () => {
     return store;
   };
   return { store: await open(), reopen: open, cleanup: async () => undefined };
+});
+
+// Issue 32: the chaos schedule saw 500s while the RADOS Gateway restarted. What the store throws then
+// must read as "unreachable", which the server answers 503 with Retry-After.
+const OWNER = 'a'.repeat(64);
+
+describe('S3 on Ceph while the gateway restarts', () => {
+  it('fails only with errors the server answers 503', async () => {
+    const client = s3Client({ endpoint: ceph.endpoint, region: ceph.region, bucket: '', credentials: ceph });
+    const store = new S3Store(new Bucket(client, `ferry-test-${++buckets}`), MIN_PART_BYTES, 64 * 1024 ** 3);
+    await store.init();
+    const failures: unknown[] = [];
+    let restarted = false;
+    const restarting = ceph.restartGateway().finally(() => (restarted = true));
+    while (!restarted) {
+      await store.held(OWNER, 'file').catch((error: unknown) => failures.push(error));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await restarting;
+    assert.ok(failures.length > 0, 'reads failed while the gateway was down');
+    for (const failure of failures) assert.ok(isStoreUnreachable(failure), `an error the server would answer 500: ${String(failure)}`);
+    assert.equal((await store.held(OWNER, 'file')).unknown, true, 'the store answers again once the gateway is back');
+  });
 });
