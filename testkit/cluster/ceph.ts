@@ -15,6 +15,8 @@ export interface S3Endpoint {
 
 export interface CephCluster extends S3Endpoint {
   dir: string;
+  /** Stop the RADOS Gateway (SIGKILL) and start it again on its port: S3 is gone meanwhile. */
+  restartGateway(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -98,13 +100,22 @@ export async function startCeph(dir: string): Promise<CephCluster> {
     daemons.push(startDaemon('ceph-osd', 'ceph-osd', ['-c', conf, '-i', '0', '-f']));
     await waitUntil('the Ceph OSD', async () => JSON.parse((await ceph('osd', 'stat', '-f', 'json')).stdout).num_up_osds === 1, READY_MS, log('osd.0'));
 
-    daemons.push(startDaemon('radosgw', 'radosgw', ['-c', conf, '-n', 'client.rgw.a', '-f']));
-    await waitUntil('the RADOS Gateway', () => portAnswers(rgwPort), READY_MS, log('client.rgw.a'));
+    const startGateway = async () => {
+      daemons.push(startDaemon('radosgw', 'radosgw', ['-c', conf, '-n', 'client.rgw.a', '-f']));
+      await waitUntil('the RADOS Gateway', () => portAnswers(rgwPort), READY_MS, log('client.rgw.a'));
+    };
+    const restartGateway = async () => {
+      const gateway = daemons.pop()!;
+      gateway.child.kill('SIGKILL');
+      await gateway.exited;
+      await startGateway();
+    };
+    await startGateway();
     const accessKeyId = randomBytes(10).toString('hex').toUpperCase();
     const secretAccessKey = randomBytes(20).toString('base64url');
     await run('radosgw-admin', ['-c', conf, '-n', 'client.rgw.a', 'user', 'create', '--uid=ferry', '--display-name=Ferry',
       `--access-key=${accessKeyId}`, `--secret-key=${secretAccessKey}`]);
-    return { dir, endpoint: `http://127.0.0.1:${rgwPort}`, region: 'us-east-1', accessKeyId, secretAccessKey, stop };
+    return { dir, endpoint: `http://127.0.0.1:${rgwPort}`, region: 'us-east-1', accessKeyId, secretAccessKey, restartGateway, stop };
   } catch (error) {
     await stop();
     throw error;
