@@ -97,7 +97,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     const quotaRoom = admitted.room;
     const limit = Math.min(sizeLimit, quotaRoom);
     const startedAt = upload.offset;
-    const refusedAt = request.checkedDigest ? await checkCutBytes(upload, request.checkedDigest) : undefined;
+    let refusedAt = request.checkedDigest ? await checkCutBytes(upload, request.checkedDigest) : undefined;
     lease.writer = { durableOffset: durableOffsetOf(upload, refusedAt ?? (request.bodyDigest ? startedAt : undefined)) };
     bodyHash = request.bodyDigest ? runningHash(request.bodyDigest.algorithm, owner) : undefined;
     const minRate = { bytesPerSecond: ctx.config.minBodyRate, windowMs: MIN_RATE_WINDOW_MS };
@@ -106,7 +106,7 @@ export async function appendBody(ctx: AppContext, req: IncomingMessage, res: Ser
     ctx.metrics.bytesReceived.inc(Math.max(0, log.bytes));
     // A refused proof is answered once the body is read, so the client gets the problem and not a
     // reset connection (issue 32): the unproven bytes and this body behind them are dropped.
-    if (refusedAt !== undefined) await upload.truncate(refusedAt);
+    if (refusedAt !== undefined) refusedAt = await dropUnproven(upload, refusedAt);
     // A body of no stated length that ran into the owner's quota, not the size, says so (issue 28, L3).
     if (outcome.kind === 'too-large' && quotaRoom < sizeLimit) outcome = { kind: 'past-quota' };
     await settle(outcome, upload, startedAt, request, ctx, lease, log);
@@ -174,6 +174,20 @@ async function checkCutBytes(upload: OpenUpload, expected: Buffer): Promise<numb
     return undefined;
   }
   return checked;
+}
+
+/**
+ * Drop the bytes past the checked mark, and tell where the upload now ends. On S3, unproven bytes in
+ * parts committed before this request cannot be taken back: the upload starts over (the client still
+ * has every byte; a proof is refused only when bytes were damaged, which is rare).
+ */
+async function dropUnproven(upload: OpenUpload, checked: number): Promise<number> {
+  if (!upload.canTruncateTo || upload.canTruncateTo(checked) || !upload.startOver) {
+    await upload.truncate(checked);
+    return checked;
+  }
+  await upload.startOver();
+  return upload.offset;
 }
 
 function cutBytesRefused(checked: number, log: LogFields): ProblemError {

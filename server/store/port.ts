@@ -70,6 +70,8 @@ export interface OpenUpload {
   truncate(offset: number): Promise<void>;
   /** False when `truncate(offset)` cannot be done (an object store's committed parts); absent means always. */
   canTruncateTo?(offset: number): boolean;
+  /** Drop every byte and the checked mark, for a store whose `truncate` cannot reach back far enough. */
+  startOver?(): Promise<void>;
   /**
    * Record the digest and move the upload to completed storage atomically. Requires offset === size.
    * With `expected` (the client's whole-file SHA-256), a mismatch empties the upload instead and

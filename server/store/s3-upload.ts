@@ -22,6 +22,14 @@ export interface PartialMeta extends UploadRecord {
   partBytes?: number;
   /** hash-wasm's saved SHA-256 state after the parts, base64; absent before the first part. */
   sha256State?: string;
+  /** Bytes from the start each checked against a client's digest (issue 32); absent: none. */
+  checked?: number;
+  /**
+   * hash-wasm's saved SHA-256 state of the bytes from `checked` to the end of the parts, base64, while
+   * the mark is inside them (parts cannot be read back to prove cut bytes); absent when the mark is at
+   * or past them. With `checked` 0 the whole file's `sha256State` is that state.
+   */
+  checkedState?: string;
   /** Written just before the object is assembled, so a crash after it is finished on the next look. */
   completing?: Pick<CompletedFile, 'size' | 'sha256' | 'completedAt' | 'verified'>;
 }
@@ -78,7 +86,8 @@ export class S3Upload {
     const done = await this.bucket.getJson<CompletedFile>(this.keys.done);
     if (done) return { offset: done.size, size: done.size, complete: true };
     const meta = await this.meta();
-    if (!meta) return { ...NOTHING_HELD };
+    // `checked` even for nothing: it tells a client that this store checks bytes as they come.
+    if (!meta) return { ...NOTHING_HELD, checked: 0 };
     if (meta.completing) {
       const file = await this.assemble(meta, noFence);
       return { offset: file.size, size: file.size, complete: true };
@@ -86,7 +95,8 @@ export class S3Upload {
     // Status polls land here twice a second: the tail's length, not its bytes.
     const tail = await this.bucket.head(this.keys.tail);
     const tailBytes = tail ? tailAfter(partsBytes(meta.parts), Number(tail.metadata.base), tail.length) : 0;
-    return { offset: partsBytes(meta.parts) + tailBytes, size: meta.size ?? undefined, complete: false };
+    const offset = partsBytes(meta.parts) + tailBytes;
+    return { offset, size: meta.size ?? undefined, complete: false, checked: Math.min(meta.checked ?? 0, offset) };
   }
 
   /** The tail's bytes that follow the parts (a tail written before the last parts were recorded starts behind them). */

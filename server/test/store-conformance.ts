@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { runningHash } from '../hash-thread.js';
 import { DigestMismatch, type Held, type UploadInfo, type UploadStore } from '../store/port.js';
 import { MiB, randomFile, sha256 } from './helpers.js';
+import { checkedMarkConformance } from './store-conformance-checked.js';
 
 export interface StoreUnderTest {
   store: UploadStore;
@@ -113,42 +114,7 @@ export function storeConformance(name: string, make: () => Promise<StoreUnderTes
       assert.deepEqual((await store.list(ALICE)).map((each) => each.id), ['good']);
     }));
 
-    it('keeps how far bytes were checked, where the store keeps it: lowered before a truncation, reset by a restart, and enough to verify', withStore(async ({ store, reopen }) => {
-      const file = randomFile(3 * MiB);
-      const upload = await store.open(ALICE, 'checked', info(file.length), false);
-      if (upload.checked === undefined || !upload.markChecked || !upload.hashStored) {
-        await upload.close();
-        return; // this store verifies files by their whole-file digest only
-      }
-      await upload.write([file.subarray(0, 2 * MiB)]);
-      await upload.sync();
-      await upload.markChecked(MiB);
-      assert.equal(upload.checked, MiB);
-      assert.deepEqual(await upload.hashStored(MiB, 2 * MiB), createHash('sha256').update(file.subarray(MiB, 2 * MiB)).digest());
-      await upload.truncate(MiB / 2);
-      await upload.close();
-      assert.equal((await (await reopen()).held(ALICE, 'checked')).checked, MiB / 2, 'a truncation lowers the mark first');
-
-      const again = await store.open(ALICE, 'checked', info(file.length), false);
-      await again.write([file.subarray(MiB / 2)]);
-      await again.sync();
-      await again.markChecked!(file.length);
-      const listed = await again.complete();
-      await again.close();
-      assert.equal(listed.verified, true, 'every byte checked: verified without a whole-file digest');
-
-      const restarted = await store.open(ALICE, 'other', info(file.length), false);
-      await restarted.write([file.subarray(0, MiB)]);
-      await restarted.sync();
-      await restarted.markChecked!(MiB);
-      await restarted.close();
-      const fresh = await store.open(ALICE, 'other', info(file.length), true);
-      assert.equal(fresh.checked, 0, 'a restart forgets the mark');
-      await fresh.write([file]);
-      const unchecked = await fresh.complete();
-      await fresh.close();
-      assert.equal(unchecked.verified, false);
-    }));
+    checkedMarkConformance(withStore);
 
     it('holds a file of several parts across opens, and truncates back to where it was opened', withStore(async ({ store, reopen }) => {
       const file = randomFile(13 * MiB);
