@@ -37,6 +37,28 @@ describe('a status promises the offset it answers', () => {
     lease.release();
   });
 
+  // Chaos seed 12 on the cluster: the status read the offset and promised it outside the lock, so an
+  // append ran in between, ended the promise, and the status then promised an offset already passed.
+  it('holds the lock from its read until its promise, so no append runs in between', async () => {
+    const writers = new WriterRegistry();
+    let readDone!: () => void;
+    const store = { held: async () => {
+      await new Promise<void>((resolve) => (readDone = resolve));
+      return { offset: 1000, size: 5000, complete: false, unknown: false };
+    } };
+    const status = resumeState({ writers, store } as unknown as AppContext, 'owner', 'file', true);
+    await new Promise((resolve) => setImmediate(resolve));
+    let appendRan = false;
+    const append = writers.acquire(key).then((lease) => ((appendRan = true), lease));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(appendRan, false, 'the append waits while the status reads');
+    readDone();
+    await status;
+    const lease = await append;
+    assert.equal(await writers.promised(key), 1000);
+    lease.release();
+  });
+
   it('not for a complete upload', async () => {
     const writers = new WriterRegistry();
     const store = { held: async () => ({ offset: 5000, size: 5000, complete: true, unknown: false }) };
