@@ -56,8 +56,11 @@ export function installFerry(options?: FerryWorkerOptions): void {
       for (const page of pages) page.postMessage(message);
       // Nobody is watching: an upload that ends says so itself, and one notification says where the rest are.
       if (pages.length === 0 && event.type === 'changed' && settings.notifications) {
-        await notifyEnd(event.upload, await language(), settings.notifications);
-        progress?.changed();
+        const notifications = settings.notifications;
+        const say = async () => notifyEnd(event.upload, await language(), notifications);
+        const { state } = event.upload;
+        if (state === 'done' || state === 'failed') await (progress ? progress.ended(say) : say());
+        else progress?.changed();
       }
     });
   }

@@ -25,6 +25,8 @@ export interface ProgressSource {
 export class ProgressNotice {
   private shownAt = -Infinity;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** One change at a time: a show that read the uploads before one ended must not land after the close. */
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(private readonly settings: Settings, private readonly source: ProgressSource) {}
 
@@ -37,8 +39,30 @@ export class ProgressNotice {
     }, Math.max(0, this.shownAt + EVERY_MS - Date.now()));
   }
 
+  /**
+   * An upload ended with no page open: the progress notification is brought up to date (closed when
+   * nothing is left) at once, before `say` shows the upload's own word, so the two never stand together.
+   */
+  ended(say: () => Promise<void>): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    return this.inTurn(async () => {
+      await this.render();
+      await say();
+    });
+  }
+
   /** Show (or update, or close when nothing is left) the progress notification. */
-  async show(): Promise<void> {
+  show(): Promise<void> {
+    return this.inTurn(() => this.render());
+  }
+
+  private inTurn(work: () => Promise<void>): Promise<void> {
+    this.turn = this.turn.then(work).catch(() => undefined);
+    return this.turn;
+  }
+
+  private async render(): Promise<void> {
     if (!permitted()) return;
     this.shownAt = Date.now();
     const uploads = await this.source.snapshot();
@@ -53,13 +77,15 @@ export class ProgressNotice {
   }
 
   /** Nothing will wake the worker again: leave one notification saying what waits, and how to go on. */
-  async lastWord(): Promise<void> {
-    if (!permitted()) return;
-    const waiting = (await this.source.snapshot()).filter((upload) => RUNNABLE.has(upload.state) || upload.state === 'paused');
-    await close(PROGRESS_TAG);
-    if (waiting.length === 0) return;
-    const language = await this.source.language();
-    await this.notify(translate(language, 'notify.paused', { count: waiting.length }), translate(language, 'notify.pausedBody'), PAUSED_TAG, []);
+  lastWord(): Promise<void> {
+    return this.inTurn(async () => {
+      if (!permitted()) return;
+      const waiting = (await this.source.snapshot()).filter((upload) => RUNNABLE.has(upload.state) || upload.state === 'paused');
+      await close(PROGRESS_TAG);
+      if (waiting.length === 0) return;
+      const language = await this.source.language();
+      await this.notify(translate(language, 'notify.paused', { count: waiting.length }), translate(language, 'notify.pausedBody'), PAUSED_TAG, []);
+    });
   }
 
   private async notify(title: string, body: string, tag: string, actions: Array<{ action: string; title: string }>): Promise<void> {
