@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { distDir, forkFerry, type FerryProcess } from '../../testkit/ferry.js';
 import { sha256 } from '../../testkit/server-view.js';
+export { writeAll } from '../../testkit/sockets.js';
 import { downloadPath, Header, type CompletedFile } from '../../common/protocol.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
@@ -183,18 +184,6 @@ export function openRawUpload(client: Client, id: string, size: number, start = 
     [Header.startByte]: String(start),
     [Header.fileSize]: String(size),
     'content-length': String(size - start),
-  });
-}
-
-/** Write, and wait while the socket is full; a socket the server closed meanwhile ends the wait too. */
-export async function writeAll(socket: net.Socket, bytes: Uint8Array): Promise<void> {
-  if (socket.destroyed || socket.write(bytes)) return;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      socket.off('drain', done).off('close', done);
-      resolve();
-    };
-    socket.on('drain', done).on('close', done);
   });
 }
 

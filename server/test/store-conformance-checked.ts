@@ -13,6 +13,29 @@ const sha = (bytes: Buffer): Buffer => createHash('sha256').update(bytes).digest
 
 type WithStore = (test: (subject: StoreUnderTest) => Promise<void>) => () => Promise<void>;
 
+/**
+ * An upload whose first MiB was checked, then writes up to each of `cuts`, never checked, left closed. False
+ * when the store keeps no mark (it verifies files by their whole-file digest only).
+ */
+async function leaveCutBody(store: StoreUnderTest['store'], name: string, file: Buffer, cuts: number[]): Promise<boolean> {
+  const upload = await store.open(ALICE, name, info(file.length), false);
+  if (upload.checked === undefined) {
+    await upload.close();
+    return false;
+  }
+  await upload.write([file.subarray(0, MiB)]);
+  await upload.sync();
+  await upload.markChecked!(MiB);
+  let from = MiB;
+  for (const end of cuts) {
+    await upload.write([file.subarray(from, end)]);
+    from = end;
+  }
+  await upload.sync();
+  await upload.close();
+  return true;
+}
+
 export function checkedMarkConformance(withStore: WithStore): void {
   it('keeps how far bytes were checked, where the store keeps it: lowered before a truncation, reset by a restart, and enough to verify', withStore(async ({ store, reopen }) => {
     const file = randomFile(3 * MiB);
@@ -53,19 +76,8 @@ export function checkedMarkConformance(withStore: WithStore): void {
 
   it('proves the bytes a cut body left past the checked mark, even those an object store already sent on as parts', withStore(async ({ store, reopen }) => {
     const file = randomFile(13 * MiB);
-    const upload = await store.open(ALICE, 'cut', info(file.length), false);
-    if (upload.checked === undefined) {
-      await upload.close();
-      return;
-    }
-    await upload.write([file.subarray(0, MiB)]);
-    await upload.sync();
-    await upload.markChecked!(MiB);
     // A body cut after 11 MiB, never checked: on S3 (5 MiB parts) two parts went up meanwhile, one from inside the mark's.
-    await upload.write([file.subarray(MiB, 6 * MiB)]);
-    await upload.write([file.subarray(6 * MiB, 12 * MiB)]);
-    await upload.sync();
-    await upload.close();
+    if (!(await leaveCutBody(store, 'cut', file, [6 * MiB, 12 * MiB]))) return;
 
     const again = await (await reopen()).open(ALICE, 'cut', info(file.length), false);
     assert.equal(again.checked, MiB, 'the mark stays where the checked bytes end, across a restart');
@@ -82,17 +94,7 @@ export function checkedMarkConformance(withStore: WithStore): void {
 
   it('starts over when a refused proof reaches into parts it cannot take back, or truncates to the mark', withStore(async ({ store }) => {
     const file = randomFile(8 * MiB);
-    const upload = await store.open(ALICE, 'refused', info(file.length), false);
-    if (upload.checked === undefined) {
-      await upload.close();
-      return;
-    }
-    await upload.write([file.subarray(0, MiB)]);
-    await upload.sync();
-    await upload.markChecked!(MiB);
-    await upload.write([file.subarray(MiB, 7 * MiB)]);
-    await upload.sync();
-    await upload.close();
+    if (!(await leaveCutBody(store, 'refused', file, [7 * MiB]))) return;
     const again = await store.open(ALICE, 'refused', info(file.length), false);
     if (again.canTruncateTo && !again.canTruncateTo(MiB)) {
       assert.ok(again.startOver, 'a store that cannot truncate to its mark can start over');

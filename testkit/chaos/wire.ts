@@ -1,6 +1,7 @@
 // One HTTP/1.1 request over its own TCP connection, which the schedule may cut after a chosen
 // number of body bytes: the faults fetch will not make on request.
 import net from 'node:net';
+import { writeAll } from '../sockets.js';
 
 export interface WireRequest {
   method: string;
@@ -32,24 +33,13 @@ export async function send(port: number, request: WireRequest, timeoutMs = 30_00
   const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\r\n');
   socket.write(`${request.method} ${request.path} HTTP/1.1\r\n${head}\r\n\r\n`);
   if (request.cutAfter !== undefined && request.cutAfter < body.length) {
-    await write(socket, body.subarray(0, request.cutAfter));
+    await writeAll(socket, body.subarray(0, request.cutAfter));
     socket.destroy();
     await reply;
     return undefined;
   }
-  if (body.length > 0) await write(socket, body);
+  if (body.length > 0) await writeAll(socket, body);
   return reply;
-}
-
-async function write(socket: net.Socket, bytes: Buffer): Promise<void> {
-  if (socket.destroyed || socket.write(bytes)) return;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      socket.off('drain', done).off('close', done);
-      resolve();
-    };
-    socket.on('drain', done).on('close', done);
-  });
 }
 
 /** Reads until the connection closes, then parses the last final (non-1xx) answer. */
