@@ -36,6 +36,8 @@ export class FirefoxHarness extends Rig {
       page.on('pageerror', (error) => evidence.add('page', `uncaught: ${(error as Error).message}`));
     };
     profile.onPage = watch;
+    // The only way to the service worker's console (pages' lines come here too, besides `watch`).
+    profile.onConsole = (line) => evidence.add('firefox', line);
     watch(profile.page);
   }
 

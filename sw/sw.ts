@@ -17,4 +17,5 @@ self.addEventListener('activate', (event) => {
   event.waitUntil(self.clients.claim());
 });
 
-installFerry({ notifications: { icon: '/icons/icon-192.png', url: '/' } });
+// Its log goes to console.debug: hidden unless asked for (DevTools' Verbose level), kept by the e2e tests.
+installFerry({ notifications: { icon: '/icons/icon-192.png', url: '/' }, log: (message, detail) => (detail ? console.debug(message, detail) : console.debug(message)) });

@@ -37,6 +37,9 @@ const PREFS: Record<string, unknown> = {
   'network.connectivity-service.enabled': false,
   // Notifications are allowed without a prompt, as a person who said yes would have them.
   'permissions.default.desktop-notification': 1,
+  // Every console (pages and the service worker alike) also goes to stdout, where a test can keep it:
+  // puppeteer's BiDi pages report their own console only, never a worker's.
+  'devtools.console.stdout.content': true,
 };
 
 /** A Firefox profile kept on disk, so that the browser can be closed and started again on it. */
@@ -46,6 +49,8 @@ export class FirefoxProfile {
   page!: Page;
   /** Told of the first tab at every start (a test keeps its console). */
   onPage: ((page: Page) => void) | undefined;
+  /** Told of each console line any page or worker printed, at every start (a worker's console is only seen here). */
+  onConsole: ((line: string) => void) | undefined;
 
   private constructor(readonly dir: string) {}
 
@@ -64,8 +69,19 @@ export class FirefoxProfile {
       userDataDir: this.dir,
       extraPrefsFirefox: PREFS,
     });
+    this.listenToConsoles();
     this.page = (await this.browser.pages())[0] ?? (await this.browser.newPage());
     this.onPage?.(this.page);
+  }
+
+  /** Firefox prints each console call as `console.log: …` (and warn, error…) on its stdout. */
+  private listenToConsoles(): void {
+    let partial = '';
+    this.browser.process()?.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (/^console\.\w+:/.test(line)) this.onConsole?.(line);
+    });
   }
 
   /** Quit Firefox as a person does (every window closed); the profile stays. */

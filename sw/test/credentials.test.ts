@@ -62,7 +62,10 @@ describe('installFerry options and page messages', () => {
     assert.throws(() => resolveWorkerOptions({ concurrency: 0 }, origin), /concurrency must be a whole number/);
     assert.throws(() => resolveWorkerOptions({ databaseName: '' }, origin), /databaseName/);
     assert.throws(() => resolveWorkerOptions({ notifications: { icon: 3 } } as never, origin), /notifications.icon/);
-    assert.deepEqual(resolveWorkerOptions({ target: 'tus:/files/', notifications: false }, origin), { target: 'tus:/files/', databaseName: 'ferry', notifications: false, concurrency: 3, retentionMs: 7 * 24 * 3600 * 1000, push: false });
+    assert.throws(() => resolveWorkerOptions({ log: 'debug' } as never, origin), /log must be a function/);
+    const { log, ...resolved } = resolveWorkerOptions({ target: 'tus:/files/', notifications: false }, origin);
+    assert.deepEqual(resolved, { target: 'tus:/files/', databaseName: 'ferry', notifications: false, concurrency: 3, retentionMs: 7 * 24 * 3600 * 1000, push: false });
+    assert.equal(log('ferry: silent by default'), undefined);
   });
 
   it('pushes by default only to a Ferry target, at its /push-subscriptions, wherever it is mounted', () => {

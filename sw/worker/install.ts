@@ -47,7 +47,15 @@ export function installFerry(options?: FerryWorkerOptions): void {
   const progress = settings.notifications ? new ProgressNotice(settings.notifications, { snapshot: async () => (await engine).snapshot(), language }) : undefined;
   const push = new PushLink(settings.push);
 
+  const { log } = settings;
+  const states = new Map<string, string>();
+
   function emit(event: EngineEvent): void {
+    if (event.type === 'removed') log('ferry: removed', { id: event.id });
+    else if (states.get(event.upload.id) !== event.upload.state) {
+      states.set(event.upload.id, event.upload.state);
+      log(`ferry: ${event.upload.state}`, { id: event.upload.id, offset: event.upload.offset, size: event.upload.size });
+    }
     const message: WorkerMessage = event.type === 'changed' ? { type: 'ferry:update', upload: event.upload } : { type: 'ferry:removed', id: event.id };
     // An upload waiting for the network should be woken by the browser even if every tab closes.
     // So should a cancel the server has not heard yet (a removal may leave one pending).
@@ -91,6 +99,7 @@ export function installFerry(options?: FerryWorkerOptions): void {
 
   self.addEventListener('message', (event) => {
     const message = readPageMessage(event.data);
+    if ('type' in message && message.type !== 'ferry:heartbeat') log(`ferry: woken by ${message.type}`);
     // Another library's message, on the same worker: not ours to answer.
     if ('refused' in message && !isOurs(event.data)) return;
     const reply = (value: unknown) => event.ports[0]?.postMessage(value);
@@ -111,6 +120,7 @@ export function installFerry(options?: FerryWorkerOptions): void {
   self.addEventListener('sync', (event) => {
     const sync = event as SyncEvent;
     if (sync.tag !== SYNC_TAG) return;
+    log('ferry: woken by sync', { lastChance: sync.lastChance === true });
     // Rejecting tells the browser the work is unfinished, so it fires the sync again later.
     sync.waitUntil(unattended(SYNC_LEASE_MS, sync.lastChance === true).then((left) => {
       if (left) throw new Error('uploads still pending');
@@ -119,6 +129,7 @@ export function installFerry(options?: FerryWorkerOptions): void {
 
   // A push from the server ("continue"): Chromium wants a notification for each, so progress is shown first.
   self.addEventListener('push', (event) => {
+    log('ferry: woken by push');
     event.waitUntil(Promise.all([progress?.show(), unattended(SYNC_LEASE_MS, false)]));
   });
   self.addEventListener('pushsubscriptionchange', (event) => event.waitUntil(push.renew()));
@@ -129,8 +140,12 @@ export function installFerry(options?: FerryWorkerOptions): void {
     await progress?.lastWord();
   }));
   // Activation (a first install, or an update taking over) resumes the stored queue too.
-  self.addEventListener('activate', (event) => event.waitUntil(lease(LEASE_MS)));
+  self.addEventListener('activate', (event) => {
+    log('ferry: activated');
+    event.waitUntil(lease(LEASE_MS));
+  });
   // Waking for any reason resumes the stored queue.
+  log('ferry: worker started');
   void lease(LEASE_MS);
 }
 

@@ -23,6 +23,11 @@ export interface FerryWorkerOptions {
    * `/push-subscriptions` when the target is a Ferry server; no push for tus and IETF targets).
    */
   push?: false | { subscriptions?: string };
+  /**
+   * Told what woke the worker and each change of an upload's state (never each byte), for the host's
+   * own logging. Ferry's app passes `console.debug`. Default: silent.
+   */
+  log?: (message: string, detail?: Record<string, unknown>) => void;
 }
 
 export interface ResolvedWorkerOptions {
@@ -33,9 +38,10 @@ export interface ResolvedWorkerOptions {
   concurrency: number;
   retentionMs: number;
   push: false | { subscriptions: string };
+  log: (message: string, detail?: Record<string, unknown>) => void;
 }
 
-const KNOWN = ['target', 'databaseName', 'notifications', 'concurrency', 'retentionDays', 'push'];
+const KNOWN = ['target', 'databaseName', 'notifications', 'concurrency', 'retentionDays', 'push', 'log'];
 const DAY_MS = 24 * 3600 * 1000;
 
 export class FerryOptionError extends Error {
@@ -49,7 +55,8 @@ export function resolveWorkerOptions(options: FerryWorkerOptions | undefined, or
   for (const key of Object.keys(given)) {
     if (!KNOWN.includes(key)) throw new FerryOptionError(`installFerry: unknown option "${key}"; the options are ${KNOWN.join(', ')}`);
   }
-  const { target = 'ferry', databaseName = 'ferry', notifications = {}, concurrency = 3, retentionDays = 7, push } = given;
+  const { target = 'ferry', databaseName = 'ferry', notifications = {}, concurrency = 3, retentionDays = 7, push, log = () => {} } = given;
+  if (typeof log !== 'function') throw new FerryOptionError('installFerry: log must be a function (message, detail) => void');
   if (typeof target !== 'string') throw new FerryOptionError('installFerry: target must be a string such as "tus:/files/"');
   let parsed: UploadTarget;
   try {
@@ -63,7 +70,7 @@ export function resolveWorkerOptions(options: FerryWorkerOptions | undefined, or
     throw new FerryOptionError(`installFerry: concurrency must be a whole number from 1 to ${Math.max(...CONCURRENCY_CHOICES)}, got ${String(concurrency)}`);
   }
   if (typeof retentionDays !== 'number' || !(retentionDays > 0) || !Number.isFinite(retentionDays)) throw new FerryOptionError(`installFerry: retentionDays must be a positive number of days, got ${String(retentionDays)}`);
-  return { target, databaseName, notifications: notificationsOf(notifications), concurrency, retentionMs: retentionDays * DAY_MS, push: pushOf(push, parsed, origin) };
+  return { target, databaseName, notifications: notificationsOf(notifications), concurrency, retentionMs: retentionDays * DAY_MS, push: pushOf(push, parsed, origin), log };
 }
 
 function pushOf(value: unknown, target: UploadTarget, origin: string): ResolvedWorkerOptions['push'] {
