@@ -1,6 +1,7 @@
 // Faults only a cluster has (issue 6): an instance killed mid-append, and Redis, which
 // holds the writer locks, restarted mid-upload. Real processes, real signals.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { Header } from '../../common/protocol.js';
 import type { Cluster } from '../../testkit/cluster/cluster.js';
@@ -103,5 +104,25 @@ describe('cluster faults', () => {
       assert.equal(download.status, 200, id);
       assert.equal(sha256(download.bytes), sha256(file), id);
     }
+  });
+
+  it('nginx sends only to ready instances: one killed is out before a request reaches it, and back once its /readyz answers', async () => {
+    const [first, second] = cluster.instances as [Cluster['instances'][0], Cluster['instances'][0]];
+    const served = async () => {
+      const from = (await readFile(cluster.nginx.accessLog, 'utf8')).length;
+      for (let n = 0; n < 20; n++) assert.equal((await fetch(`${cluster.url}/healthz`)).status, 200);
+      // `$upstream_addr` lists every instance nginx tried: "a, b" when a refused the connection first.
+      return (await readFile(cluster.nginx.accessLog, 'utf8')).slice(from).split('\n').filter((line) => line.endsWith('/healthz')).map((line) => line.split(' ')[0]!.replace(/,$/, ''));
+    };
+    const address = (url: string) => new URL(url).host;
+    await first.kill('SIGKILL');
+    await cluster.readiness.until([false, true]);
+    const whileDown = await served();
+    assert.deepEqual(new Set(whileDown), new Set([address(second.url)]), 'every request went straight to the ready instance, none tried the dead one first');
+    assert.equal(whileDown.length, 20);
+    await first.restart();
+    await cluster.readiness.until([true, true]);
+    const back = await served();
+    assert.deepEqual(new Set(back), new Set([address(first.url), address(second.url)]), 'the instance is back in the rotation');
   });
 });

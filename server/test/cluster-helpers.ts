@@ -15,6 +15,7 @@ export async function testCluster(extraEnv: Record<string, string> = {}): Promis
     instances: 2,
     env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', STATIC_DIR: distDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extraEnv },
     logs: process.env.TEST_LOG_LEVEL ? 'inherit' : 'ignore',
+    ...(process.env.TEST_LOG_LEVEL ? { say: (line: string) => console.log(`cluster: ${line}`) } : {}),
   });
   return {
     ...cluster,

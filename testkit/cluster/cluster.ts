@@ -7,8 +7,9 @@ import path from 'node:path';
 import { forkFerry, type FerryProcess } from '../ferry.js';
 import type { Logs } from '../processes.js';
 import { startCeph, type CephCluster } from './ceph.js';
-import { freePort, type Daemon } from './daemons.js';
-import { startNginx } from './nginx.js';
+import { freePort } from './daemons.js';
+import { startNginx, type Nginx } from './nginx.js';
+import { watchReadiness, type ReadinessWatch } from './readiness.js';
 import { startRedis, type RedisServer } from './redis.js';
 
 export interface ClusterOptions {
@@ -21,6 +22,8 @@ export interface ClusterOptions {
   env: Record<string, string>;
   /** Ferry's log lines: to this terminal, or nowhere. */
   logs: Logs;
+  /** Told when nginx's routing changes (an instance out of, or back in, the rotation). */
+  say?: (line: string) => void;
 }
 
 export interface FerryInstance {
@@ -37,6 +40,9 @@ export interface Cluster {
   ceph: CephCluster;
   redis: RedisServer;
   instances: FerryInstance[];
+  nginx: Nginx;
+  /** nginx sends only to the instances whose /readyz answers 200. */
+  readiness: ReadinessWatch;
   stop(): Promise<void>;
 }
 
@@ -70,9 +76,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       stops.push(() => instance.kill('SIGTERM'));
     }
     const port = options.port || (await freePort());
-    const nginx: Daemon = await startNginx(path.join(options.dir, 'nginx'), port, instances.map((each) => each.port));
+    const nginx = await startNginx(path.join(options.dir, 'nginx'), port, instances.map((each) => each.port));
     stops.push(() => nginx.stop());
-    return { url: `http://127.0.0.1:${port}`, ceph, redis, instances, stop };
+    const readiness = watchReadiness(nginx, instances.map((each) => each.url), options.say);
+    stops.push(() => readiness.stop());
+    return { url: `http://127.0.0.1:${port}`, ceph, redis, instances, nginx, readiness, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -28,6 +28,7 @@ const cluster = await startCluster({
   instances: 2,
   env: { STATIC_DIR: config.staticDir, LOG_LEVEL: config.logLevel },
   logs: 'inherit',
+  say: (line) => console.log(`ferry cluster: ${line}`),
 }).catch((error: unknown) => {
   console.error(`ferry cluster: could not start: ${(error as Error).message}`);
   process.exit(1);
