@@ -46,6 +46,8 @@ for (let round = 1; round <= rounds; round++) {
     }
     counts.failed += 1;
     const file = path.join(keep, `${kind.name}-round-${round}.log`);
+    // Playwright empties test-results/ at each run's start, this folder with it.
+    mkdirSync(keep, { recursive: true });
     writeFileSync(file, output);
     const failing = output.split('\n').filter((line) => /^\s*(not ok|✘)/.test(line)).map((line) => line.trim()).slice(0, 10);
     console.log(`stress ${kind.name} round ${round}/${rounds}: FAILED in ${seconds} s (${file})\n  ${failing.join('\n  ')}`);
