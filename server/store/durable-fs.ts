@@ -12,12 +12,22 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Replace `file` with `content` so that a reader sees either the old or the new text, never half. */
+/**
+ * Replace `file` with `content` so that a reader sees either the old or the new text, never half.
+ * The directory is opened before the rename and synced through that handle: a reader may move the
+ * directory the moment the new text is visible (a completed upload's meta.json), and a handle
+ * follows the directory where a path would find nothing.
+ */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
   const temp = `${file}.tmp`;
-  await writeFile(temp, content, { flush: true });
-  await rename(temp, file);
-  await fsyncDir(path.dirname(file));
+  const dir = await open(path.dirname(file), 'r');
+  try {
+    await writeFile(temp, content, { flush: true });
+    await rename(temp, file);
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
 }
 
 export function isMissing(error: unknown): boolean {
