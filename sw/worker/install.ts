@@ -51,8 +51,10 @@ export function installFerry(options?: FerryWorkerOptions): void {
   const states = new Map<string, string>();
 
   function emit(event: EngineEvent): void {
-    if (event.type === 'removed') log('ferry: removed', { id: event.id });
-    else if (states.get(event.upload.id) !== event.upload.state) {
+    if (event.type === 'removed') {
+      states.delete(event.id); // a worker that lives for days forgets what it no longer holds
+      log('ferry: removed', { id: event.id });
+    } else if (states.get(event.upload.id) !== event.upload.state) {
       states.set(event.upload.id, event.upload.state);
       log(`ferry: ${event.upload.state}`, { id: event.upload.id, offset: event.upload.offset, size: event.upload.size });
     }

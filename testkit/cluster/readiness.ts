@@ -2,6 +2,7 @@
 // the set that answers 200 changes, the others are marked `down` and nginx reloaded. Open-source nginx
 // has no active health checks; its passive ones (max_fails) would take an instance out only after
 // requests failed on it, and Ferry's own shutdown (readyz 503 while draining) would go unseen.
+import { waitUntil } from './daemons.js';
 import type { Nginx } from './nginx.js';
 
 const EVERY_MS = 1000;
@@ -22,7 +23,15 @@ export function watchReadiness(nginx: Nginx, urls: string[], log: (line: string)
   // Polls begun, and polls whose routing is in force: a wait counts only polls begun after it.
   let begun = 0;
   let applied = 0;
-  const ready = (url: string) => fetch(`${url}/readyz`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) }).then((reply) => reply.status === 200, () => false);
+  const ready = async (url: string) => {
+    try {
+      const reply = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+      await reply.body?.cancel(); // only the status counts; an unread body would hold the connection
+      return reply.status === 200;
+    } catch {
+      return false;
+    }
+  };
   const loop = (async () => {
     while (!stopped) {
       const poll = ++begun;
@@ -44,12 +53,11 @@ export function watchReadiness(nginx: Nginx, urls: string[], log: (line: string)
       return routed;
     },
     async until(expected, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
       const after = begun;
-      while (applied <= after || expected.some((value, n) => value !== routed[n])) {
-        if (Date.now() > deadline) throw new Error(`nginx still routes ${JSON.stringify(routed)}, not ${JSON.stringify(expected)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const routes = async () => applied > after && expected.every((value, n) => value === routed[n]);
+      await waitUntil(`nginx routing ${JSON.stringify(expected)}`, routes, timeoutMs).catch((error: Error) => {
+        throw new Error(`${error.message}; it routes ${JSON.stringify(routed)}`);
+      });
     },
     async stop() {
       stopped = true;
