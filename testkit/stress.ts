@@ -17,25 +17,26 @@ const E2E_SPECS = ['e2e/uploads.spec.ts', 'e2e/lifecycle.spec.ts', 'e2e/firefox.
 interface Kind {
   name: string;
   command: string;
-  args: string[];
+  args: (round: number) => string[];
 }
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '10' }, server: { type: 'boolean' }, e2e: { type: 'boolean' } } });
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number, not "${values.rounds}"`);
 const both = !values.server && !values.e2e;
+// Each e2e round writes its traces and attachments to a folder of its own: Playwright empties only that one.
+const keep = path.join(repoRoot, 'test-results', 'stress');
 const kinds: Kind[] = [
-  ...(both || values.server ? [{ name: 'server', command: process.execPath, args: ['--test', '--test-concurrency=2', '--test-timeout=300000', ...SERVER_SUITES] }] : []),
-  ...(both || values.e2e ? [{ name: 'e2e', command: 'npx', args: ['playwright', 'test', ...E2E_SPECS] }] : []),
+  ...(both || values.server ? [{ name: 'server', command: process.execPath, args: () => ['--test', '--test-concurrency=2', '--test-timeout=300000', ...SERVER_SUITES] }] : []),
+  ...(both || values.e2e ? [{ name: 'e2e', command: 'npx', args: (round: number) => ['playwright', 'test', '--output', path.join(keep, `e2e-round-${round}`), ...E2E_SPECS] }] : []),
 ];
 
-const keep = path.join(repoRoot, 'test-results', 'stress');
 mkdirSync(keep, { recursive: true });
 const tally = new Map(kinds.map((kind) => [kind.name, { runs: 0, failed: 0 }]));
 for (let round = 1; round <= rounds; round++) {
   for (const kind of kinds) {
     const started = Date.now();
-    const run = spawnSync(kind.command, kind.args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, CI: 'true' } });
+    const run = spawnSync(kind.command, kind.args(round), { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, CI: 'true' } });
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     const counts = tally.get(kind.name)!;
     counts.runs += 1;
@@ -46,8 +47,6 @@ for (let round = 1; round <= rounds; round++) {
     }
     counts.failed += 1;
     const file = path.join(keep, `${kind.name}-round-${round}.log`);
-    // Playwright empties test-results/ at each run's start, this folder with it.
-    mkdirSync(keep, { recursive: true });
     writeFileSync(file, output);
     const failing = output.split('\n').filter((line) => /^\s*(not ok|✘)/.test(line)).map((line) => line.trim()).slice(0, 10);
     console.log(`stress ${kind.name} round ${round}/${rounds}: FAILED in ${seconds} s (${file})\n  ${failing.join('\n  ')}`);
