@@ -1,7 +1,6 @@
 // The request router: protocol routes first, then the built app.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Header, Problem, Route } from '../common/protocol.js';
-import { formatTarget, targetOrigin, type AppConfig } from '../common/target.js';
 import type { AppContext, LogFields } from './context.js';
 import { HttpError, isOutOfDescriptors, isOutOfSpace, isStoreUnreachable, ProblemError } from './errors.js';
 import { apiHeaders, bodyWithheld, sendJson, sendProblem, sendText } from './respond.js';
@@ -11,36 +10,21 @@ import { append } from './routes/append.js';
 import { cancel } from './routes/cancel.js';
 import { downloadFile, listFiles } from './routes/files.js';
 import type { Refusal } from './metrics.js';
-import { healthz, metrics, readyz } from './routes/health.js';
 import { status } from './routes/status.js';
 import { listTokens, mintToken, revokeToken } from './routes/tokens.js';
 import { applyCors } from './cors.js';
 import { TUS_VERSION, tusCreate, tusDelete, tusHead, tusOptions, tusPatch } from './routes/tus.js';
 import { ietfCreate, ietfDelete, ietfHead, ietfPatch } from './routes/ietf.js';
-import { staticApp } from './static.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, log: LogFields) => Promise<void>;
 
 /** What follows the handler in a host's chain (Express, Connect): called for paths Ferry does not serve. */
 export type Next = (error?: unknown) => void;
 
-export interface HandlerOptions {
-  /** Serve the app (the built PWA, `/app-config`, owner cookies and tokens), as the standalone server does. */
-  app: boolean;
-}
-
-export function createHandler(ctx: AppContext, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse, next?: Next) => void {
-  const serveApp = options.app ? staticApp(ctx.config.staticDir, targetOrigin(ctx.config.uploadTarget)) : undefined;
-  const appConfig: AppConfig = {
-    target: formatTarget(ctx.config.uploadTarget),
-    ...(ctx.config.uploadTarget.protocol === 'ferry' ? { maxUploadBytes: ctx.config.maxUploadBytes } : {}),
-  };
-
+/** Ferry's routes, wherever it is mounted; the standalone server's own (the app, health) are app-server.ts's. */
+export function createHandler(ctx: AppContext): (req: IncomingMessage, res: ServerResponse, next?: Next) => void {
   const api = (path: string, query: string): Record<string, Handler> | undefined => {
     if (path === Route.status) return { GET: (req, res, log) => status(ctx, req, res, log) };
-    if (options.app && path === '/healthz') return { GET: (req, res) => healthz(ctx, req, res) };
-    if (options.app && path === '/readyz') return { GET: (req, res) => readyz(ctx, req, res) };
-    if (options.app && path === '/metrics' && ctx.config.metrics && ctx.config.metricsPort === undefined) return { GET: (req, res) => metrics(ctx, req, res) };
     if (path === Route.upload) {
       return {
         POST: (req, res, log) => append(ctx, req, res, log),
@@ -50,10 +34,9 @@ export function createHandler(ctx: AppContext, options: HandlerOptions): (req: I
     if (path === Route.files) return { GET: (req, res) => listFiles(ctx, req, res) };
     if (path === Route.pushSubscriptions && ctx.push) return { GET: (req, res) => pushKey(ctx, req, res), POST: (req, res) => savePushSubscription(ctx, req, res), DELETE: (req, res) => deletePushSubscription(ctx, req, res) };
     if (path === Route.quota) return { GET: async (req, res) => sendJson(res, 200, await quotaLeft(ctx, await ctx.identify(req, res))) };
-    if (path === Route.appConfig && options.app) return { GET: async (_req, res) => sendJson(res, 200, appConfig) };
-    // Tokens speak for the standalone server's cookie owners; a host brings its own identity.
-    if (path === Route.tokens && options.app) return { POST: (req, res) => mintToken(ctx, req, res), GET: (req, res) => listTokens(ctx, req, res) };
-    if (path.startsWith(`${Route.tokens}/`) && options.app) {
+    // Tokens speak for the default identity's cookie owners; a host's own `authenticate` has none.
+    if (path === Route.tokens && ctx.cookieOwners) return { POST: (req, res) => mintToken(ctx, req, res), GET: (req, res) => listTokens(ctx, req, res) };
+    if (path.startsWith(`${Route.tokens}/`) && ctx.cookieOwners) {
       const id = path.slice(Route.tokens.length + 1);
       return { DELETE: (req, res) => revokeToken(ctx, req, res, id) };
     }
@@ -103,10 +86,7 @@ export function createHandler(ctx: AppContext, options: HandlerOptions): (req: I
 
     const routes = api(path, query);
     if (!routes) {
-      if (serveApp) {
-        ctx.owners.fromCookie(req, res); // the app's first response already gives the browser its owner cookie
-        serveApp(req, res);
-      } else if (next) {
+      if (next) {
         next();
       } else {
         sendProblem(res, new ProblemError(404, Problem.notFound, 'Not found', `nothing is served at ${log.path}`), {});

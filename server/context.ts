@@ -21,6 +21,8 @@ export interface AppContext {
   slots: AppendSlots;
   /** The browser owners of the standalone server (cookies, tokens); a mounted handler with its own `authenticate` has none. */
   owners: Owners;
+  /** The default identity (owner cookie, bearer tokens) is in use, so /tokens is served; false under a host's `authenticate`. */
+  cookieOwners: boolean;
   /** Who a request speaks for: the one identity function (identity.ts). */
   identify: Identify;
   /** The host's hooks, when mounted as a library. */

@@ -2,20 +2,18 @@
 // `{ handle(req, res, next?), close() }`, which mounts in node:http, Express, Connect and Fastify (its
 // raw request). Every protocol (Ferry's status/append, tus 1.0, the IETF draft) sits under the mount
 // path; paths it does not serve go to `next()`, or get a 404 problem. No app, no cookies unless asked.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { createHandler, type Next } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { OnUploadFinish } from './finish-hooks.js';
 import type { UploadCreate } from './hooks.js';
 import type { Authenticate } from './identity.js';
 import { createLogger } from './log.js';
-import { setMount } from './mount.js';
-import { buildContext } from './server.js';
+import { openFerry, type Ferry } from './mounted.js';
 
 export { FerryRefusal, type UploadCreate } from './hooks.js';
 export type { OnUploadFinish, UploadFinish } from './finish-hooks.js';
 export { prepareServer } from './server.js';
+export type { Ferry } from './mounted.js';
 export type { Authenticate } from './identity.js';
 
 /** An S3-compatible object store, as STORE=s3 and the S3_* variables give it to the standalone server. */
@@ -77,12 +75,6 @@ export interface FerryOptions {
   push?: boolean | { publicKey?: string; privateKey?: string; subject?: string; endpoints?: string[] };
 }
 
-export interface Ferry {
-  handle(req: IncomingMessage, res: ServerResponse, next?: Next): void;
-  /** Stop the sweeper, stop open appends once their bytes are flushed, and let Redis go. */
-  close(): Promise<void>;
-}
-
 /** A bad option, named as the host wrote it. */
 export class FerryOptionError extends Error {
   override name = 'FerryOptionError';
@@ -102,32 +94,13 @@ const DURATIONS = new Set(['uploadTtl', 'sweepInterval', 'ghostIdle', 'socketIdl
 
 export async function createFerry(options: FerryOptions): Promise<Ferry> {
   const config = configOf(options);
-  const log = options.logger ?? createLogger('warn');
-  const { ctx, stop } = await buildContext(config, log, {
+  const { ferry } = await openFerry(config, options.logger ?? createLogger('warn'), {
     ...(options.authenticate ? { authenticate: options.authenticate } : {}),
     hooks: { ...(options.onUploadCreate ? { onUploadCreate: options.onUploadCreate } : {}) },
     issueOwnerCookies: options.issueOwnerCookies === true,
     ...(options.onUploadFinish ? { onUploadFinish: options.onUploadFinish } : {}),
-  });
-  const handler = createHandler(ctx, { app: false });
-  const basePath = options.basePath?.replace(/\/+$/, '');
-  return {
-    handle(req, res, next) {
-      let base = (req as { baseUrl?: string }).baseUrl ?? '';
-      if (basePath) {
-        const url = req.url ?? '/';
-        if (url !== basePath && !url.startsWith(`${basePath}/`) && !url.startsWith(`${basePath}?`)) {
-          handler(req, res, next); // not under the mount: Ferry serves nothing there
-          return;
-        }
-        req.url = url.slice(basePath.length) || '/';
-        base = `${base}${basePath}`;
-      }
-      setMount(req, base);
-      handler(req, res, next);
-    },
-    close: stop,
-  };
+  }, options.basePath);
+  return ferry;
 }
 
 /** The options as the standalone server's configuration, each checked by the same rules, and named as given when wrong. */
