@@ -72,8 +72,9 @@ test('Firefox: offline mid-upload: the row waits and says it needs Ferry open, t
 test('Firefox: pause, resume and cancel', async () => {
   await app.open();
   app.proxy.throttle(MB);
-  // Large enough to be still going after the cancel's 5 s of Undo.
-  const kept = await app.makeFile('keep-me.bin', 12 * MB);
+  // Still going after the cancel's 5 s of Undo, and bigger than what can have left the browser by the
+  // pause (chunks of 1, 4, 16 MiB at most, the one in flight possibly whole in socket buffers).
+  const kept = await app.makeFile('keep-me.bin', 24 * MB);
   const dropped = await app.makeFile('drop-me.bin', 20 * MB);
   await app.pick([kept, dropped]);
   await app.waitForServerOffset(dropped.name, 0);

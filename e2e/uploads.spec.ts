@@ -97,7 +97,11 @@ test('the server killed with SIGKILL mid-upload and restarted: the upload comple
 test('pause, resume and cancel', async () => {
   await app.open();
   app.proxy.throttle(1 * MB);
-  const kept = await app.makeFile('keep-me.bin', 5 * MB);
+  // Bigger than what can have left the browser by the pause: the chunk in flight may sit whole in
+  // the kernel's socket buffers and still drain, and chunks grow 1, 4, 16 MiB at most (21 MiB). At
+  // 5 MB, the pause (after the cancel's 5 s of Undo) landed in the second chunk, which carried the
+  // rest of the file (1 stress round in 10).
+  const kept = await app.makeFile('keep-me.bin', 24 * MB);
   const dropped = await app.makeFile('drop-me.bin', 20 * MB);
   await app.pick([kept, dropped]);
   await app.waitForServerOffset(dropped.name, 0);
