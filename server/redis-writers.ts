@@ -22,6 +22,7 @@ const PROBE = 'ferry:probe';
 const PROBE_MS = 1000;
 const EXTEND = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 const UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+const END_BELOW = "local made = redis.call('get', KEYS[1]) if made and tonumber(made) < tonumber(ARGV[1]) then return redis.call('del', KEYS[1]) else return 0 end";
 const POLL_MS = 20;
 const ASK_AGAIN_MS = 1000;
 
@@ -139,6 +140,10 @@ export class RedisWriters implements Writers {
 
   async endPromise(key: string): Promise<void> {
     await this.redis.del(promiseKeyOf(key)).catch(() => undefined);
+  }
+
+  async endPromiseBelow(key: string, offset: number): Promise<void> {
+    await this.redis.eval(END_BELOW, 1, promiseKeyOf(key), String(offset)).catch(() => undefined);
   }
 
   get closing(): boolean {

@@ -99,6 +99,12 @@ export interface Writers {
   promised(key: string): Promise<number | undefined>;
   /** An append succeeded (or the upload ended): the promise is kept, or no longer owed. */
   endPromise(key: string): Promise<void>;
+  /**
+   * A progress poll confirmed bytes up to `offset` (Upload-Offset, not merely received): a promise
+   * below it no longer binds. Else a browser's silent resend of a cut append at the promised offset
+   * would drop bytes the client was shown.
+   */
+  endPromiseBelow(key: string, offset: number): Promise<void>;
 }
 
 /** How long a status's promise stands with no append at all. */
@@ -123,6 +129,10 @@ export class LocalPromises {
 
   async endPromise(key: string): Promise<void> {
     this.offsets.delete(key);
+  }
+
+  async endPromiseBelow(key: string, offset: number): Promise<void> {
+    if ((this.offsets.get(key)?.offset ?? Infinity) < offset) this.offsets.delete(key);
   }
 }
 
@@ -159,6 +169,7 @@ export class WriterRegistry implements Writers {
   readonly promise = this.promises.promise.bind(this.promises);
   readonly promised = this.promises.promised.bind(this.promises);
   readonly endPromise = this.promises.endPromise.bind(this.promises);
+  readonly endPromiseBelow = this.promises.endPromiseBelow.bind(this.promises);
 
   exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
     return this.mutex.run(name, work);

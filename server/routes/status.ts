@@ -16,6 +16,8 @@ export async function status(ctx: AppContext, req: IncomingMessage, res: ServerR
   // A plain status promises its offset (issue 14): a live append is stopped first, keeping what it received.
   const { received, ...held }: Held & { received?: number } = progressOnly ? await heldNow(ctx, owner, id) : await resumeState(ctx, owner, id, false);
   log.offset = held.offset;
+  // Bytes a poll confirms are never taken back by a promise (only received ones, still unchecked, may be).
+  if (progressOnly && !held.complete) await ctx.writers.endPromiseBelow(uploadKey(owner, id), held.offset);
   offsetHeaders(res, held);
   if (received !== undefined && received > held.offset) res.setHeader(Header.uploadReceived, String(received));
   if (!progressOnly && !held.complete && held.checked !== undefined) res.setHeader(Header.uploadChecked, String(held.checked));

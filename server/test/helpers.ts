@@ -177,8 +177,9 @@ export async function openRawAppend(url: string, headers: Record<string, string>
 }
 
 /** A raw append of a whole `size`-byte file from `start`, declaring its size, as `client`'s owner. */
-export function openRawUpload(client: Client, id: string, size: number, start = 0): Promise<net.Socket> {
+export function openRawUpload(client: Client, id: string, size: number, start = 0, headers: Record<string, string> = {}): Promise<net.Socket> {
   return openRawAppend(client.next(), {
+    ...headers,
     cookie: client.cookie!,
     [Header.fileId]: id,
     [Header.startByte]: String(start),
