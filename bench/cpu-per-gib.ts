@@ -16,8 +16,8 @@ export interface CpuResults {
 }
 
 /** A Watch that meters CPU over the timed part and keeps what it measured. */
-function metered(servers: Record<string, number | undefined>): Watch & { use: () => CpuUse } {
-  const meter = new CpuMeter(servers);
+export function metered(servers: Record<string, number | undefined>, daemons = false): Watch & { use: () => CpuUse } {
+  const meter = new CpuMeter(servers, daemons);
   let use: CpuUse | undefined;
   return {
     begin: () => meter.start(),

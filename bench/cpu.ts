@@ -3,7 +3,7 @@
 // can be judged by where its CPU went. Linux only, like the rest of the bench.
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { chromiumTree } from './processes.js';
+import { chromiumTree, daemonTree } from './processes.js';
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
@@ -48,7 +48,8 @@ export class CpuMeter {
   private timer: NodeJS.Timeout | undefined;
   private sampling: Promise<void> | undefined;
 
-  constructor(private readonly servers: Record<string, number | undefined>) {}
+  /** `daemons`: also every other process this one started (and theirs), labelled by command name. */
+  constructor(private readonly servers: Record<string, number | undefined>, private readonly daemons = false) {}
 
   async start(intervalMs = 250): Promise<this> {
     await this.sample(true);
@@ -67,6 +68,7 @@ export class CpuMeter {
 
   private async sample(initial: boolean): Promise<void> {
     const labels = new Map<number, string>();
+    if (this.daemons) for (const [pid, name] of await daemonTree()) labels.set(pid, name === 'node' ? 'ferry' : name);
     for (const [label, pid] of Object.entries(this.servers)) if (pid !== undefined) labels.set(pid, label);
     const pids = [...(await chromiumTree()), ...labels.keys()];
     await Promise.all(pids.map(async (pid) => {

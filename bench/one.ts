@@ -1,5 +1,6 @@
 // One bench row alone, for A/B runs while changing something:
 //   node build/bench/one.js cpu [MiB] [--no-digests]   CPU per GiB of Ferry, XHR and tus-js-client on loopback
+//   node build/bench/one.js cluster-cpu [MiB]   CPU per GiB of Ferry's worker through the cluster (nginx, 2 instances, Ceph, Redis)
 //   node build/bench/one.js batch [n]   n × 200 KB files, Ferry vs tus-js-client
 //   node build/bench/one.js link <MB/s> [MiB]
 //   node build/bench/one.js abuse [held MiB]   another owner's 32 MiB upload alone and while an attacker loops refused bodies
@@ -12,6 +13,7 @@ import type { CpuUse } from './cpu.js';
 import { makeFile } from './files.js';
 import { measureHashAbuse } from './hash-abuse.js';
 import { measureCpu } from './cpu-per-gib.js';
+import { measureClusterCpu } from './cluster-cpu.js';
 import { measureLink } from './links.js';
 
 const show = (use: CpuUse) => `${use.seconds.toFixed(2)} s/GiB (${Object.entries(use.byKind).sort((a, b) => b[1] - a[1]).map(([kind, seconds]) => `${kind} ${seconds.toFixed(2)}`).join(', ')})`;
@@ -24,6 +26,10 @@ try {
     const bytes = Number(first ?? 1024) * MiB;
     const results = await measureCpu(work, await makeFile(path.join(work, 'cpu.bin'), bytes), bytes, { digests });
     console.log(`ferry ${show(results.ferry)}\nxhr   ${show(results.xhr)}\ntus   ${show(results.tus)}\nseconds ${JSON.stringify(results.seconds)}`);
+  } else if (row === 'cluster-cpu') {
+    const bytes = Number(first ?? 1024) * MiB;
+    const result = await measureClusterCpu(work, await makeFile(path.join(work, 'cluster-cpu.bin'), bytes), bytes);
+    console.log(`ferry via cluster ${show(result.use)}\nseconds ${result.seconds}`);
   } else if (row === 'batch') {
     console.log(await measureBatch(work, Number(first ?? 300)));
   } else if (row === 'link') {
@@ -36,7 +42,7 @@ try {
     const result = await measureHashAbuse(path.join(work, 'data'), Number(first ?? 1024) * MiB);
     console.log(`victim's 32 MiB: alone ${result.aloneMs.toFixed(0)} ms, attacked ${result.attackedMs.toFixed(0)} ms (${(result.attackedMs / result.aloneMs).toFixed(2)} ×; ${result.attackPairs} attack pairs)`);
   } else {
-    console.error('usage: node build/bench/one.js cpu [MiB] | batch [files] | link <MB/s> [MiB] | abuse [held MiB]');
+    console.error('usage: node build/bench/one.js cpu [MiB] | cluster-cpu [MiB] | batch [files] | link <MB/s> [MiB] | abuse [held MiB]');
     process.exitCode = 2;
   }
 } finally {

@@ -32,6 +32,17 @@ async function processTable(): Promise<Map<number, { ppid: number; name: string 
 export async function chromiumTree(): Promise<number[]> {
   const table = await processTable();
   const roots = [...table].filter(([, proc]) => proc.ppid === process.pid && /chrom/i.test(proc.name)).map(([pid]) => pid);
+  return descendantsOf(table, roots);
+}
+
+/** Every other process started by this one, with its descendants, by command name (a cluster's Ferry instances, nginx, Ceph, Redis). */
+export async function daemonTree(): Promise<Map<number, string>> {
+  const table = await processTable();
+  const roots = [...table].filter(([, proc]) => proc.ppid === process.pid && !/chrom/i.test(proc.name)).map(([pid]) => pid);
+  return new Map(descendantsOf(table, roots).map((pid) => [pid, table.get(pid)!.name]));
+}
+
+function descendantsOf(table: Map<number, { ppid: number; name: string }>, roots: number[]): number[] {
   const found = new Set(roots);
   for (let grew = true; grew;) {
     grew = false;
