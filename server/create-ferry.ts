@@ -12,8 +12,7 @@ import { openFerry, type Ferry } from './mounted.js';
 
 export { FerryRefusal, type UploadCreate } from './hooks.js';
 export type { OnUploadFinish, UploadFinish } from './finish-hooks.js';
-export { prepareServer } from './server.js';
-export type { Ferry } from './mounted.js';
+export { prepareServer, type Ferry } from './mounted.js';
 export type { Authenticate } from './identity.js';
 
 /** An S3-compatible object store, as STORE=s3 and the S3_* variables give it to the standalone server. */

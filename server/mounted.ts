@@ -1,6 +1,6 @@
 // The handler a host mounts, and the one the standalone server runs: Ferry's protocol routes under
 // a mount path (req.baseUrl, or `basePath`), the rest handed to `next()`.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { createHandler, type Next } from './app.js';
 import { buildContext, type HostParts } from './build-context.js';
@@ -37,4 +37,16 @@ export async function openFerry(config: Config, log: Logger, host: HostParts, ba
     close: stop,
   };
   return { ferry, ctx };
+}
+
+/**
+ * What a handler needs of the Node server it runs in: no request timeout while a body streams
+ * (docs/design.md §3.13: the 300 s default would kill a classic client sending a whole file in one
+ * request), and "Expect: 100-continue" handed to it, so an append invites its body only once it would take it.
+ */
+export function prepareServer(server: Server, handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.on('checkContinue', handler);
+  return server;
 }

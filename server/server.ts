@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { AppContext } from './context.js';
 import type { Config } from './config.js';
 import { createLogger } from './log.js';
-import { openFerry } from './mounted.js';
+import { openFerry, prepareServer } from './mounted.js';
 import { metrics } from './routes/health.js';
 import { appServer } from './app-server.js';
 import { openFileLimit } from './append-slots.js';
@@ -20,18 +20,6 @@ export interface FerryServer {
   shutdown(): Promise<void>;
   /** Where /metrics is served, with METRICS_PORT. */
   metricsPort?: number;
-}
-
-/**
- * What a handler needs of the Node server it runs in: no request timeout while a body streams
- * (docs/design.md §3.13: the 300 s default would kill a classic client sending a whole file in one
- * request), and "Expect: 100-continue" handed to it, so an append invites its body only once it would take it.
- */
-export function prepareServer(server: Server, handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
-  server.on('checkContinue', handler);
-  return server;
 }
 
 export async function startFerry(config: Config, log: Logger = createLogger(config.logLevel)): Promise<FerryServer> {
