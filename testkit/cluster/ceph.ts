@@ -4,7 +4,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort, portAnswers, run, startDaemon, waitUntil, type Daemon } from './daemons.js';
+import { freePort, run, startDaemon, waitUntil, type Daemon } from './daemons.js';
+import { startGateway } from './gateway.js';
 
 export interface S3Endpoint {
   endpoint: string;
@@ -22,7 +23,7 @@ export interface CephCluster extends S3Endpoint {
 
 const READY_MS = 60_000;
 
-function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number): string {
+function cephConf(dir: string, fsid: string, monPort: number): string {
   const at = (name: string) => path.join(dir, name);
   return `[global]
 fsid = ${fsid}
@@ -65,7 +66,6 @@ bluestore fsck on mkfs = false
 osd memory target = 1073741824
 
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:${rgwPort} tcp_nodelay=1
 rgw gc obj min wait = 60
 rgw gc processor period = 60
 `;
@@ -74,10 +74,11 @@ rgw gc processor period = 60
 /** Start a cluster in `dir` (which must be empty or missing) and answer once S3 works. */
 export async function startCeph(dir: string): Promise<CephCluster> {
   for (const sub of ['run', 'log', 'crash', 'mon', 'osd/osd.0', 'rgw']) await mkdir(path.join(dir, sub), { recursive: true });
-  const [monPort, rgwPort] = [await freePort(), await freePort()];
+  const monPort = await freePort();
+  let rgwPort = await freePort();
   const conf = path.join(dir, 'ceph.conf');
   const fsid = randomUUID();
-  await writeFile(conf, cephConf(dir, fsid, monPort, rgwPort));
+  await writeFile(conf, cephConf(dir, fsid, monPort));
   const log = (name: string) => path.join(dir, 'log', `${name}.log`);
   const ceph = (...args: string[]) => run('ceph', ['-c', conf, '--connect-timeout', '10', ...args]);
   const daemons: Daemon[] = [];
@@ -100,17 +101,19 @@ export async function startCeph(dir: string): Promise<CephCluster> {
     daemons.push(startDaemon('ceph-osd', 'ceph-osd', ['-c', conf, '-i', '0', '-f']));
     await waitUntil('the Ceph OSD', async () => JSON.parse((await ceph('osd', 'stat', '-f', 'json')).stdout).num_up_osds === 1, READY_MS, log('osd.0'));
 
-    const startGateway = async () => {
-      daemons.push(startDaemon('radosgw', 'radosgw', ['-c', conf, '-n', 'client.rgw.a', '-f']));
-      await waitUntil('the RADOS Gateway', () => portAnswers(rgwPort), READY_MS, log('client.rgw.a'));
+    // Clients know the gateway by its port: the first start may move to another, a restart may not.
+    const startRgw = async (movable: boolean) => {
+      const started = await startGateway(conf, rgwPort, log('client.rgw.a'), READY_MS, movable);
+      daemons.push(started.daemon);
+      rgwPort = started.port;
     };
     const restartGateway = async () => {
       const gateway = daemons.pop()!;
       gateway.child.kill('SIGKILL');
       await gateway.exited;
-      await startGateway();
+      await startRgw(false);
     };
-    await startGateway();
+    await startRgw(true);
     const accessKeyId = randomBytes(10).toString('hex').toUpperCase();
     const secretAccessKey = randomBytes(20).toString('base64url');
     await run('radosgw-admin', ['-c', conf, '-n', 'client.rgw.a', 'user', 'create', '--uid=ferry', '--display-name=Ferry',
