@@ -8,7 +8,7 @@ import { isStoreUnreachable } from '../errors.js';
 import { Bucket, s3Client } from '../store/s3-bucket.js';
 import { MIN_PART_BYTES, S3Store } from '../store/s3-store.js';
 import { storeConformance } from './store-conformance.js';
-import { tempDir } from './helpers.js';
+import { eventually, tempDir } from './helpers.js';
 
 let ceph: CephCluster;
 let buckets = 0;
@@ -45,7 +45,10 @@ describe('S3 on Ceph while the gateway restarts', () => {
     await store.init();
     const failures: unknown[] = [];
     let restarted = false;
-    const restarting = ceph.restartGateway().finally(() => (restarted = true));
+    // Down until a read has failed: a gateway back within the SDK's own retries would test nothing
+    // (one fresh-clone run saw no read fail in a 235 ms restart).
+    const failed = () => eventually(async () => (failures.length > 0 ? true : undefined), 30_000, 'a read to fail while the gateway is down');
+    const restarting = ceph.restartGateway(failed).finally(() => (restarted = true));
     while (!restarted) {
       await store.held(OWNER, 'file').catch((error: unknown) => failures.push(error));
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -16,8 +16,8 @@ export interface S3Endpoint {
 
 export interface CephCluster extends S3Endpoint {
   dir: string;
-  /** Stop the RADOS Gateway (SIGKILL) and start it again on its port: S3 is gone meanwhile. */
-  restartGateway(): Promise<void>;
+  /** Stop the RADOS Gateway (SIGKILL) and start it again on its port, once `whileDown` (if given) resolves: S3 is gone meanwhile. */
+  restartGateway(whileDown?: () => Promise<unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -107,10 +107,11 @@ export async function startCeph(dir: string): Promise<CephCluster> {
       daemons.push(started.daemon);
       rgwPort = started.port;
     };
-    const restartGateway = async () => {
+    const restartGateway = async (whileDown?: () => Promise<unknown>) => {
       const gateway = daemons.pop()!;
       gateway.child.kill('SIGKILL');
       await gateway.exited;
+      await whileDown?.();
       await startRgw(false);
     };
     await startRgw(true);
