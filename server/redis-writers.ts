@@ -67,7 +67,9 @@ export class RedisWriters implements Writers {
     // No offline queue: while Redis is away a fence fails at once instead of waiting for it.
     const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000, lazyConnect: true } as const;
     const redis = new Redis(url, options);
-    const subscriber = new Redis(url, { ...options, enableOfflineQueue: true, commandTimeout: undefined });
+    // Resubscribed below, not by ioredis: its own resubscription after a reconnect leaves the promise
+    // unhandled, and a close while it is in flight killed the process ('Connection is closed.').
+    const subscriber = new Redis(url, { ...options, enableOfflineQueue: true, commandTimeout: undefined, autoResubscribe: false });
     for (const connection of [redis, subscriber]) connection.on('error', (error: Error) => log.warn({ err: error.message }, 'redis'));
     await Promise.all([redis.connect(), subscriber.connect()]).catch((error: Error) => {
       redis.disconnect();
@@ -75,8 +77,10 @@ export class RedisWriters implements Writers {
       throw new Error(`cannot reach Redis at ${url}: ${error.message}`);
     });
     const writers = new RedisWriters(redis, subscriber, ttlMs, log, onTakeover);
-    // The subscription comes back by itself after Redis restarts (ioredis resubscribes).
-    await subscriber.subscribe(TAKEOVER, PROBE, writers.replyTo);
+    const subscribe = () => subscriber.subscribe(TAKEOVER, PROBE, writers.replyTo);
+    await subscribe();
+    // After Redis restarts, every reconnection subscribes again; one cut short waits for the next.
+    subscriber.on('ready', () => void subscribe().catch((error: Error) => log.warn({ err: error.message }, 'redis resubscribe')));
     subscriber.on('message', (_channel: string, text: string) => writers.onMessage(JSON.parse(text) as Message));
     return writers;
   }
