@@ -57,13 +57,25 @@ export function startDaemon(name: string, command: string, args: string[], onPar
   return { name, child, exited, stop };
 }
 
-/** Poll `ready` until it says yes; past the deadline, fail with the last lines of `logFile`. */
-export async function waitUntil(what: string, ready: () => Promise<boolean>, timeoutMs: number, logFile?: string): Promise<void> {
+/** The last lines of `file` (a daemon's log), or '' when it cannot be read. */
+export async function logTail(file: string, lines = 30): Promise<string> {
+  return (await readFile(file, 'utf8').catch(() => '')).split('\n').slice(-lines).join('\n');
+}
+
+/** Poll `check` every 100 ms until it gives a value, `givenUp()` says stop, or `timeoutMs` passes (then undefined). */
+export async function pollFor<T>(check: () => Promise<T | undefined>, timeoutMs: number, givenUp: () => boolean = () => false): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await ready().catch(() => false)) return;
+  while (Date.now() < deadline && !givenUp()) {
+    const value = await check();
+    if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const tail = logFile ? (await readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n') : '';
+  return undefined;
+}
+
+/** Poll `ready` until it says yes; past the deadline, fail with the last lines of `logFile`. */
+export async function waitUntil(what: string, ready: () => Promise<boolean>, timeoutMs: number, logFile?: string): Promise<void> {
+  if (await pollFor(async () => ((await ready().catch(() => false)) ? true : undefined), timeoutMs)) return;
+  const tail = logFile ? await logTail(logFile) : '';
   throw new Error(`${what} was not ready after ${timeoutMs} ms${tail ? `; last lines of ${logFile}:\n${tail}` : ''}`);
 }

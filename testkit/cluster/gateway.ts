@@ -3,8 +3,7 @@
 // S3 requests reached that server, and every S3 test of a run failed at once with "@aws-sdk XML parse
 // error: unexpected content" (a fresh-clone CI run, 2026-12-06). So the gateway counts as up only when
 // the port answers as S3 does, and a port that answers otherwise is given up for another.
-import { freePort, startDaemon, type Daemon } from './daemons.js';
-import { readFile } from 'node:fs/promises';
+import { freePort, logTail, pollFor, startDaemon, type Daemon } from './daemons.js';
 
 const ATTEMPTS = 3;
 
@@ -30,19 +29,15 @@ export async function startGateway(conf: string, port: number, logFile: string, 
     const daemon = startDaemon('radosgw', 'radosgw', ['-c', conf, '-n', 'client.rgw.a', '-f', '--rgw_frontends', `beast endpoint=127.0.0.1:${port} tcp_nodelay=1`]);
     let exited = false;
     void daemon.exited.then(() => (exited = true));
-    const deadline = Date.now() + timeoutMs;
-    let seen: 'gateway' | 'other' | 'nobody' = 'nobody';
-    while (Date.now() < deadline && !exited) {
-      seen = await whoAnswers(port);
-      if (seen !== 'nobody') break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const seen = (await pollFor(async () => {
+      const who = await whoAnswers(port);
+      return who === 'nobody' ? undefined : who;
+    }, timeoutMs, () => exited)) ?? 'nobody';
     if (seen === 'gateway') return { daemon, port };
     await daemon.stop();
     const why = seen === 'other' ? `another process answers on port ${port}` : exited ? 'radosgw exited' : `no answer within ${timeoutMs} ms`;
     if (!movable || attempt === ATTEMPTS || (seen === 'nobody' && !exited)) {
-      const tail = (await readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n');
-      throw new Error(`the RADOS Gateway did not start (${why}); last lines of ${logFile}:\n${tail}`);
+      throw new Error(`the RADOS Gateway did not start (${why}); last lines of ${logFile}:\n${await logTail(logFile)}`);
     }
     port = await freePort();
   }
