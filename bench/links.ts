@@ -40,14 +40,16 @@ export async function measureLink(work: string, file: string, bytesPerSecond: nu
   }
 }
 
-/** Ferry's app through the link: pick → the row done; and whether the server's copy is exact. */
-async function timeFerry(appUrl: string, serverUrl: string, file: string): Promise<{ seconds: number; intact: boolean }> {
+/** Ferry's app through the link: pick → the row done (`watch` around it); and whether the server's copy is exact. */
+export async function timeFerry(appUrl: string, serverUrl: string, file: string, watch: Watch = unwatched): Promise<{ seconds: number; intact: boolean }> {
   const app = await AppSession.open(appUrl, serverUrl);
   try {
     await settleDisk();
+    await watch.begin(app.page);
     const started = Date.now();
     await app.pick(file);
     const seconds = ((await app.waitForState(path.basename(file), 'done')) - started) / 1000;
+    await watch.end(app.page);
     return { seconds, intact: await app.storedMatches(await app.idOf(path.basename(file)), file) };
   } finally {
     await app.close();

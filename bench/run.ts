@@ -14,6 +14,7 @@ import { makeFile } from './files.js';
 import { measureIntegrityAtLink } from './integrity-link.js';
 import { measureLink, type LinkResults } from './links.js';
 import { measureTus, measureWorkerToTus } from './peer.js';
+import { phoneRow } from './phone.js';
 import { printTable, type Row } from './report.js';
 import { clusterVersusSingle, type ClusterVersusSingle } from './cluster-bench.js';
 import { curlVersusSink, scaleVersusSink, startFerry } from './server-bench.js';
@@ -27,6 +28,7 @@ const sizes = {
   progress: (quick ? 2 : 5) * MiB,
   linkIntegrity: (quick ? 64 : 256) * MiB,
   link: 256 * MiB,
+  phone: (quick ? 64 : 128) * MiB,
   scaleEach: 20 * MiB,
 };
 const scaleCount = 50;
@@ -89,6 +91,8 @@ async function main(): Promise<void> {
       log(`link ${rate / 1e6} MB/s, ${bytes / MiB} MiB: XHR, Ferry, tus-js-client`);
       links[String(rate / 1e6)] = { ...(await measureLink(work, file, rate)), bytes };
     }
+    log(`phone-class: renderers 4 × slower, 10 MB/s, ${sizes.phone / MiB} MiB: Ferry, tus-js-client`);
+    const phone = await phoneRow(work, await makeFile(at('phone.bin'), sizes.phone));
     log(`CPU per GiB on loopback, ${sizes.big / MiB} MiB: XHR, Ferry, tus-js-client`);
     const cpu = await measureCpu(work, big, sizes.big);
     log(`batch: ${BATCH_FILES} × ${BATCH_FILE_BYTES / 1000} KB, Ferry's worker and tus-js-client to @tus/server, 3 at a time`);
@@ -150,6 +154,7 @@ async function main(): Promise<void> {
         byProcess: { ferry: cpu.ferry.byKind, xhr: cpu.xhr.byKind, tus: cpu.tus.byKind },
         uploadSeconds: cpu.seconds,
       },
+      phone: 'skipped' in phone ? phone : { fileMiB: sizes.phone / MiB, ...phone, ratioVsTus: phone.tusSeconds / phone.ferrySeconds },
       batch: {
         files: batch.files,
         fileKB: batch.fileBytes / 1000,
@@ -198,6 +203,9 @@ async function main(): Promise<void> {
     const rows: Row[] = [
       ...linkRows,
       { measure: `CPU per GiB on loopback, browser + server (s)`, ferry: f2(results.cpu.ferrySecondsPerGiB), baseline: `tus ${f2(results.cpu.tusSecondsPerGiB)}, XHR ${f2(results.cpu.xhrSecondsPerGiB)}`, ratio: results.cpu.ratioVsTus, goal: '≤ 2 × tus', met: results.cpu.ratioVsTus <= 2 },
+      'skipped' in results.phone
+        ? { measure: 'Phone-class: renderers 4 × slower, 10 MB/s (MB/s)', ferry: 'skipped', baseline: results.phone.skipped }
+        : { measure: `Phone-class: renderers ${results.phone.slowdown} × slower, ${results.phone.bytesPerSecond / 1e6} MB/s, ${results.phone.fileMiB} MiB (MB/s)`, ferry: MBps(sizes.phone, results.phone.ferrySeconds).toFixed(1), baseline: `tus ${MBps(sizes.phone, results.phone.tusSeconds).toFixed(1)}`, ratio: results.phone.ratioVsTus, goal: '≥ 1.0 × tus', met: results.phone.ratioVsTus >= 1 },
       { measure: `Batch, ${batch.files} × ${results.batch.fileKB} KB to @tus/server (files/s)`, ferry: f0(results.batch.ferryFilesPerSecond), baseline: `tus ${f0(results.batch.tusFilesPerSecond)}; longest frame gap ${f0(batch.ferryLongestFrameGapMs)} vs ${f0(batch.tusLongestFrameGapMs)} ms`, ratio: results.batch.ratioVsTus, goal: '≥ 1.0 × tus', met: results.batch.ratioVsTus >= 1 },
       { measure: `Throughput on loopback (CPU-bound), ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.throughput.ferryMBps), baseline: `XHR ${f0(results.throughput.xhrMBps)}, curl ${f0(results.throughput.curlMBps)}`, ratio: results.throughput.ratioVsXhr, goal: '≥ 0.95 × XHR', met: results.throughput.ratioVsXhr >= 0.95 },
       { measure: 'Hand-over, pick → stored (s)', ferry: f2(results.handover.seconds), baseline: `IndexedDB put alone ${f2(results.handover.idbCopyBaselineSeconds)} s; first row ${f2(results.handover.firstRowSeconds)} s`, ratio: results.handover.seconds / results.handover.idbCopyBaselineSeconds, goal: '< 1.5 s', met: results.handover.seconds < 1.5 },
@@ -221,7 +229,7 @@ async function main(): Promise<void> {
       { measure: `Ferry's worker → @tus/server at ${f0(results.workerToTus.link.linkMBps)} MB/s, ${sizes.linkIntegrity / MiB} MiB (MB/s)`, ferry: f0(results.workerToTus.link.ferryMBps), baseline: `tus-js-client ${f0(results.workerToTus.link.tusClientMBps)}`, ratio: results.workerToTus.link.ratioVsTusClient },
       { measure: `tus-js-client → Ferry, ${big_ / MiB} MiB (MB/s)`, ferry: f0(results.peer.tusClientToFerryMBps), baseline: `→ @tus/server ${f0(results.peer.tusMBps)}`, ratio: results.peer.tusClientToFerryVsTusServer, goal: '≥ 1.0', met: results.peer.tusClientToFerryVsTusServer >= 1 },
     ];
-    const intact = [batch.intact, resume.intact, online.intact, progress.intact, linkIntegrity.intact, toTusLoopback.intact, toTusLink.intact, ...Object.values(links).map((link) => link.intact)].every(Boolean);
+    const intact = [batch.intact, resume.intact, online.intact, progress.intact, linkIntegrity.intact, toTusLoopback.intact, toTusLink.intact, 'skipped' in phone || phone.intact, ...Object.values(links).map((link) => link.intact)].every(Boolean);
     printTable(rows, results.machine, intact);
     await mkdir(path.join(root, 'bench/results'), { recursive: true });
     await writeFile(path.join(root, 'bench/results/latest.svg'), chartSvg({
