@@ -24,9 +24,17 @@ export async function status(ctx: AppContext, req: IncomingMessage, res: ServerR
   sendText(res, 200, String(held.offset));
 }
 
-/** For a progress poll: the store's offset, or a live append's when one is running (on this instance or another). */
+/**
+ * For a progress poll: the store's offset, or a live append's when one is running (on this instance or
+ * another). The store's offset counts every byte an append has written, checked or not, so it stands
+ * only if no append was live on either side of reading it: a poll that read it just as an append began
+ * reported bytes still waiting on their digest, and the next poll took them back (issue 32).
+ */
 async function heldNow(ctx: AppContext, owner: string, id: string): Promise<Held & { received?: number }> {
-  const live = await ctx.writers.liveOffsets(uploadKey(owner, id), ctx.config.ghostIdleMs);
+  const key = uploadKey(owner, id);
+  const liveBefore = await ctx.writers.liveOffsets(key, ctx.config.ghostIdleMs);
   const held = await ctx.store.held(owner, id);
-  return live === undefined || held.complete ? held : { ...held, offset: live.verified, received: live.received };
+  if (held.complete) return held;
+  const live = liveBefore ?? (await ctx.writers.liveOffsets(key, ctx.config.ghostIdleMs));
+  return live === undefined ? held : { ...held, offset: live.verified, received: live.received };
 }

@@ -3,8 +3,16 @@
 import assert from 'node:assert/strict';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { Client, MiB, collectReply, eventually, openRawUpload, randomFile, sha256, startServer, tempDir, writeAll, type TestServer } from './helpers.js';
+import { Header } from '../../common/protocol.js';
+import { loadConfig } from '../config.js';
+import type { AppContext } from '../context.js';
+import { createLogger } from '../log.js';
+import { openFerry, prepareServer } from '../mounted.js';
+import { webhooks } from '../webhooks.js';
+import { Client, MiB, collectReply, digestOf, eventually, openRawAppend, openRawUpload, randomFile, sha256, startServer, tempDir, writeAll, type TestServer } from './helpers.js';
 
 /** Count every FileHandle.datasync in this process (the in-process server's included). */
 async function countDatasyncs(): Promise<{ count(): number; restore(): void }> {
@@ -47,5 +55,65 @@ describe('progress polls', () => {
     await writeAll(socket, file.subarray(2 * MiB));
     assert.match(await reply, /^HTTP\/1\.1 200/);
     assert.equal(await client.storedSha('polled-hard'), sha256(file));
+  });
+});
+
+describe('a progress poll that races the start of an append', () => {
+  let ctx: AppContext;
+  let close: () => Promise<void>;
+  let url: string;
+  before(async () => {
+    const config = loadConfig({ PORT: '0', DATA_DIR: await tempDir() });
+    const opened = await openFerry(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), webhooks(config));
+    ctx = opened.ctx;
+    const handler = (req: Parameters<typeof opened.ferry.handle>[0], res: Parameters<typeof opened.ferry.handle>[1]) =>
+      opened.ferry.handle(req, res, () => res.writeHead(404).end());
+    const server: Server = prepareServer(createServer(handler), handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    close = async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await opened.ferry.close();
+    };
+  });
+  after(() => close());
+
+  // Seen in CI (issue 32): a poll found no live append, then read the store's length just after one
+  // began, and reported bytes still waiting on their Content-Digest; the next poll went back.
+  it('never reports bytes a live append has not checked, even when it found no append live at first', async () => {
+    const client = new Client(url);
+    const file = randomFile(3 * MiB);
+    assert.equal((await client.append('raced', 0, file.subarray(0, MiB), { [Header.fileSize]: String(file.length) })).status, 200);
+
+    // The poll's read of the store waits (a slow disk) until the append has written half its body.
+    const store = ctx.store;
+    const held = store.held.bind(store);
+    let entered!: () => void;
+    const pollReading = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    store.held = async (owner, id) => {
+      store.held = held;
+      entered();
+      await released;
+      return held(owner, id);
+    };
+    const poll = client.progress('raced');
+    await pollReading;
+
+    const body = file.subarray(MiB, 3 * MiB);
+    const socket = await openRawAppend(url, {
+      cookie: client.cookie!, [Header.fileId]: 'raced', [Header.startByte]: String(MiB), 'content-length': String(body.length), [Header.contentDigest]: digestOf(body),
+    });
+    const reply = collectReply(socket);
+    await writeAll(socket, body.subarray(0, MiB));
+    await eventually(async () => ((await client.progress('raced')).headers.get(Header.uploadReceived) === String(2 * MiB) ? true : undefined), 5000, 'half the body to arrive');
+    release();
+    assert.equal((await poll).offset, MiB, 'the poll reports only checked bytes');
+
+    await writeAll(socket, body.subarray(MiB));
+    assert.match(await reply, /^HTTP\/1\.1 200/);
+    assert.equal(await client.storedSha('raced'), sha256(file));
   });
 });
