@@ -26,26 +26,34 @@ export function metered(servers: Record<string, number | undefined>, daemons = f
   };
 }
 
-/** `digests: false` prices the worker's integrity digests (an A/B, not a bench row). */
-export async function measureCpu(work: string, file: string, bytes: number, { digests = true } = {}): Promise<CpuResults> {
+export type Upload = 'ferry' | 'xhr' | 'tus';
+
+/**
+ * The three uploads of `file` on loopback, each watched by the Watch `watchFor` makes for it (given
+ * its server's pid): one XHR to Ferry's server, Ferry's worker, tus-js-client to @tus/server.
+ */
+export async function uploadThree<W extends Watch>(work: string, file: string, watchFor: (upload: Upload, server: number | undefined) => W, digests = true): Promise<{ watches: Record<Upload, W>; seconds: Record<Upload, number> }> {
   const ferry = await forkFerry({ dataDir: path.join(work, 'cpu-ferry'), env: { LOG_LEVEL: 'warn' } });
   const tus = await forkTusServer(path.join(work, 'cpu-tus'));
   try {
-    const xhrWatch = metered({ server: ferry.child.pid });
-    const xhr = await timeXhr(ferry.url, file, xhrWatch);
-    const ferryWatch = metered({ server: ferry.child.pid });
-    const worker = await timeWorker(ferry.url, file, ferryWatch, digests);
-    const tusWatch = metered({ server: tus.child.pid });
-    const tusPage = await timeTusPage(tus.url, file, tusWatch);
-    return {
-      ferry: perGiB(ferryWatch.use(), bytes),
-      xhr: perGiB(xhrWatch.use(), bytes),
-      tus: perGiB(tusWatch.use(), bytes),
-      seconds: { ferry: worker, xhr, tus: tusPage },
-    };
+    const watches = { xhr: watchFor('xhr', ferry.child.pid), ferry: watchFor('ferry', ferry.child.pid), tus: watchFor('tus', tus.child.pid) };
+    const xhr = await timeXhr(ferry.url, file, watches.xhr);
+    const worker = await timeWorker(ferry.url, file, watches.ferry, digests);
+    const tusPage = await timeTusPage(tus.url, file, watches.tus);
+    return { watches, seconds: { ferry: worker, xhr, tus: tusPage } };
   } finally {
     await ferry.stop();
     await tus.stop();
   }
 }
 
+/** `digests: false` prices the worker's integrity digests (an A/B, not a bench row). */
+export async function measureCpu(work: string, file: string, bytes: number, { digests = true } = {}): Promise<CpuResults> {
+  const { watches, seconds } = await uploadThree(work, file, (_upload, server) => metered({ server }), digests);
+  return {
+    ferry: perGiB(watches.ferry.use(), bytes),
+    xhr: perGiB(watches.xhr.use(), bytes),
+    tus: perGiB(watches.tus.use(), bytes),
+    seconds,
+  };
+}

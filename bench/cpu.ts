@@ -66,6 +66,11 @@ export class CpuMeter {
     return { seconds: Object.values(byKind).reduce((sum, seconds) => sum + seconds, 0), byKind };
   }
 
+  /** Each process sampled so far, by pid, with its kind (Chromium's, or the server's label). */
+  kinds(): Map<number, string> {
+    return new Map([...this.last].map(([pid, { kind }]) => [pid, kind]));
+  }
+
   private async sample(initial: boolean): Promise<void> {
     const labels = new Map<number, string>();
     if (this.daemons) for (const [pid, name] of await daemonTree()) labels.set(pid, name === 'node' ? 'ferry' : name);

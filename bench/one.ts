@@ -1,5 +1,6 @@
 // One bench row alone, for A/B runs while changing something:
 //   node build/bench/one.js cpu [MiB] [--no-digests]   CPU per GiB of Ferry, XHR and tus-js-client on loopback
+//   node build/bench/one.js profile [MiB]   where that CPU goes, by process and by user code, page faults, page-cache copies (perf, root)
 //   node build/bench/one.js cluster-cpu [MiB]   CPU per GiB of Ferry's worker through the cluster (nginx, 2 instances, Ceph, Redis)
 //   node build/bench/one.js batch [n]   n × 200 KB files, Ferry vs tus-js-client
 //   node build/bench/one.js link <MB/s> [MiB]
@@ -15,6 +16,7 @@ import { makeFile } from './files.js';
 import { measureHashAbuse } from './hash-abuse.js';
 import { measureCpu } from './cpu-per-gib.js';
 import { measureClusterCpu } from './cluster-cpu.js';
+import { profileUploads, showProfile } from './kernel-profile.js';
 import { measureLink } from './links.js';
 import { measurePhone, phoneUnavailable } from './phone.js';
 
@@ -28,6 +30,10 @@ try {
     const bytes = Number(first ?? 1024) * MiB;
     const results = await measureCpu(work, await makeFile(path.join(work, 'cpu.bin'), bytes), bytes, { digests });
     console.log(`ferry ${show(results.ferry)}\nxhr   ${show(results.xhr)}\ntus   ${show(results.tus)}\nseconds ${JSON.stringify(results.seconds)}`);
+  } else if (row === 'profile') {
+    const bytes = Number(first ?? 512) * MiB;
+    const profiles = await profileUploads(work, await makeFile(path.join(work, 'profile.bin'), bytes), bytes);
+    for (const [upload, profile] of Object.entries(profiles)) console.log(`${upload}, seconds of CPU per GiB:\n${showProfile(profile)}`);
   } else if (row === 'cluster-cpu') {
     const bytes = Number(first ?? 1024) * MiB;
     const result = await measureClusterCpu(work, await makeFile(path.join(work, 'cluster-cpu.bin'), bytes), bytes);
@@ -52,7 +58,7 @@ try {
     const result = await measureHashAbuse(path.join(work, 'data'), Number(first ?? 1024) * MiB);
     console.log(`victim's 32 MiB: alone ${result.aloneMs.toFixed(0)} ms, attacked ${result.attackedMs.toFixed(0)} ms (${(result.attackedMs / result.aloneMs).toFixed(2)} ×; ${result.attackPairs} attack pairs)`);
   } else {
-    console.error('usage: node build/bench/one.js cpu [MiB] | cluster-cpu [MiB] | batch [files] | link <MB/s> [MiB] | phone [MiB] [slowdown] [MB/s] | abuse [held MiB]');
+    console.error('usage: node build/bench/one.js cpu [MiB] | profile [MiB] | cluster-cpu [MiB] | batch [files] | link <MB/s> [MiB] | phone [MiB] [slowdown] [MB/s] | abuse [held MiB]');
     process.exitCode = 2;
   }
 } finally {
