@@ -56,7 +56,8 @@ async function readProfile(recording: string, kinds: Map<number, string>): Promi
   };
   for await (const line of createInterface({ input: script.stdout! })) {
     if (line.trim() === '') count();
-    else if (!/^\s/.test(line)) sample = { pid: Number(line.trim().split(/\s+/)[0]), frames: [] };
+    // A sample's first line is its pid (right-aligned); its stack frames follow, each after a tab.
+    else if (!line.startsWith('\t')) sample = { pid: Number(line.trim().split(/\s+/)[0]), frames: [] };
     else sample?.frames.push(line);
   }
   count();

@@ -13,6 +13,7 @@ import { MiB } from './app-session.js';
 import { measureBatch } from './batch.js';
 import type { CpuUse } from './cpu.js';
 import { makeFile } from './files.js';
+import { pausePageReporting } from './host-memory.js';
 import { measureHashAbuse } from './hash-abuse.js';
 import { measureCpu } from './cpu-per-gib.js';
 import { measureClusterCpu } from './cluster-cpu.js';
@@ -25,6 +26,8 @@ const show = (use: CpuUse) => `${use.seconds.toFixed(2)} s/GiB (${Object.entries
 const [row, first, second] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const digests = !process.argv.includes('--no-digests');
 const work = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-one-'));
+const pageReporting = pausePageReporting();
+console.log(pageReporting.note);
 try {
   if (row === 'cpu') {
     const bytes = Number(first ?? 1024) * MiB;
@@ -62,5 +65,6 @@ try {
     process.exitCode = 2;
   }
 } finally {
+  pageReporting.restore();
   await rm(work, { recursive: true, force: true });
 }

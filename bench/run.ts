@@ -10,6 +10,7 @@ import { measureBrowser } from './browser.js';
 import { chartSvg } from './chart.js';
 import { measureCpu } from './cpu-per-gib.js';
 import { measureOnline, measureProgress, measureResume } from './faults.js';
+import { pausePageReporting } from './host-memory.js';
 import { makeFile } from './files.js';
 import { measureIntegrityAtLink } from './integrity-link.js';
 import { measureLink, type LinkResults } from './links.js';
@@ -44,6 +45,8 @@ const log = (step: string) => console.log(`[bench ${new Date().toISOString().sli
 async function main(): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-'));
   const at = (name: string) => path.join(work, name);
+  const pageReporting = pausePageReporting();
+  log(pageReporting.note);
   try {
     log(`making files (${sizes.big / MiB} MiB)`);
     const big = await makeFile(at(`big-${sizes.big / MiB}MiB.bin`), sizes.big);
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
     const big_ = sizes.big;
     const scaleBytes = sizes.scaleEach * scaleCount;
     const results = {
-      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version, date: new Date().toISOString() },
+      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version, date: new Date().toISOString(), memory: pageReporting.note },
       quick,
       fileMiB: big_ / MiB,
       throughput: {
@@ -239,6 +242,7 @@ async function main(): Promise<void> {
     }));
     await writeFile(path.join(root, 'bench/results/latest.json'), `${JSON.stringify({ ...results, goals: rows.filter((row) => row.goal), faultUploadsIntact: intact }, null, 2)}\n`);
   } finally {
+    pageReporting.restore();
     await rm(work, { recursive: true, force: true });
   }
 }
