@@ -20,6 +20,8 @@ export interface FerryServer {
   shutdown(): Promise<void>;
   /** Where /metrics is served, with METRICS_PORT. */
   metricsPort?: number;
+  /** What the handler runs on: the store, the writers, the config (a test stands in a slow disk here). */
+  ctx: AppContext;
 }
 
 export async function startFerry(config: Config, log: Logger = createLogger(config.logLevel)): Promise<FerryServer> {
@@ -59,7 +61,7 @@ export async function startFerry(config: Config, log: Logger = createLogger(conf
     await ferry.close();
   })());
 
-  return { server, port, shutdown, ...(metricsServer ? { metricsPort: (metricsServer.address() as AddressInfo).port } : {}) };
+  return { server, port, shutdown, ctx, ...(metricsServer ? { metricsPort: (metricsServer.address() as AddressInfo).port } : {}) };
 }
 
 /** /metrics alone on a port of its own (METRICS_PORT), so the public port never shows it. */

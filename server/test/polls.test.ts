@@ -3,15 +3,8 @@
 import assert from 'node:assert/strict';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Header } from '../../common/protocol.js';
-import { loadConfig } from '../config.js';
-import type { AppContext } from '../context.js';
-import { createLogger } from '../log.js';
-import { openFerry, prepareServer } from '../mounted.js';
-import { webhooks } from '../webhooks.js';
 import { Client, MiB, collectReply, digestOf, eventually, openRawAppend, openRawUpload, randomFile, sha256, startServer, tempDir, writeAll, type TestServer } from './helpers.js';
 
 /** Count every FileHandle.datasync in this process (the in-process server's included). */
@@ -59,35 +52,19 @@ describe('progress polls', () => {
 });
 
 describe('a progress poll that races the start of an append', () => {
-  let ctx: AppContext;
-  let close: () => Promise<void>;
-  let url: string;
-  before(async () => {
-    const config = loadConfig({ PORT: '0', DATA_DIR: await tempDir() });
-    const opened = await openFerry(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), webhooks(config));
-    ctx = opened.ctx;
-    const handler = (req: Parameters<typeof opened.ferry.handle>[0], res: Parameters<typeof opened.ferry.handle>[1]) =>
-      opened.ferry.handle(req, res, () => res.writeHead(404).end());
-    const server: Server = prepareServer(createServer(handler), handler);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await opened.ferry.close();
-    };
-  });
-  after(() => close());
+  let server: TestServer;
+  before(async () => (server = await startServer()));
+  after(() => server.close());
 
   // Seen in CI (issue 32): a poll found no live append, then read the store's length just after one
   // began, and reported bytes still waiting on their Content-Digest; the next poll went back.
   it('never reports bytes a live append has not checked, even when it found no append live at first', async () => {
-    const client = new Client(url);
+    const client = new Client(server.url);
     const file = randomFile(3 * MiB);
     assert.equal((await client.append('raced', 0, file.subarray(0, MiB), { [Header.fileSize]: String(file.length) })).status, 200);
 
     // The poll's read of the store waits (a slow disk) until the append has written half its body.
-    const store = ctx.store;
+    const store = server.ferry.ctx.store;
     const held = store.held.bind(store);
     let entered!: () => void;
     const pollReading = new Promise<void>((resolve) => (entered = resolve));
@@ -103,7 +80,7 @@ describe('a progress poll that races the start of an append', () => {
     await pollReading;
 
     const body = file.subarray(MiB, 3 * MiB);
-    const socket = await openRawAppend(url, {
+    const socket = await openRawAppend(server.url, {
       cookie: client.cookie!, [Header.fileId]: 'raced', [Header.startByte]: String(MiB), 'content-length': String(body.length), [Header.contentDigest]: digestOf(body),
     });
     const reply = collectReply(socket);
