@@ -3,6 +3,7 @@
 // the screen with "Queued · 0 bytes" rows while the ones moving were off-screen at the bottom.
 import type { UploadState, UploadView } from '../../common/messages.js';
 import { t } from '../i18n.js';
+import { putInOrder } from './least-moves.js';
 
 const RANK: Record<UploadState, number> = {
   uploading: 0, 'waiting-for-network': 1, 'needs-credentials': 1, paused: 2, failed: 3, queued: 4, done: 5,
@@ -43,20 +44,17 @@ export class QueueFolding {
     // Folding one row away would take as much room as showing it.
     const folding = queued > QUEUED_SHOWN + 1;
     let seenQueued = 0;
-    let index = 0;
-    const place = (node: HTMLElement) => {
-      if (list.children[index] !== node) list.insertBefore(node, list.children[index] ?? null);
-      index += 1;
-    };
+    const wanted: HTMLElement[] = [];
     for (const upload of uploads) {
       const row = rows.get(upload.id);
       if (!row) continue;
       if (upload.state === 'queued') seenQueued += 1;
       row.classList.toggle('folded', folding && !this.expanded && upload.state === 'queued' && seenQueued > QUEUED_SHOWN);
-      place(row);
-      if (upload.state === 'queued' && seenQueued === queued) place(this.more);
+      wanted.push(row);
+      if (upload.state === 'queued' && seenQueued === queued) wanted.push(this.more);
     }
-    if (queued === 0) place(this.more);
+    if (queued === 0) wanted.push(this.more);
+    putInOrder(list, wanted);
     this.more.hidden = !folding;
     if (folding) {
       const [said, toggle] = this.more.children as unknown as [HTMLElement, HTMLButtonElement];
