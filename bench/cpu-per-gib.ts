@@ -30,30 +30,50 @@ export type Upload = 'ferry' | 'xhr' | 'tus';
 
 /**
  * The three uploads of `file` on loopback, each watched by the Watch `watchFor` makes for it (given
- * its server's pid): one XHR to Ferry's server, Ferry's worker, tus-js-client to @tus/server.
+ * its server's pid): one XHR to Ferry's server, Ferry's worker, tus-js-client to @tus/server; in the
+ * reverse order when `reversed`, so that alternated rounds share out what one upload leaves the next
+ * (this VM's freed memory, the page cache, docs/performance.md).
  */
-export async function uploadThree<W extends Watch>(work: string, file: string, watchFor: (upload: Upload, server: number | undefined) => W, digests = true): Promise<{ watches: Record<Upload, W>; seconds: Record<Upload, number> }> {
+export async function uploadThree<W extends Watch>(work: string, file: string, watchFor: (upload: Upload, server: number | undefined) => W, digests = true, reversed = false): Promise<{ watches: Record<Upload, W>; seconds: Record<Upload, number> }> {
   const ferry = await forkFerry({ dataDir: path.join(work, 'cpu-ferry'), env: { LOG_LEVEL: 'warn' } });
   const tus = await forkTusServer(path.join(work, 'cpu-tus'));
   try {
     const watches = { xhr: watchFor('xhr', ferry.child.pid), ferry: watchFor('ferry', ferry.child.pid), tus: watchFor('tus', tus.child.pid) };
-    const xhr = await timeXhr(ferry.url, file, watches.xhr);
-    const worker = await timeWorker(ferry.url, file, watches.ferry, digests);
-    const tusPage = await timeTusPage(tus.url, file, watches.tus);
-    return { watches, seconds: { ferry: worker, xhr, tus: tusPage } };
+    const runs: Record<Upload, () => Promise<number>> = {
+      xhr: () => timeXhr(ferry.url, file, watches.xhr),
+      ferry: () => timeWorker(ferry.url, file, watches.ferry, digests),
+      tus: () => timeTusPage(tus.url, file, watches.tus),
+    };
+    const seconds: Record<Upload, number> = { ferry: 0, xhr: 0, tus: 0 };
+    const order: Upload[] = reversed ? ['tus', 'ferry', 'xhr'] : ['xhr', 'ferry', 'tus'];
+    for (const upload of order) seconds[upload] = await runs[upload]();
+    return { watches, seconds };
   } finally {
     await ferry.stop();
     await tus.stop();
   }
 }
 
-/** `digests: false` prices the worker's integrity digests (an A/B, not a bench row). */
-export async function measureCpu(work: string, file: string, bytes: number, { digests = true } = {}): Promise<CpuResults> {
-  const { watches, seconds } = await uploadThree(work, file, (_upload, server) => metered({ server }), digests);
+/**
+ * `rounds` rounds of the three uploads, in alternate orders, averaged; `ratios` is Ferry ÷ tus-js-client
+ * in each round. `digests: false` prices the worker's integrity digests (an A/B, not a bench row).
+ */
+export async function measureCpu(work: string, file: string, bytes: number, { digests = true, rounds = 1 } = {}): Promise<CpuResults & { ratios: number[] }> {
+  const each: CpuResults[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const { watches, seconds } = await uploadThree(work, file, (_upload, server) => metered({ server }), digests, round % 2 === 1);
+    each.push({ ferry: perGiB(watches.ferry.use(), bytes), xhr: perGiB(watches.xhr.use(), bytes), tus: perGiB(watches.tus.use(), bytes), seconds });
+  }
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const averaged = (upload: Upload): CpuUse => ({
+    seconds: mean(each.map((result) => result[upload].seconds)),
+    byKind: Object.fromEntries(Object.keys(each[0]![upload].byKind).map((kind) => [kind, mean(each.map((result) => result[upload].byKind[kind] ?? 0))])),
+  });
   return {
-    ferry: perGiB(watches.ferry.use(), bytes),
-    xhr: perGiB(watches.xhr.use(), bytes),
-    tus: perGiB(watches.tus.use(), bytes),
-    seconds,
+    ferry: averaged('ferry'),
+    xhr: averaged('xhr'),
+    tus: averaged('tus'),
+    seconds: { ferry: mean(each.map((result) => result.seconds.ferry)), xhr: mean(each.map((result) => result.seconds.xhr)), tus: mean(each.map((result) => result.seconds.tus)) },
+    ratios: each.map((result) => result.ferry.seconds / result.tus.seconds),
   };
 }

@@ -1,43 +1,78 @@
-// This VM's balloon reports freed memory to its host (free page reporting), and a page touched again
-// after that faults on the host too: writing 1 GiB into the page cache cost 0.25-0.40 s of system time
-// on warm pages and up to 4.4 s on reported ones (docs/performance.md, issue 34). A row then pays for
-// what the row before it freed, whatever its own code does. BENCH_PAGE_REPORTING=off pauses reporting
-// for the run where the kernel lets it (root, the page_reporting module) and puts it back at the end.
-// Not the default: six alternated CPU runs each way moved Ferry ÷ tus-js-client within its spread.
-import { readFileSync, writeFileSync } from 'node:fs';
+// This VM hands memory back to its host in two ways, and a row then pays for what the row before it
+// freed, whatever its own code does (docs/performance.md, issue 34):
+// - free page reporting: its balloon reports freed memory to the host, and a page touched again after
+//   that faults on the host too (writing 1 GiB into the page cache cost 0.25-0.40 s of system time on
+//   warm pages, up to 4.4 s on reported ones);
+// - DAMON: a kernel thread pages out memory nobody touched for a minute (here: clean page cache), so
+//   a file read again after that comes from the disk, into memory that may have been reported.
+// BENCH_PAGE_REPORTING=off and BENCH_DAMON=off pause each for the run where the kernel lets them
+// (root) and put them back at the end. Neither is the default: alternated CPU runs moved Ferry ÷
+// tus-js-client within its spread with each paused.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const ORDER = '/sys/module/page_reporting/parameters/page_reporting_order';
 // One past the largest block the page allocator keeps (order 10): no free block is large enough to report.
 const NEVER = '11';
+const KDAMONDS = '/sys/kernel/mm/damon/admin/kdamonds';
 
-export interface PageReporting {
+export interface HostMemory {
   /** What the run measured on, for its log and results. */
   note: string;
   restore(): void;
 }
 
-export function pausePageReporting(): PageReporting {
+interface Knob {
+  note: string;
+  restore?: () => void;
+}
+
+export function pauseHostMemory(): HostMemory {
+  const knobs = [pageReporting(), damon()];
+  const restore = () => {
+    for (const knob of knobs) knob.restore?.();
+  };
+  if (knobs.some((knob) => knob.restore)) {
+    // An interrupted bench still puts the machine back as it found it.
+    process.once('exit', restore);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  }
+  return { note: knobs.map((knob) => knob.note).join('; '), restore };
+}
+
+function pageReporting(): Knob {
   let was: string;
   try {
     was = readFileSync(ORDER, 'utf8').trim();
   } catch {
-    return { note: 'no free page reporting on this machine', restore: () => undefined };
+    return { note: 'no free page reporting on this machine' };
   }
-  if (process.env.BENCH_PAGE_REPORTING !== 'off') return { note: `free page reporting on (order ${was}); BENCH_PAGE_REPORTING=off pauses it`, restore: () => undefined };
+  if (process.env.BENCH_PAGE_REPORTING !== 'off') return { note: `free page reporting on (order ${was}); BENCH_PAGE_REPORTING=off pauses it` };
+  if (!tryWrite(ORDER, NEVER)) return { note: `free page reporting left on (order ${was}): not allowed` };
+  return { note: `free page reporting paused for the run (page_reporting_order ${was} -> ${NEVER})`, restore: () => tryWrite(ORDER, was) };
+}
+
+function damon(): Knob {
+  let running: string[];
   try {
-    writeFileSync(ORDER, NEVER);
-  } catch (error) {
-    return { note: `free page reporting left on (order ${was}): ${(error as Error).message}`, restore: () => undefined };
+    running = readdirSync(KDAMONDS).filter((name) => /^\d+$/.test(name) && readFileSync(`${KDAMONDS}/${name}/state`, 'utf8').trim() === 'on');
+  } catch {
+    return { note: 'no DAMON on this machine' };
   }
-  const restore = () => {
-    try {
-      writeFileSync(ORDER, was);
-    } catch {
-      // the module went away meanwhile: nothing to put back
-    }
+  if (running.length === 0) return { note: 'DAMON off' };
+  if (process.env.BENCH_DAMON !== 'off') return { note: `DAMON on (${running.length} kdamond); BENCH_DAMON=off pauses it` };
+  const paused = running.filter((name) => tryWrite(`${KDAMONDS}/${name}/state`, 'off'));
+  return {
+    note: `DAMON paused for the run (${paused.length} of ${running.length} kdamond)`,
+    // 'on' starts a kdamond again from the parameters it still holds in sysfs.
+    restore: () => paused.forEach((name) => tryWrite(`${KDAMONDS}/${name}/state`, 'on')),
   };
-  // An interrupted bench still puts the machine back as it found it.
-  process.once('exit', restore);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-  return { note: `free page reporting paused for the run (page_reporting_order ${was} -> ${NEVER})`, restore };
+}
+
+function tryWrite(file: string, value: string): boolean {
+  try {
+    writeFileSync(file, value);
+    return true;
+  } catch {
+    return false; // not root, or the module went away: leave it as it is
+  }
 }

@@ -10,7 +10,7 @@ import { measureBrowser } from './browser.js';
 import { chartSvg } from './chart.js';
 import { measureCpu } from './cpu-per-gib.js';
 import { measureOnline, measureProgress, measureResume } from './faults.js';
-import { pausePageReporting } from './host-memory.js';
+import { pauseHostMemory } from './host-memory.js';
 import { makeFile } from './files.js';
 import { measureIntegrityAtLink } from './integrity-link.js';
 import { measureLink, type LinkResults } from './links.js';
@@ -36,6 +36,8 @@ const scaleCount = 50;
 const BATCH_FILES = 300;
 const BATCH_FILE_BYTES = 200_000;
 const curlRounds = quick ? 1 : 3;
+/** The CPU row's rounds, each order in turn (the host's drift moves one round's ratio by ±15%). */
+const cpuRounds = quick ? 1 : 2;
 /** A fast real uplink (about 320 Mbit/s), for the price of digests where the link sets the pace. */
 const LINK_BYTES_PER_SECOND = 40e6;
 
@@ -45,8 +47,8 @@ const log = (step: string) => console.log(`[bench ${new Date().toISOString().sli
 async function main(): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-'));
   const at = (name: string) => path.join(work, name);
-  const pageReporting = pausePageReporting();
-  log(pageReporting.note);
+  const hostMemory = pauseHostMemory();
+  log(hostMemory.note);
   try {
     log(`making files (${sizes.big / MiB} MiB)`);
     const big = await makeFile(at(`big-${sizes.big / MiB}MiB.bin`), sizes.big);
@@ -96,15 +98,15 @@ async function main(): Promise<void> {
     }
     log(`phone-class: renderers 4 × slower, 10 MB/s, ${sizes.phone / MiB} MiB: Ferry, tus-js-client`);
     const phone = await phoneRow(work, await makeFile(at('phone.bin'), sizes.phone));
-    log(`CPU per GiB on loopback, ${sizes.big / MiB} MiB: XHR, Ferry, tus-js-client`);
-    const cpu = await measureCpu(work, big, sizes.big);
+    log(`CPU per GiB on loopback, ${sizes.big / MiB} MiB: XHR, Ferry, tus-js-client, ${cpuRounds} round(s) in alternate orders`);
+    const cpu = await measureCpu(work, big, sizes.big, { rounds: cpuRounds });
     log(`batch: ${BATCH_FILES} × ${BATCH_FILE_BYTES / 1000} KB, Ferry's worker and tus-js-client to @tus/server, 3 at a time`);
     const batch = await measureBatch(work, BATCH_FILES, BATCH_FILE_BYTES);
 
     const big_ = sizes.big;
     const scaleBytes = sizes.scaleEach * scaleCount;
     const results = {
-      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version, date: new Date().toISOString(), memory: pageReporting.note },
+      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version, date: new Date().toISOString(), memory: hostMemory.note },
       quick,
       fileMiB: big_ / MiB,
       throughput: {
@@ -154,6 +156,7 @@ async function main(): Promise<void> {
         xhrSecondsPerGiB: cpu.xhr.seconds,
         tusSecondsPerGiB: cpu.tus.seconds,
         ratioVsTus: cpu.ferry.seconds / cpu.tus.seconds,
+        ratiosByRound: cpu.ratios,
         byProcess: { ferry: cpu.ferry.byKind, xhr: cpu.xhr.byKind, tus: cpu.tus.byKind },
         uploadSeconds: cpu.seconds,
       },
@@ -242,7 +245,7 @@ async function main(): Promise<void> {
     }));
     await writeFile(path.join(root, 'bench/results/latest.json'), `${JSON.stringify({ ...results, goals: rows.filter((row) => row.goal), faultUploadsIntact: intact }, null, 2)}\n`);
   } finally {
-    pageReporting.restore();
+    hostMemory.restore();
     await rm(work, { recursive: true, force: true });
   }
 }
