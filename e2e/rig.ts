@@ -105,10 +105,14 @@ export abstract class Rig {
   }
 
   async makeFile(name: string, size: number): Promise<SourceFile> {
-    const bytes = randomBytes(size);
+    return this.makeFileOf(name, randomBytes(size));
+  }
+
+  /** A file of exactly these bytes (a real picture, say). */
+  async makeFileOf(name: string, bytes: Buffer): Promise<SourceFile> {
     const file = path.join(this.filesDir, name);
     await writeFile(file, bytes);
-    return { name, path: file, sha256: sha256(bytes), size };
+    return { name, path: file, sha256: sha256(bytes), size: bytes.length };
   }
 
   async serverOffsetOfId(id: string): Promise<number> {

@@ -110,6 +110,22 @@ test('by keyboard alone: pick, pause, resume, cancel and undo, with the focus al
   await app.expectDone(file);
 });
 
+test('a picture shows as a thumbnail; a file named .jpg that is no picture keeps its label, not a blank tile', async () => {
+  await app.open();
+  // A 1 × 1 PNG.
+  const picture = await app.makeFileOf('site-plan.png', Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'));
+  const notPicture = await app.makeFile('not-a-photo.jpg', 50_000);
+  await app.pick([picture, notPicture]);
+  const tileOf = (name: string) => app.page.locator('#completed li.file', { hasText: name }).locator('.kind');
+  await expect(tileOf('site-plan.png')).toHaveClass(/thumbnail/);
+  await expect(tileOf('not-a-photo.jpg')).toHaveText('JPG');
+  // Given time to load, the undrawable one still has its label.
+  await app.page.waitForTimeout(500);
+  await expect(tileOf('not-a-photo.jpg')).toHaveText('JPG');
+  await expect(tileOf('not-a-photo.jpg')).not.toHaveClass(/thumbnail/);
+  for (const file of [picture, notPicture]) expect(await app.storedShaOf(await app.idOf(file.name))).toBe(file.sha256);
+});
+
 test('the app opened offline lists the files finished earlier, and says when it last checked', async () => {
   await app.open();
   const files = [await app.makeFile('scan-1.pdf', 300_000), await app.makeFile('scan-2.pdf', 200_000)];

@@ -79,14 +79,25 @@ const nearScreen = new IntersectionObserver((entries) => {
     nearScreen.unobserve(target);
     const tile = target as HTMLElement;
     const { thumbnailOf: id, thumbnailUrl } = tile.dataset;
-    void (id !== undefined && (picked.has(id) || thumbnailUrl === undefined) ? thumbnailOf(id) : Promise.resolve(thumbnailUrl)).then((url) => {
-      if (!url) return;
+    void (id !== undefined && (picked.has(id) || thumbnailUrl === undefined) ? thumbnailOf(id) : Promise.resolve(thumbnailUrl)).then(async (url) => {
+      // A file named .jpg that is no picture this browser can draw keeps its label, not a blank tile.
+      if (!url || !(await drawable(url))) return;
       tile.textContent = '';
       tile.style.backgroundImage = `url("${url}")`;
       tile.classList.add('thumbnail');
     });
   }
 }, { rootMargin: '300px 0px' });
+
+/** Whether the picture at `url` loads as an image: its header read, not the whole of it decoded. */
+function drawable(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = new Image();
+    probe.onload = () => resolve(true);
+    probe.onerror = () => resolve(false);
+    probe.src = url;
+  });
+}
 
 /** An object URL of picture `id`, once per page; undefined when this page did not pick it and the worker no longer keeps it. */
 function thumbnailOf(id: string): Promise<string | undefined> {
