@@ -102,9 +102,11 @@ test('a batch of 40: the line counts "of 40" from the first file to the last, ov
   expect(await app.page.locator('li.upload[data-state="queued"]:not(.folded)').count()).toBeLessThanOrEqual(6);
   // Rows move as files start and finish, and each draw leaves them in order: moving, then queued, then done.
   const RANK: Record<string, number> = { uploading: 0, queued: 4, done: 5 };
-  const states = () => app.page.locator('li.upload').evaluateAll((items) => items.map((item) => item.dataset.state!));
   await expect.poll(() => app.page.locator('li.upload[data-state="done"]').count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(10);
-  const midway = (await states()).map((state) => RANK[state] ?? 1);
+  // Read in one go from the list itself: a locator's evaluateAll once gave a row that had just finished
+  // in its old place, while the list itself, read a moment before, was in order.
+  const states = await app.page.evaluate(() => [...document.querySelector('ferry-uploads')!.shadowRoot!.querySelectorAll<HTMLElement>('#queue > li.upload')].map((row) => row.dataset.state!));
+  const midway = states.map((state) => RANK[state] ?? 1);
   expect(midway, 'rows in order mid-batch').toEqual([...midway].sort((a, b) => a - b));
   await expect.poll(() => app.page.locator('li.upload[data-state="done"]').count(), { timeout: 60_000 }).toBe(40);
   // A row moves when its file starts and when it ends, not each time another passes it (1,139-1,253 moves for
