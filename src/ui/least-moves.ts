@@ -31,9 +31,15 @@ export function indicesToMove(from: readonly number[]): Set<number> {
   return move;
 }
 
+/** What putInOrder needs of a list: an HTMLElement is one, and so is a test's array. */
+export interface OrderedList<T> {
+  readonly children: ArrayLike<unknown>;
+  insertBefore(node: T, before: T | null): unknown;
+}
+
 /** Make `wanted` the order of those nodes in `list`, moving only the ones out of order (others in `list` end up after them). */
-export function putInOrder(list: HTMLElement, wanted: readonly HTMLElement[]): void {
-  const position = new Map<Element, number>();
+export function putInOrder<T>(list: OrderedList<T>, wanted: readonly T[]): void {
+  const position = new Map<unknown, number>();
   Array.from(list.children).forEach((child, index) => position.set(child, index));
   const move = indicesToMove(wanted.map((node) => position.get(node) ?? -1));
   // From the end, so each node goes before one already in its final place.

@@ -1,25 +1,27 @@
 // The screen's rows reordered with the fewest moves: the rows already in the wanted order stay.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { indicesToMove } from '../../src/ui/least-moves.js';
+import { putInOrder } from '../../src/ui/least-moves.js';
 
-/** Apply the moves to `current` as putInOrder does, and count them. */
+/** Put `current` in the order `wanted` with the screen's own putInOrder, over an array standing in for the list, counting its moves. */
 function reorder(current: string[], wanted: string[]): { result: string[]; moves: number } {
-  const list = [...current];
-  const move = indicesToMove(wanted.map((item) => list.indexOf(item)));
-  for (let i = wanted.length - 1; i >= 0; i--) {
-    if (!move.has(i)) continue;
-    const at = list.indexOf(wanted[i]!);
-    if (at >= 0) list.splice(at, 1);
-    const next = wanted[i + 1];
-    list.splice(next === undefined ? list.length : list.indexOf(next), 0, wanted[i]!);
-  }
-  return { result: list, moves: move.size };
+  const children = [...current];
+  let moves = 0;
+  putInOrder<string>({
+    children,
+    insertBefore(node, before) {
+      moves += 1;
+      const at = children.indexOf(node);
+      if (at >= 0) children.splice(at, 1);
+      children.splice(before === null ? children.length : children.indexOf(before), 0, node);
+    },
+  }, wanted);
+  return { result: children, moves };
 }
 
 const rows = (count: number) => Array.from({ length: count }, (_, i) => `r${i}`);
 
-describe('indicesToMove', () => {
+describe('putInOrder', () => {
   it('moves nothing when the order stands', () => {
     assert.deepEqual(reorder(rows(5), rows(5)), { result: rows(5), moves: 0 });
   });
