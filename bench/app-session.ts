@@ -23,11 +23,22 @@ function stampStates(): void {
   const page = window as unknown as { ferryStateAt?: Record<string, number> };
   if (page.ferryStateAt) return;
   const seen: Record<string, number> = (page.ferryStateAt = {});
-  const stamp = () => {
-    for (const row of (document.querySelector('ferry-uploads')?.shadowRoot ?? document).querySelectorAll<HTMLElement>('li.upload[data-state]')) seen[`${row.querySelector('.name')?.textContent}\n${row.dataset.state}`] ??= Date.now();
+  const stampRow = (node: Node) => {
+    const row = node as HTMLElement;
+    if (row.matches?.('li.upload[data-state]')) seen[`${row.querySelector('.name')?.textContent}\n${row.dataset.state}`] ??= Date.now();
+  };
+  // Only the rows a mutation touched: reading every row on each change cost the page 0.4-0.7 s of
+  // main thread in the 300-photo batch, work the tus-js-client page it is compared with never does.
+  const stamp = (mutations: MutationRecord[]) => {
+    for (const mutation of mutations) {
+      if (mutation.type === 'attributes') stampRow(mutation.target);
+      else mutation.addedNodes.forEach(stampRow);
+    }
   };
   // The rows live in <ferry-uploads>'s shadow root, which a document observer does not see.
-  new MutationObserver(stamp).observe(document.querySelector('ferry-uploads')?.shadowRoot ?? document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  const root = document.querySelector('ferry-uploads')?.shadowRoot ?? document.body;
+  root.querySelectorAll('li.upload[data-state]').forEach(stampRow);
+  new MutationObserver(stamp).observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
 }
 
 export class AppSession {
