@@ -89,7 +89,9 @@ h2 { font-size: 1.05rem; margin: 1.6rem 0 0.6rem; }
 .notices li.info {
   background: color-mix(in srgb, var(--accent) 8%, var(--card)); border-color: color-mix(in srgb, var(--accent) 35%, transparent);
 }
-.queue, .completed { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: minmax(0, 1fr); gap: 0.6rem; }
+/* A flex column, not a one-column grid: the same look, and each layout of a list of 300 rows while a
+   batch runs took 2.3 ms instead of 3.4 (docs/performance.md, batch). Items stretch to the list's width. */
+.queue, .completed { list-style: none; padding: 0; margin: 0; display: flex; flex-direction: column; gap: 0.6rem; }
 .upload {
   /* minmax(0, …): a long name must never widen the card past the screen; it ends in an ellipsis. */
   grid-template-columns: minmax(0, 1fr);

@@ -73,21 +73,33 @@ export function nameParts(name: string): HTMLSpanElement[] {
   });
 }
 
+/** How long a tile stays near the screen before its thumbnail is made. */
+const THUMBNAIL_AFTER_MS = 300;
+const dwelling = new Map<Element, ReturnType<typeof setTimeout>>();
+
+// A thumbnail is made for a tile that stays near the screen, not for each row a fast batch moves past
+// it: 300 photos of 200 KB each went by the top for ~60 ms, and their object URLs and image loads cost
+// the page about a second of its main thread (docs/performance.md, batch).
 const nearScreen = new IntersectionObserver((entries) => {
   for (const { target, isIntersecting } of entries) {
-    if (!isIntersecting) continue;
-    nearScreen.unobserve(target);
-    const tile = target as HTMLElement;
-    const { thumbnailOf: id, thumbnailUrl } = tile.dataset;
-    void (id !== undefined && (picked.has(id) || thumbnailUrl === undefined) ? thumbnailOf(id) : Promise.resolve(thumbnailUrl)).then(async (url) => {
-      // A file named .jpg that is no picture this browser can draw keeps its label, not a blank tile.
-      if (!url || !(await drawable(url))) return;
-      tile.textContent = '';
-      tile.style.backgroundImage = `url("${url}")`;
-      tile.classList.add('thumbnail');
-    });
+    clearTimeout(dwelling.get(target));
+    dwelling.delete(target);
+    if (isIntersecting) dwelling.set(target, setTimeout(() => showThumbnail(target as HTMLElement), THUMBNAIL_AFTER_MS));
   }
 }, { rootMargin: '300px 0px' });
+
+function showThumbnail(tile: HTMLElement): void {
+  dwelling.delete(tile);
+  nearScreen.unobserve(tile);
+  const { thumbnailOf: id, thumbnailUrl } = tile.dataset;
+  void (id !== undefined && (picked.has(id) || thumbnailUrl === undefined) ? thumbnailOf(id) : Promise.resolve(thumbnailUrl)).then(async (url) => {
+    // A file named .jpg that is no picture this browser can draw keeps its label, not a blank tile.
+    if (!url || !(await drawable(url))) return;
+    tile.textContent = '';
+    tile.style.backgroundImage = `url("${url}")`;
+    tile.classList.add('thumbnail');
+  });
+}
 
 /** Whether the picture at `url` loads as an image: its header read, not the whole of it decoded. */
 function drawable(url: string): Promise<boolean> {
