@@ -6,6 +6,7 @@ import { Engine, type EngineEvent } from '../engine/engine.js';
 import { protocolsOver } from '../engine/protocols/for-target.js';
 import { QueueStore } from '../store/queue-store.js';
 import { answer } from './answer.js';
+import { PagePost } from './page-post.js';
 import { notifyEnd, onNotificationClick } from './notify.js';
 import { PAUSED_TAG, PROGRESS_TAG, ProgressNotice } from './progress-notice.js';
 import { PushLink } from './push.js';
@@ -48,6 +49,7 @@ export function installFerry(options?: FerryWorkerOptions): void {
   const push = new PushLink(settings.push);
 
   const { log } = settings;
+  const pages = new PagePost<WorkerMessage>(() => self.clients.matchAll({ type: 'window', includeUncontrolled: true }));
   const states = new Map<string, string>();
 
   function emit(event: EngineEvent): void {
@@ -62,17 +64,15 @@ export function installFerry(options?: FerryWorkerOptions): void {
     // An upload waiting for the network should be woken by the browser even if every tab closes.
     // So should a cancel the server has not heard yet (a removal may leave one pending).
     if ((event.type === 'changed' && event.upload.state === 'waiting-for-network') || event.type === 'removed') void requestSync();
-    void self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (pages) => {
-      for (const page of pages) page.postMessage(message);
-      // Nobody is watching: an upload that ends says so itself, and one notification says where the rest are.
-      if (pages.length === 0 && event.type === 'changed' && settings.notifications) {
-        const notifications = settings.notifications;
-        const say = async () => notifyEnd(event.upload, await language(), notifications);
-        const { state } = event.upload;
-        if (state === 'done' || state === 'failed') await (progress ? progress.ended(say) : say());
-        else progress?.changed();
-      }
-    });
+    // Nobody is watching: an upload that ends says so itself, and one notification says where the rest are.
+    const notifications = settings.notifications;
+    const unwatched = event.type === 'changed' && notifications ? async () => {
+      const say = async () => notifyEnd(event.upload, await language(), notifications);
+      const { state } = event.upload;
+      if (state === 'done' || state === 'failed') await (progress ? progress.ended(say) : say());
+      else progress?.changed();
+    } : undefined;
+    pages.post(message, unwatched);
   }
 
   /** Run the engine, holding the event open for at most `ms`; `sweep` forces a look at every record first. */
