@@ -91,6 +91,7 @@ const nearScreen = new IntersectionObserver((entries) => {
 function showThumbnail(tile: HTMLElement): void {
   dwelling.delete(tile);
   nearScreen.unobserve(tile);
+  if (!tile.isConnected) return; // its row was removed meanwhile
   const { thumbnailOf: id, thumbnailUrl } = tile.dataset;
   void (id !== undefined && (picked.has(id) || thumbnailUrl === undefined) ? thumbnailOf(id) : Promise.resolve(thumbnailUrl)).then(async (url) => {
     // A file named .jpg that is no picture this browser can draw keeps its label, not a blank tile.
