@@ -116,6 +116,7 @@ test('a batch of 40: the line counts "of 40" from the first file to the last, ov
   const layoutsBefore = await layouts();
   await app.page.waitForTimeout(2000);
   expect((await layouts()) - layoutsBefore, 'layouts in 2 s mid-batch').toBeLessThan(90);
+  await cdp.detach();
   await expect.poll(() => app.page.locator('li.upload[data-state="done"]').count(), { timeout: 60_000 }).toBe(40);
   // A row moves when its file starts and when it ends, not each time another passes it (1,139-1,253 moves for
   // these 40 before, each restyling the list; 44-45 after).

@@ -43,7 +43,7 @@ export const SCREEN_CSS = `
   }
 }
 @media (prefers-reduced-motion: reduce) {
-  *, *::before, *::after, .bar::-webkit-progress-value { transition: none !important; animation: none !important; }
+  *, *::before, *::after { transition: none !important; animation: none !important; }
 }
 * { box-sizing: border-box; }
 /* \`hidden\` wins over any display a class sets (a grid row, a flex badge). */
