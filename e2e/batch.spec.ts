@@ -97,7 +97,7 @@ test('a batch of 40: the line counts "of 40" from the first file to the last, ov
   await app.pick(photos);
   // The files moving come first; the queue folds after five rows.
   await expect(app.page.locator('li.upload').first()).toHaveAttribute('data-state', 'uploading');
-  await expect(app.page.locator('#queue .more')).toContainText(/^\d+ more queued/);
+  await expect(app.page.locator('#queue .more[data-fold="queued"]')).toContainText(/^\d+ more queued/);
   // Five shown (six once folding one away would take as much room).
   expect(await app.page.locator('li.upload[data-state="queued"]:not(.folded)').count()).toBeLessThanOrEqual(6);
   // Rows move as files start and finish, and each draw leaves them in order: moving, then queued, then done.

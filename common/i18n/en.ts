@@ -32,6 +32,7 @@ export const en = {
   'wakeLock.label': 'Keep the screen on while uploading',
   'uploads.empty': 'Nothing on its way yet.',
   'uploads.moreQueued': '{count} more queued',
+  'uploads.moreFinished': '{count} more finished',
   'uploads.showAll': 'Show all',
   'uploads.showFewer': 'Show fewer',
   'completed.title': 'On the server',

@@ -31,6 +31,7 @@ export const es: Catalogue = {
   'wakeLock.label': 'Mantener la pantalla encendida mientras se sube',
   'uploads.empty': 'Todavía no hay nada en camino.',
   'uploads.moreQueued': '{count} más en cola',
+  'uploads.moreFinished': '{count} más terminados',
   'uploads.showAll': 'Mostrar todas',
   'uploads.showFewer': 'Mostrar menos',
   'completed.title': 'En el servidor',

@@ -31,6 +31,7 @@ export const ja: Catalogue = {
   'wakeLock.label': 'アップロード中は画面をオンのままにする',
   'uploads.empty': 'まだ何もアップロードしていません。',
   'uploads.moreQueued': 'ほかに {count} 件が待機中',
+  'uploads.moreFinished': 'ほかに {count} 件が完了',
   'uploads.showAll': 'すべて表示',
   'uploads.showFewer': '表示を減らす',
   'completed.title': 'サーバー上のファイル',

@@ -31,6 +31,7 @@ export const ru: Catalogue = {
   'wakeLock.label': 'Не выключать экран во время загрузки',
   'uploads.empty': 'Пока ничего не загружается.',
   'uploads.moreQueued': 'Ещё в очереди: {count}',
+  'uploads.moreFinished': 'Ещё завершено: {count}',
   'uploads.showAll': 'Показать все',
   'uploads.showFewer': 'Показать меньше',
   'completed.title': 'На сервере',

@@ -31,6 +31,7 @@ export const uk: Catalogue = {
   'wakeLock.label': 'Не вимикати екран під час завантаження',
   'uploads.empty': 'Поки нічого не завантажується.',
   'uploads.moreQueued': 'Ще в черзі: {count}',
+  'uploads.moreFinished': 'Ще завершено: {count}',
   'uploads.showAll': 'Показати всі',
   'uploads.showFewer': 'Показати менше',
   'completed.title': 'На сервері',

@@ -1,7 +1,9 @@
-// The order of the upload rows, and the queued ones folded away: the files moving come first, then those
+// The order of the upload rows, and the long runs folded away: the files moving come first, then those
 // waiting or stopped, then the queue in the order it will go, then the finished. A 40-photo pick filled
-// the screen with "Queued · 0 bytes" rows while the ones moving were off-screen at the bottom.
+// the screen with "Queued · 0 bytes" rows while the ones moving were off-screen at the bottom; 300
+// finished photos to a tus server kept 300 rows that every draw laid out again.
 import type { UploadState, UploadView } from '../../common/messages.js';
+import type { Key } from '../../common/i18n/catalogue.js';
 import { t } from '../i18n.js';
 import { putInOrder } from './least-moves.js';
 
@@ -10,57 +12,92 @@ const RANK: Record<UploadState, number> = {
 };
 /** Queued rows shown before the rest fold into "31 more queued". */
 export const QUEUED_SHOWN = 5;
+/** Finished rows shown (the newest) before the rest fold into "295 more finished". */
+export const FINISHED_SHOWN = 5;
 
 /** Moving first; the queue oldest first (the order it goes in); the finished newest first. */
 export function arranged(uploads: Iterable<UploadView>): UploadView[] {
   return [...uploads].sort((a, b) => RANK[a.state] - RANK[b.state] || (a.state === 'done' ? b.addedAt - a.addedAt : a.addedAt - b.addedAt));
 }
 
-export class QueueFolding {
-  private expanded = false;
-  /** The line after the last queued row shown: "31 more queued" and its Show all. */
+/** One run of rows in one state that folds past `shown`, with the line after it: "31 more queued" and its Show all. */
+class Fold {
+  expanded = false;
   readonly more: HTMLLIElement;
+  private readonly said: HTMLSpanElement;
+  private readonly toggle: HTMLButtonElement;
 
-  constructor(onChange: () => void) {
+  constructor(readonly state: UploadState, readonly shown: number, private readonly saying: Key, onChange: () => void) {
     this.more = document.createElement('li');
     this.more.className = 'more';
+    this.more.dataset.fold = state;
     this.more.hidden = true;
-    const said = document.createElement('span');
-    const toggle = document.createElement('button');
-    toggle.type = 'button';
-    toggle.className = 'quiet';
-    toggle.addEventListener('click', () => {
+    this.said = document.createElement('span');
+    this.toggle = document.createElement('button');
+    this.toggle.type = 'button';
+    this.toggle.className = 'quiet';
+    this.toggle.addEventListener('click', () => {
       this.expanded = !this.expanded;
       onChange();
-      toggle.focus();
+      this.toggle.focus();
     });
-    this.more.append(said, toggle);
+    this.more.append(this.said, this.toggle);
   }
 
-  /** Put `rows` in `list` in the order of `uploads`, folding the queued rows past QUEUED_SHOWN unless expanded. */
+  /** Say how many are folded (none: the line hides). */
+  show(count: number): void {
+    // Folding one row away would take as much room as showing it.
+    const folding = count > this.shown + 1;
+    this.more.hidden = !folding;
+    if (!folding) return;
+    this.said.textContent = this.expanded ? '' : t(this.saying, { count: count - this.shown });
+    this.toggle.textContent = t(this.expanded ? 'uploads.showFewer' : 'uploads.showAll');
+  }
+}
+
+export class QueueFolding {
+  private readonly folds: Fold[];
+
+  constructor(onChange: () => void) {
+    this.folds = [
+      new Fold('queued', QUEUED_SHOWN, 'uploads.moreQueued', onChange),
+      new Fold('done', FINISHED_SHOWN, 'uploads.moreFinished', onChange),
+    ];
+  }
+
+  /**
+   * Put `rows` in `list` in the order of `uploads`, each fold's rows past its first few folded unless it
+   * is expanded. Rows already hidden (finished ones the server's list shows) count for nothing.
+   */
   apply(list: HTMLElement, uploads: UploadView[], rows: ReadonlyMap<string, HTMLElement>): void {
     const focused = (list.getRootNode() as Document | ShadowRoot).activeElement as HTMLElement | null;
-    const queued = uploads.filter((upload) => upload.state === 'queued').length;
-    // Folding one row away would take as much room as showing it.
-    const folding = queued > QUEUED_SHOWN + 1;
-    let seenQueued = 0;
+    const counts = new Map(this.folds.map((fold) => [fold.state, 0]));
+    for (const upload of uploads) if (counts.has(upload.state) && rows.get(upload.id)?.hidden === false) counts.set(upload.state, counts.get(upload.state)! + 1);
+    const seen = new Map(this.folds.map((fold) => [fold.state, 0]));
     const wanted: HTMLElement[] = [];
     for (const upload of uploads) {
       const row = rows.get(upload.id);
       if (!row) continue;
-      if (upload.state === 'queued') seenQueued += 1;
-      row.classList.toggle('folded', folding && !this.expanded && upload.state === 'queued' && seenQueued > QUEUED_SHOWN);
-      wanted.push(row);
-      if (upload.state === 'queued' && seenQueued === queued) wanted.push(this.more);
+      const fold = this.folds.find((one) => one.state === upload.state);
+      let folded = false;
+      if (fold && !row.hidden) {
+        const count = counts.get(fold.state)!;
+        const at = seen.get(fold.state)! + 1;
+        seen.set(fold.state, at);
+        folded = !fold.expanded && count > fold.shown + 1 && at > fold.shown;
+        wanted.push(row);
+        if (at === count) wanted.push(fold.more);
+      } else {
+        wanted.push(row);
+      }
+      row.classList.toggle('folded', folded);
     }
-    if (queued === 0) wanted.push(this.more);
+    // A fold with no row shown keeps its (hidden) line at the end.
+    for (const fold of this.folds) {
+      if (counts.get(fold.state) === 0) wanted.push(fold.more);
+      fold.show(counts.get(fold.state)!);
+    }
     putInOrder(list, wanted);
-    this.more.hidden = !folding;
-    if (folding) {
-      const [said, toggle] = this.more.children as unknown as [HTMLElement, HTMLButtonElement];
-      said.textContent = this.expanded ? '' : t('uploads.moreQueued', { count: queued - QUEUED_SHOWN });
-      toggle.textContent = t(this.expanded ? 'uploads.showFewer' : 'uploads.showAll');
-    }
     // A row moved while it held the focus gets it back: moving a node drops its focus.
     if (focused?.isConnected && list.contains(focused) && (list.getRootNode() as Document | ShadowRoot).activeElement !== focused) focused.focus();
   }
