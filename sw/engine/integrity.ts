@@ -25,11 +25,15 @@ export class Integrity {
   /** The proof of a stretch, worked out while it travelled unhashed. */
   private proof: { from: number; to: number; field: Promise<string> } | undefined;
 
-  private constructor(private readonly file: Blob, private digest: RunningDigest) {}
+  /**
+   * The whole file's running digest, made when first needed: instantiating hash-wasm before each file's
+   * first byte held every photo of a batch 2-4 ms, and a server that keeps the checked mark (or takes
+   * no digests) never needs it. Until then `saved` is where it stands.
+   */
+  private digest: RunningDigest | undefined;
+  private making: Promise<RunningDigest> | undefined;
 
-  static async start(file: Blob, saved?: SavedDigest): Promise<Integrity> {
-    return new Integrity(file, await RunningDigest.start(saved));
-  }
+  constructor(private readonly file: Blob, private saved?: SavedDigest) {}
 
   /** Whether the whole file's running digest is kept, for its Repr-Digest: when the server keeps no checked mark. */
   get wholeFile(): boolean {
@@ -67,7 +71,7 @@ export class Integrity {
     }
     if (isLast && this.wholeFile) {
       await this.advanceTo(chunk.start);
-      headers[Header.reprDigest] = sha256Field(this.digest.digestWith(chunk.bytes));
+      headers[Header.reprDigest] = sha256Field((await this.running()).digestWith(chunk.bytes));
     }
     return headers;
   }
@@ -80,7 +84,7 @@ export class Integrity {
     const flight = this.inFlight;
     if (!flight || 'unhashed' in flight || !this.wholeFile) return;
     await this.advanceTo(flight.chunk.start);
-    flight.before = this.digest.save();
+    flight.before = (await this.running()).save();
     await this.advanceTo(flight.end, flight.chunk);
   }
 
@@ -99,6 +103,16 @@ export class Integrity {
     if (flight?.before && confirmed !== flight.end) this.digest = await RunningDigest.start(flight.before);
   }
 
+  private running(): Promise<RunningDigest> {
+    if (this.digest) return Promise.resolve(this.digest);
+    if (this.making) return this.making;
+    const making: Promise<RunningDigest> = RunningDigest.start(this.saved).then((made) => {
+      if (this.making === making) this.digest = made; // not one a reset() meanwhile made stale
+      return made;
+    });
+    return (this.making = making);
+  }
+
   /** X-Checked-Digest: the SHA-256 of our bytes `from` to `to`, which a cut body left on the server unchecked. */
   private async proofOf(from: number, to: number): Promise<string> {
     return sha256Field(await sha256Of((await readSlice(this.file, from, to)).bytes));
@@ -106,11 +120,14 @@ export class Integrity {
 
   /** The server threw the upload away after a whole-file mismatch: start the digest over too. */
   reset(): void {
-    this.digest.reset();
+    this.digest?.reset();
+    this.saved = undefined;
+    if (!this.digest) this.making = undefined;
   }
 
-  save(): SavedDigest {
-    return this.digest.save();
+  /** Where the digest stands, for IndexedDB; undefined: at 0. */
+  save(): SavedDigest | undefined {
+    return this.digest?.save() ?? this.saved;
   }
 
   /**
@@ -118,14 +135,15 @@ export class Integrity {
    * else by reading the file. A server that holds less than we hashed means starting over.
    */
   private async advanceTo(offset: number, chunk?: Bytes): Promise<void> {
-    if (offset < this.digest.at) this.digest.reset();
-    if (chunk && chunk.start === this.digest.at && offset <= chunk.start + chunk.bytes.length) {
-      this.digest.update(chunk.bytes.subarray(0, offset - chunk.start));
+    const digest = await this.running();
+    if (offset < digest.at) digest.reset();
+    if (chunk && chunk.start === digest.at && offset <= chunk.start + chunk.bytes.length) {
+      digest.update(chunk.bytes.subarray(0, offset - chunk.start));
       return;
     }
-    while (this.digest.at < offset) {
-      const end = Math.min(offset, this.digest.at + READ_SLICE);
-      this.digest.update((await readSlice(this.file, this.digest.at, end)).bytes);
+    while (digest.at < offset) {
+      const end = Math.min(offset, digest.at + READ_SLICE);
+      digest.update((await readSlice(this.file, digest.at, end)).bytes);
     }
   }
 }

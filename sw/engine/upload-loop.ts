@@ -54,10 +54,10 @@ export async function runUpload(source: RunSource, deps: LoopDeps, signal: Abort
   const upload = uploadRefOf(record);
   const { facts } = upload;
   const chunkSeconds = protocol.pollsWhileSending ? undefined : UNPOLLED_CHUNK_SECONDS;
-  const integrity = await Integrity.start(file, record.hashState && record.hashedTo !== undefined ? { state: record.hashState, at: record.hashedTo } : undefined);
+  const integrity = new Integrity(file, record.hashState && record.hashedTo !== undefined ? { state: record.hashState, at: record.hashedTo } : undefined);
   const digestPatch = (): Partial<UploadRecord> => {
     const saved = integrity.save();
-    return { hashState: saved.state, hashedTo: saved.at };
+    return { hashState: saved?.state, hashedTo: saved?.at };
   };
   let digestsOn = deps.digests ?? true;
   let goneInARow = 0;
