@@ -18,4 +18,18 @@ self.addEventListener('activate', (event) => {
 });
 
 // Its log goes to console.debug: hidden unless asked for (DevTools' Verbose level), kept by the e2e tests.
-installFerry({ notifications: { icon: '/icons/icon-192.png', url: '/' }, log: (message, detail) => (detail ? console.debug(message, detail) : console.debug(message)) });
+// One console line a burst, not one a state change: each console call from a worker is a message to the
+// browser (and to DevTools when attached), and 900 of them held a batch of 300 photos 8% longer.
+const LOG_BURST_MS = 250;
+let logLines: string[] = [];
+let logFlush: ReturnType<typeof setTimeout> | undefined;
+function log(message: string, detail?: Record<string, unknown>): void {
+  logLines.push(`${new Date().toISOString().slice(11, 23)} ${message}${detail ? ` ${JSON.stringify(detail)}` : ''}`);
+  logFlush ??= setTimeout(() => {
+    console.debug(logLines.join('\n'));
+    logLines = [];
+    logFlush = undefined;
+  }, LOG_BURST_MS);
+}
+
+installFerry({ notifications: { icon: '/icons/icon-192.png', url: '/' }, log });

@@ -74,13 +74,16 @@ export class FirefoxProfile {
     this.onPage?.(this.page);
   }
 
-  /** Firefox prints each console call as `console.log: …` (and warn, error…) on its stdout. */
+  /**
+   * Firefox prints each console call as `console.log: …` (and warn, error…) on its stdout; Ferry's worker
+   * logs a burst in one call, a line each (`12:00:01.250 ferry: done {…}`), and the lines after the first come bare.
+   */
   private listenToConsoles(): void {
     let partial = '';
     this.browser.process()?.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) if (/^console\.\w+:/.test(line)) this.onConsole?.(line);
+      for (const line of lines) if (/^(console\.\w+:|\d\d:\d\d:\d\d\.\d{3} ferry: )/.test(line)) this.onConsole?.(line);
     });
   }
 

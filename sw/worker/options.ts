@@ -25,7 +25,8 @@ export interface FerryWorkerOptions {
   push?: false | { subscriptions?: string };
   /**
    * Told what woke the worker and each change of an upload's state (never each byte), for the host's
-   * own logging. Ferry's app passes `console.debug`. Default: silent.
+   * own logging. Called synchronously, about three times a file: a console call each is a message to the
+   * browser, so Ferry's app gathers a burst into one `console.debug` (sw/sw.ts). Default: silent.
    */
   log?: (message: string, detail?: Record<string, unknown>) => void;
 }
