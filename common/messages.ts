@@ -30,6 +30,8 @@ export interface UploadView {
   /** Epoch ms until which the picked file is kept in the browser, while it is not done. */
   keptUntil?: number;
   addedAt: number;
+  /** Epoch ms when the server had every byte, once done: the finished rows go newest first by it. */
+  completedAt?: number;
   /** Bytes per second, from server-confirmed offsets. */
   rate: number;
   /** Seconds left at the current rate, when it can be told. */

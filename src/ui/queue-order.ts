@@ -15,9 +15,13 @@ export const QUEUED_SHOWN = 5;
 /** Finished rows shown (the newest) before the rest fold into "295 more finished". */
 export const FINISHED_SHOWN = 5;
 
-/** Moving first; the queue oldest first (the order it goes in); the finished newest first. */
+/**
+ * Moving first; the queue oldest first (the order it goes in); the finished last finished first (the files
+ * of one pick share their added time to the millisecond, and the five shown were the first to finish).
+ */
 export function arranged(uploads: Iterable<UploadView>): UploadView[] {
-  return [...uploads].sort((a, b) => RANK[a.state] - RANK[b.state] || (a.state === 'done' ? b.addedAt - a.addedAt : a.addedAt - b.addedAt));
+  const finished = (upload: UploadView) => upload.completedAt ?? upload.addedAt;
+  return [...uploads].sort((a, b) => RANK[a.state] - RANK[b.state] || (a.state === 'done' ? finished(b) - finished(a) || b.addedAt - a.addedAt : a.addedAt - b.addedAt));
 }
 
 /** One run of rows in one state that folds past `shown`, with the line after it: "31 more queued" and its Show all. */

@@ -27,7 +27,7 @@ export class Reporter {
 
   /** The record as pages see it: what they show, and nothing of the worker's inner state (the hash state stays here). */
   view(record: UploadRecord): UploadView {
-    const { id, name, type, size, state, offset, notice, retryAt, addedAt, final, metadata } = record;
+    const { id, name, type, size, state, offset, notice, retryAt, addedAt, final, metadata, completedAt } = record;
     const rate = state === 'uploading' ? (this.rates.get(id) ?? 0) : 0;
     const eta = state === 'uploading' ? etaSeconds(size - offset, rate) : undefined;
     const keptUntil = state === 'done' || final ? undefined : addedAt + this.retentionMs;
@@ -35,6 +35,7 @@ export class Reporter {
       id, name, type, size, state, offset, notice, retryAt, addedAt, rate,
       ...(final && state === 'failed' ? { final } : {}),
       ...(keptUntil === undefined ? {} : { keptUntil }),
+      ...(state === 'done' && completedAt !== undefined ? { completedAt } : {}),
       ...(eta === undefined ? {} : { etaSeconds: eta }),
       ...(metadata === undefined ? {} : { metadata }),
     };
