@@ -65,6 +65,7 @@ test('to @tus/server: 40 photos picked at once, every connection cut midway: eac
   const finishedFold = app.page.locator('#queue .more[data-fold="done"]');
   await expect(finishedFold).toContainText('35 more finished');
   await expect(app.page.locator('li.upload[data-state="done"]:not(.folded)')).toHaveCount(5);
+  await expect(finishedFold.getByRole('button', { name: 'Show all' })).toHaveAccessibleDescription('35 more finished');
   await finishedFold.getByRole('button', { name: 'Show all' }).click();
   await expect(app.page.locator('li.upload[data-state="done"]:not(.folded)')).toHaveCount(40);
   await expect(finishedFold.getByRole('button', { name: 'Show fewer' })).toBeFocused();

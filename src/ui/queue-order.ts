@@ -37,9 +37,12 @@ class Fold {
     this.more.dataset.fold = state;
     this.more.hidden = true;
     this.said = document.createElement('span');
+    this.said.id = `fold-${state}`;
     this.toggle = document.createElement('button');
     this.toggle.type = 'button';
     this.toggle.className = 'quiet';
+    // Two "Show all" buttons: each is described by its sentence ("31 more queued", "295 more finished").
+    this.toggle.setAttribute('aria-describedby', this.said.id);
     this.toggle.addEventListener('click', () => {
       this.expanded = !this.expanded;
       onChange();
