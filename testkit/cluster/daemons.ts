@@ -9,13 +9,33 @@ import { ownChild } from '../processes.js';
 
 export const run = promisify(execFile);
 
+/**
+ * A port for a daemon to listen on, found free below the kernel's ephemeral range. A port from
+ * listen(0) comes from that range, and between our close and the daemon's bind any outgoing
+ * connection (Chromium's, the tests') may take it as its own local port. Random, so two callers
+ * at once rarely meet (1 in 20,000).
+ */
 export async function freePort(): Promise<number> {
+  const ephemeralFrom = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').then((range) => Number(range.trim().split(/\s+/)[0]), () => 32768);
+  const from = 10_000;
+  for (let tries = 0; tries < 100 && ephemeralFrom > from; tries++) {
+    const port = from + Math.floor(Math.random() * (ephemeralFrom - from));
+    if (await listensFree(port)) return port;
+  }
+  return listenedOn(0);
+}
+
+function listensFree(port: number): Promise<boolean> {
+  return listenedOn(port).then(() => true, () => false);
+}
+
+function listenedOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as { port: number };
+      server.close(() => resolve(bound));
     });
   });
 }
