@@ -12,7 +12,7 @@ const RANK: Record<UploadState, number> = {
 };
 /** Queued rows shown before the rest fold into "31 more queued". */
 export const QUEUED_SHOWN = 5;
-/** Finished rows shown (the newest) before the rest fold into "295 more finished". */
+/** Finished rows shown (the last to finish) before the rest fold into "295 more finished". */
 export const FINISHED_SHOWN = 5;
 
 /**
