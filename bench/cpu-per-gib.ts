@@ -62,7 +62,7 @@ export async function measureCpu(work: string, file: string, bytes: number, { di
   const each: CpuResults[] = [];
   for (let round = 0; round < rounds; round++) {
     const { watches, seconds } = await uploadThree(work, file, (_upload, server) => metered({ server }), digests, round % 2 === 1);
-    each.push({ ferry: perGiB(watches.ferry.use(), bytes), xhr: perGiB(watches.xhr.use(), bytes), tus: perGiB(watches.tus.use(), bytes), seconds });
+    each.push({ ...forEach((upload) => perGiB(watches[upload].use(), bytes)), seconds });
   }
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
   const averaged = (upload: Upload): CpuUse => ({
@@ -70,10 +70,13 @@ export async function measureCpu(work: string, file: string, bytes: number, { di
     byKind: Object.fromEntries(Object.keys(each[0]![upload].byKind).map((kind) => [kind, mean(each.map((result) => result[upload].byKind[kind] ?? 0))])),
   });
   return {
-    ferry: averaged('ferry'),
-    xhr: averaged('xhr'),
-    tus: averaged('tus'),
-    seconds: { ferry: mean(each.map((result) => result.seconds.ferry)), xhr: mean(each.map((result) => result.seconds.xhr)), tus: mean(each.map((result) => result.seconds.tus)) },
+    ...forEach(averaged),
+    seconds: forEach((upload) => mean(each.map((result) => result.seconds[upload]))),
     ratios: each.map((result) => result.ferry.seconds / result.tus.seconds),
   };
+}
+
+/** `make` for each of the three uploads. */
+function forEach<T>(make: (upload: Upload) => T): Record<Upload, T> {
+  return { ferry: make('ferry'), xhr: make('xhr'), tus: make('tus') };
 }

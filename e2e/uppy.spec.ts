@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -13,6 +12,7 @@ import { launchChromium, type ChromiumProfile } from '../build/testkit/chromium.
 import { FaultProxy } from '../build/testkit/fault-proxy.js';
 import { forkFerry, type FerryProcess } from '../build/testkit/ferry.js';
 import { sha256, storedSha } from '../build/testkit/server-view.js';
+import { listenLocally } from '../build/testkit/sockets.js';
 
 let work: string;
 let site: Server;
@@ -27,8 +27,7 @@ test.beforeAll(async () => {
   await build({ configFile: false, root: path.join(import.meta.dirname, 'uppy-page'), logLevel: 'warn', build: { outDir: path.join(work, 'site'), emptyOutDir: true } });
   const serve = sirv(path.join(work, 'site'));
   site = createServer((req, res) => serve(req, res));
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  siteUrl = await listenLocally(site);
   ferry = await forkFerry({ env: { CORS_ORIGINS: siteUrl } });
   proxy = await new FaultProxy(ferry.port).listen();
   browser = await launchChromium();

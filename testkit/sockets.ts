@@ -1,4 +1,5 @@
-// Raw sockets for tests that must cut a body at a chosen byte, which no HTTP client lets them do.
+// Sockets for tests: raw ones that must cut a body at a chosen byte, which no HTTP client lets them
+// do, and a test's own servers listening on loopback.
 import type net from 'node:net';
 
 /** Write, and wait while the socket is full; a socket the server closed meanwhile ends the wait too. */
@@ -11,4 +12,10 @@ export async function writeAll(socket: net.Socket, bytes: Uint8Array): Promise<v
     };
     socket.on('drain', done).on('close', done);
   });
+}
+
+/** Listen on a free loopback port; the server's base URL (`http://127.0.0.1:<port>`). */
+export async function listenLocally(server: net.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
 }

@@ -2,12 +2,12 @@
 // browser's cookie, minted there only when asked, and the tokens it mints, all under the mount.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { Header } from '../../common/protocol.js';
 import { createLogger } from '../log.js';
 import { createFerry, prepareServer, type Ferry } from '../create-ferry.js';
 import { tempDir } from './helpers.js';
+import { listenLocally } from '../../testkit/sockets.js';
 
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -25,8 +25,7 @@ describe('createFerry with the default identity', () => {
     const handle = (req: Parameters<Ferry['handle']>[0], res: Parameters<Ferry['handle']>[1]) => ferry.handle(req, res);
     const server = prepareServer(createServer(handle), handle);
     open.push({ ferry, server });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/files`;
+    return `${await listenLocally(server)}/files`;
   }
 
   it('serves /tokens under the mount: the cookie owner mints one, and an upload with it is that owner\'s', async () => {

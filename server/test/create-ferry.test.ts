@@ -2,23 +2,18 @@
 // identity and its say over new uploads. Mounted in node:http (with basePath) and in Express 5.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import { Header, Problem } from '../../common/protocol.js';
 import { createLogger } from '../log.js';
 import { createFerry, FerryOptionError, FerryRefusal, prepareServer, type Ferry, type UploadCreate } from '../create-ferry.js';
 import { MiB, randomFile, sha256, tempDir } from './helpers.js';
+import { listenLocally } from '../../testkit/sockets.js';
 
 /** The tests' servers log nothing unless TEST_LOG_LEVEL asks. */
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
 const TUS = { 'tus-resumable': '1.0.0' };
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 /** A user of the host app, known by a header the host's own authentication would set. */
 function as(user: string | undefined) {
@@ -59,7 +54,7 @@ describe('createFerry in node:http, mounted at /files', () => {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('the host\'s own page');
     });
     server = prepareServer(createServer(handle), handle);
-    url = await listen(server);
+    url = await listenLocally(server);
   });
   after(async () => {
     await ferry.close();
@@ -120,7 +115,7 @@ describe('createFerry in Express 5', () => {
     app.use('/files', (req, res, next) => ferry.handle(req, res, next));
     app.get('/hello', (_req, res) => void res.send('the app\'s own route'));
     server = createServer(app);
-    url = await listen(server);
+    url = await listenLocally(server);
   });
   after(async () => {
     await ferry.close();
@@ -158,7 +153,7 @@ describe('createFerry options', () => {
     for (const push of [undefined, true]) {
       const ferry = await createFerry({ logger, dataDir: await tempDir(), authenticate: () => 'erin', ...(push ? { push } : {}) });
       const server = createServer((req, res) => ferry.handle(req, res));
-      const url = await listen(server);
+      const url = await listenLocally(server);
       try {
         const answer = await fetch(`${url}/push-subscriptions`);
         if (push) assert.match(((await answer.json()) as { publicKey: string }).publicKey, /^[\w-]{80,}$/);
@@ -173,7 +168,7 @@ describe('createFerry options', () => {
   it('with no next and no match, answers 404 problem+json', async () => {
     const ferry = await createFerry({ logger, dataDir: await tempDir(), authenticate: () => 'dave' });
     const server = createServer((req, res) => ferry.handle(req, res));
-    const url = await listen(server);
+    const url = await listenLocally(server);
     try {
       const answer = await fetch(`${url}/not-ferry`);
       assert.equal(answer.status, 404);

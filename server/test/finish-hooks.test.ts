@@ -2,7 +2,6 @@
 // after it throws, and at the next start when the process that should have called it went away.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { describe, it } from 'node:test';
@@ -10,14 +9,14 @@ import { Header } from '../../common/protocol.js';
 import { createLogger } from '../log.js';
 import { createFerry, type Ferry, type UploadFinish } from '../create-ferry.js';
 import { eventually, randomFile, sha256, tempDir } from './helpers.js';
+import { listenLocally } from '../../testkit/sockets.js';
 
 /** The tests' servers log nothing unless TEST_LOG_LEVEL asks. */
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
 async function serve(ferry: Ferry): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => ferry.handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  return { url: await listenLocally(server), server };
 }
 
 async function upload(url: string, id: string, body: Buffer, headers: Record<string, string> = {}): Promise<number> {

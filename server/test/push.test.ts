@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { createECDH, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { Header, Route } from '../../common/protocol.js';
 import { Client, randomFile, sha256, startServer, type TestServer } from './helpers.js';
+import { listenLocally } from '../../testkit/sockets.js';
 
 const ece = createRequire(import.meta.url)('http_ece') as { decrypt(body: Buffer, params: { version: string; privateKey: unknown; authSecret: string }): Buffer };
 
@@ -31,8 +31,7 @@ async function fakePushService(): Promise<{ url: string; arrived: Arrived[]; clo
       res.writeHead(req.url?.startsWith('/gone/') ? 410 : 201).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, arrived, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { url: await listenLocally(server), arrived, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** What a browser makes when it subscribes: an ECDH key pair and an auth secret. */

@@ -2,12 +2,12 @@
 // signed with HOOK_SECRET, across a SIGKILL and restart; HOOK_CREATE_URL refuses uploads.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { text } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import { Header } from '../../common/protocol.js';
 import { signatureOf } from '../webhooks.js';
 import { Client, eventually, randomFile, sha256, sleep, spawnServer, tempDir } from './helpers.js';
+import { listenLocally } from '../../testkit/sockets.js';
 
 interface Heard {
   event: string;
@@ -33,8 +33,7 @@ class Receiver {
       this.heard.push(heard);
       res.writeHead(heard.answered, { 'content-type': 'text/plain' }).end(heard.answered >= 400 ? 'Uploads of this kind are not taken here' : '');
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenLocally(this.server);
     return this;
   }
 
