@@ -61,7 +61,7 @@ test('to @tus/server: 40 photos picked at once, every connection cut midway: eac
   tusProxy.cutAll();
   tusProxy.throttle(undefined);
   for (const photo of photos) await expect(app.row(photo.name)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
-  // A tus server lists nothing, so the finished rows stay: the newest five, the rest folded (300 of them were laid out on every draw).
+  // A tus server lists nothing, so the finished rows stay: the last five to finish, the rest folded (300 of them were laid out on every draw).
   const finishedFold = app.page.locator('#queue .more[data-fold="done"]');
   await expect(finishedFold).toContainText('35 more finished');
   await expect(app.page.locator('li.upload[data-state="done"]:not(.folded)')).toHaveCount(5);
@@ -69,6 +69,7 @@ test('to @tus/server: 40 photos picked at once, every connection cut midway: eac
   await finishedFold.getByRole('button', { name: 'Show all' }).click();
   await expect(app.page.locator('li.upload[data-state="done"]:not(.folded)')).toHaveCount(40);
   await expect(finishedFold.getByRole('button', { name: 'Show fewer' })).toBeFocused();
+  await expect(finishedFold.getByRole('button', { name: 'Show fewer' })).toHaveAccessibleDescription('40 finished');
   // A creating POST cut midway leaves bytes under a URL the worker never learnt: those are partial.
   const uploads = await tusUploads(dir);
   const stored = new Set(await Promise.all(uploads.filter((upload) => upload.bytes === 200_000).map((upload) => tusSha256(dir, upload.id))));

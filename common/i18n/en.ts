@@ -33,6 +33,8 @@ export const en = {
   'uploads.empty': 'Nothing on its way yet.',
   'uploads.moreQueued': '{count} more queued',
   'uploads.moreFinished': '{count} more finished',
+  'uploads.allQueued': '{count} queued',
+  'uploads.allFinished': '{count} finished',
   'uploads.showAll': 'Show all',
   'uploads.showFewer': 'Show fewer',
   'completed.title': 'On the server',

@@ -32,6 +32,8 @@ export const es: Catalogue = {
   'uploads.empty': 'Todavía no hay nada en camino.',
   'uploads.moreQueued': '{count} más en cola',
   'uploads.moreFinished': '{count} más terminados',
+  'uploads.allQueued': '{count} en cola',
+  'uploads.allFinished': '{count} terminados',
   'uploads.showAll': 'Mostrar todas',
   'uploads.showFewer': 'Mostrar menos',
   'completed.title': 'En el servidor',

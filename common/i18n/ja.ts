@@ -32,6 +32,8 @@ export const ja: Catalogue = {
   'uploads.empty': 'まだ何もアップロードしていません。',
   'uploads.moreQueued': 'ほかに {count} 件が待機中',
   'uploads.moreFinished': 'ほかに {count} 件が完了',
+  'uploads.allQueued': '{count} 件が待機中',
+  'uploads.allFinished': '{count} 件が完了',
   'uploads.showAll': 'すべて表示',
   'uploads.showFewer': '表示を減らす',
   'completed.title': 'サーバー上のファイル',

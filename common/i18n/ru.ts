@@ -32,6 +32,8 @@ export const ru: Catalogue = {
   'uploads.empty': 'Пока ничего не загружается.',
   'uploads.moreQueued': 'Ещё в очереди: {count}',
   'uploads.moreFinished': 'Ещё завершено: {count}',
+  'uploads.allQueued': 'В очереди: {count}',
+  'uploads.allFinished': 'Завершено: {count}',
   'uploads.showAll': 'Показать все',
   'uploads.showFewer': 'Показать меньше',
   'completed.title': 'На сервере',

@@ -32,6 +32,8 @@ export const uk: Catalogue = {
   'uploads.empty': 'Поки нічого не завантажується.',
   'uploads.moreQueued': 'Ще в черзі: {count}',
   'uploads.moreFinished': 'Ще завершено: {count}',
+  'uploads.allQueued': 'У черзі: {count}',
+  'uploads.allFinished': 'Завершено: {count}',
   'uploads.showAll': 'Показати всі',
   'uploads.showFewer': 'Показати менше',
   'completed.title': 'На сервері',

@@ -31,7 +31,8 @@ class Fold {
   private readonly said: HTMLSpanElement;
   private readonly toggle: HTMLButtonElement;
 
-  constructor(readonly state: UploadState, readonly shown: number, private readonly saying: Key, onChange: () => void) {
+  /** `saying` while folded ("31 more queued"), `sayingAll` while every row shows ("36 queued"): Show fewer is described too. */
+  constructor(readonly state: UploadState, readonly shown: number, private readonly saying: Key, private readonly sayingAll: Key, onChange: () => void) {
     this.more = document.createElement('li');
     this.more.className = 'more';
     this.more.dataset.fold = state;
@@ -41,7 +42,7 @@ class Fold {
     this.toggle = document.createElement('button');
     this.toggle.type = 'button';
     this.toggle.className = 'quiet';
-    // Two "Show all" buttons: each is described by its sentence ("31 more queued", "295 more finished").
+    // Two "Show all" (or "Show fewer") buttons: each is described by its sentence ("31 more queued", "300 finished").
     this.toggle.setAttribute('aria-describedby', this.said.id);
     this.toggle.addEventListener('click', () => {
       this.expanded = !this.expanded;
@@ -57,7 +58,7 @@ class Fold {
     const folding = count > this.shown + 1;
     this.more.hidden = !folding;
     if (!folding) return;
-    this.said.textContent = this.expanded ? '' : t(this.saying, { count: count - this.shown });
+    this.said.textContent = this.expanded ? t(this.sayingAll, { count }) : t(this.saying, { count: count - this.shown });
     this.toggle.textContent = t(this.expanded ? 'uploads.showFewer' : 'uploads.showAll');
   }
 }
@@ -67,8 +68,8 @@ export class QueueFolding {
 
   constructor(onChange: () => void) {
     this.folds = [
-      new Fold('queued', QUEUED_SHOWN, 'uploads.moreQueued', onChange),
-      new Fold('done', FINISHED_SHOWN, 'uploads.moreFinished', onChange),
+      new Fold('queued', QUEUED_SHOWN, 'uploads.moreQueued', 'uploads.allQueued', onChange),
+      new Fold('done', FINISHED_SHOWN, 'uploads.moreFinished', 'uploads.allFinished', onChange),
     ];
   }
 
