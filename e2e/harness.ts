@@ -46,6 +46,27 @@ export class Harness extends Rig {
     return page;
   }
 
+  /**
+   * Reload the app with the network emulated offline; `online()` brings it back. Chromium 150 keeps a reloaded
+   * document's navigator.onLine true under Playwright's emulation (156 carries the offline state over), so a CDP
+   * session of the page's own says offline again, and stays until `online()` (docs/browsers.md).
+   */
+  async reloadOffline(page: Page = this.page): Promise<{ online(): Promise<void> }> {
+    await this.context.setOffline(true);
+    await page.reload();
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    const cdp = await this.context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    expect(await page.evaluate(() => navigator.onLine), 'the reloaded page hears it is offline').toBe(false);
+    return {
+      online: async () => {
+        await cdp.detach();
+        await this.context.setOffline(false);
+      },
+    };
+  }
+
   async pick(files: SourceFile[], page: Page = this.page): Promise<void> {
     await page.setInputFiles('#picker', files.map((file) => file.path));
   }

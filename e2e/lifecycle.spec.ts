@@ -48,9 +48,7 @@ test('the app shell opens offline under its worker, shows the stored queue, and 
   await app.row(file.name).getByRole('button', { name: 'Pause' }).click();
   await expect(app.row(file.name)).toHaveAttribute('data-state', 'paused');
 
-  await app.context.setOffline(true);
-  await app.page.reload();
-  await expect(app.page.locator('body')).toHaveAttribute('data-ready', 'true');
+  const offline = await app.reloadOffline();
   expect(await app.page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${app.url}/sw.js`);
   await expect(app.row(file.name)).toHaveAttribute('data-state', 'paused');
   await expect(app.page.locator('#banner')).toContainText('offline');
@@ -66,7 +64,7 @@ test('the app shell opens offline under its worker, shows the stored queue, and 
   const statuses = await app.page.evaluate(async (icons) => Promise.all(icons.map(async (icon) => (await fetch(`/${icon}`)).status)), parsed.icons.map((icon) => icon.src));
   expect(statuses).toEqual([200, 200, 200]);
 
-  await app.context.setOffline(false);
+  await offline.online();
   app.proxy.throttle(undefined);
   await app.row(file.name).getByRole('button', { name: 'Resume' }).click();
   await app.expectDone(file);

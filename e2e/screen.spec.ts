@@ -136,14 +136,12 @@ test('the app opened offline lists the files finished earlier, and says when it 
   await expect(app.row(files[0]!.name)).toBeHidden();
   await expect(app.page.locator('#completed li .badge').first()).toHaveText('Verified');
 
-  await app.context.setOffline(true);
-  await app.page.reload();
-  await expect(app.page.locator('body')).toHaveAttribute('data-ready', 'true');
+  const offline = await app.reloadOffline();
   await expect(app.page.locator('#completed li')).toHaveCount(2);
   await expect(app.page.locator('#completed-empty')).toBeHidden();
   await expect(app.page.locator('#completed-note')).toContainText('last checked');
   await expect(app.page.locator('#banner')).toContainText('You are offline');
-  await app.context.setOffline(false);
+  await offline.online();
 });
 
 test('each of the five languages renders with no key missing, sets <html lang>, and is kept across a reload', async () => {
