@@ -34,8 +34,9 @@ interface Knob {
 
 export function pauseHostMemory(): HostMemory {
   const touch = process.env.BENCH_TOUCH_MEMORY === 'on';
-  const knobs = [pageReporting(touch), damon()];
-  if (touch) knobs.push(touchFreeMemory(knobs[0]!));
+  const reporting = pageReporting(touch);
+  const knobs = [reporting, damon()];
+  if (touch) knobs.push(touchFreeMemory(reporting));
   const restore = () => {
     for (const knob of knobs) knob.restore?.();
   };
